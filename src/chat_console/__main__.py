@@ -1,0 +1,3 @@
+from chat_console.cli import main
+
+raise SystemExit(main())

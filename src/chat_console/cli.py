@@ -1,0 +1,59 @@
+"""The `chat-console` entry point: the console by default, and its sub-commands.
+
+Each sub-command's work lives in its own package; this file only reads arguments and imports
+lazily, so `chat-console serve` does not pay for Textual and `--help` is instant.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chat-console",
+        description="A keyboard-first terminal console for live-chat support operators.",
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("demo", help="run the console against a built-in server with customers")
+
+    serve = commands.add_parser("serve", help="run the reference chat server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8161, help="port to listen on (8161)")
+    serve.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: memory)")
+    serve.add_argument("--accounts", metavar="FILE", default=None, help="accounts file (TOML)")
+
+    customers = commands.add_parser("customers", help="run simulated customers against a server")
+    customers.add_argument("--url", default="http://127.0.0.1:8161", help="server URL")
+    customers.add_argument("--count", type=int, default=1, help="how many customers (1)")
+    customers.add_argument(
+        "--pace", type=float, default=1.0, help="speed factor: 2 is twice as chatty (1)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    match args.command:
+        case "serve":
+            from chat_console.server.main import serve
+
+            return serve(args)
+        case "customers":
+            from chat_console.server.main import run_customers
+
+            return run_customers(args)
+        case "demo":
+            from chat_console.tui.main import run_demo
+
+            return run_demo(args)
+        case _:
+            from chat_console.tui.main import run_console
+
+            return run_console(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
