@@ -1,0 +1,28 @@
+"""What the console knows: tickets, messages, unread counts, typing, ticks and the outbox.
+
+Applied from protocol events, persisted in SQLite. No Textual, no Socket.IO.
+"""
+
+from chat_console.store.records import (
+    Change,
+    ChangeKind,
+    MessageRecord,
+    Tick,
+    TicketRecord,
+    View,
+)
+from chat_console.store.safe_text import one_line, safe_text
+from chat_console.store.store import Store, default_store_path
+
+__all__ = [
+    "Change",
+    "ChangeKind",
+    "MessageRecord",
+    "Store",
+    "Tick",
+    "TicketRecord",
+    "View",
+    "default_store_path",
+    "one_line",
+    "safe_text",
+]

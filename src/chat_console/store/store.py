@@ -1,0 +1,499 @@
+"""The console's local record: SQLite for persistence, in-memory indexes for speed.
+
+`apply(event)` is a pure state transition from a decoded server event to a `Change` (or None when
+nothing visible changed). Rows are written as events are applied and committed by `commit()`, which
+the TUI calls at the end of every batch and before it redraws: the record exists before it is shown.
+"""
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import platformdirs
+
+from chat_console.protocol import (
+    AssignmentChange,
+    Message,
+    Ticket,
+    TicketStatus,
+    now_utc,
+    parse_timestamp,
+    to_wire,
+)
+from chat_console.protocol.inbound import (
+    AssignmentNotified,
+    MessageStatusUpdated,
+    MessageUpdated,
+    ServerEvent,
+    TicketAccepted,
+    TicketCreated,
+    TicketResponded,
+    TicketStatusUpdated,
+    Typing,
+)
+from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, TicketRecord, View
+
+TYPING_TTL = timedelta(seconds=5)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tickets (
+    ticket_id TEXT PRIMARY KEY, body TEXT NOT NULL, unread INTEGER NOT NULL,
+    waiting_since TEXT, last_activity TEXT
+);
+CREATE TABLE IF NOT EXISTS messages (
+    message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+    own INTEGER NOT NULL, tick INTEGER NOT NULL, error TEXT, read_locally INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_ticket ON messages (ticket_id, seq);
+CREATE TABLE IF NOT EXISTS outbox (
+    message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, content TEXT NOT NULL,
+    type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL
+);
+"""
+
+_FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
+
+
+def default_store_path() -> Path:
+    return Path(platformdirs.user_data_dir("chat-console")) / "console.sqlite3"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+class Store:
+    """Tickets and messages as one operator sees them."""
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        operator_id: str = "",
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self.operator_id = operator_id
+        self.clock = clock
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path))
+        if str(path) != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+        self._tickets: dict[str, TicketRecord] = {}
+        self._messages: dict[str, MessageRecord] = {}
+        self._by_ticket: dict[str, list[str]] = {}
+        self._typing: dict[str, tuple[str, datetime]] = {}
+        self._seq = 0
+        self._order: list[str] | None = None  # queue order cache, None when stale
+        self._load()
+
+    # ---- persistence -------------------------------------------------------------------
+
+    def _load(self) -> None:
+        for ticket_id, body, unread, waiting, activity in self._db.execute(
+            "SELECT ticket_id, body, unread, waiting_since, last_activity FROM tickets"
+        ):
+            self._tickets[ticket_id] = TicketRecord(
+                Ticket.model_validate(json.loads(body)),
+                unread=unread,
+                waiting_since=parse_timestamp(waiting),
+                last_activity=parse_timestamp(activity),
+            )
+        for body, own, tick, error, read_locally, seq in self._db.execute(
+            "SELECT body, own, tick, error, read_locally, seq FROM messages ORDER BY seq"
+        ):
+            message = Message.model_validate(json.loads(body))
+            record = MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq)
+            self._index_message(record)
+            self._seq = max(self._seq, seq)
+
+    def _save_ticket(self, record: TicketRecord) -> None:
+        self._order = None
+        self._db.execute(
+            "INSERT OR REPLACE INTO tickets VALUES (?, ?, ?, ?, ?)",
+            (
+                record.ticket_id,
+                json.dumps(to_wire(record.ticket)),
+                record.unread,
+                _iso(record.waiting_since),
+                _iso(record.last_activity),
+            ),
+        )
+
+    def _save_message(self, record: MessageRecord) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.message_id,
+                record.message.ticket_id,
+                record.seq,
+                json.dumps(to_wire(record.message)),
+                int(record.own),
+                int(record.tick),
+                record.error,
+                int(record.read_locally),
+            ),
+        )
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.commit()
+        self._db.close()
+
+    # ---- applying server events -------------------------------------------------------
+
+    def apply_batch(self, events: Iterable[ServerEvent]) -> list[Change]:
+        """Apply events in order and commit once; the changes of those that changed anything."""
+        changes = [change for event in events if (change := self.apply(event)) is not None]
+        self.commit()
+        return changes
+
+    def apply(self, event: ServerEvent) -> Change | None:
+        match event:
+            case TicketCreated(ticket) | TicketAccepted(ticket):
+                return self._upsert_ticket(ticket)
+            case TicketStatusUpdated(ticket_id, status):
+                return self._set_status(ticket_id, status)
+            case MessageUpdated(message):
+                return self._add_message(message)
+            case MessageStatusUpdated(message_id, status):
+                return self._advance_tick(message_id, Tick.from_status(status))
+            case Typing(ticket_id, user_name):
+                self._typing[ticket_id] = (user_name, self.clock())
+                return Change(ChangeKind.TYPING, ticket_id)
+            case AssignmentNotified(ticket_id, change, display_nm):
+                return self._assignment(ticket_id, change, display_nm)
+            case TicketResponded(ticket_id):
+                if self.mark_ticket_read(ticket_id):
+                    return Change(ChangeKind.TICKET_UPDATED, ticket_id)
+                return None
+        return None  # authenticated / unauthenticated change nothing here
+
+    def _upsert_ticket(self, ticket: Ticket) -> Change:
+        record = self._tickets.get(ticket.ticket_id)
+        if record is None:
+            record = TicketRecord(ticket, last_activity=ticket.created_at or self.clock())
+            if not record.is_closed and not ticket.last_response_at:
+                record.waiting_since = ticket.created_at or self.clock()
+            self._tickets[ticket.ticket_id] = record
+            self._save_ticket(record)
+            return Change(ChangeKind.TICKET_CREATED, ticket.ticket_id)
+        # Keep what we knew when the update leaves a field out (peers send partial objects).
+        known = {
+            name: value
+            for name in type(ticket).model_fields
+            if (value := getattr(ticket, name)) is not None
+        }
+        record.ticket = record.ticket.model_copy(update=known)
+        self._after_status_change(record)
+        answered = record.ticket.last_response_at
+        if answered and record.waiting_since and answered >= record.waiting_since:
+            record.waiting_since = None
+        self._save_ticket(record)
+        return Change(ChangeKind.TICKET_UPDATED, ticket.ticket_id)
+
+    def _after_status_change(self, record: TicketRecord) -> None:
+        if record.is_closed:
+            record.waiting_since = None
+            self._typing.pop(record.ticket_id, None)
+
+    def _set_status(self, ticket_id: str, status: TicketStatus) -> Change | None:
+        record = self._tickets.get(ticket_id)
+        if record is None:
+            record = self._placeholder(ticket_id)
+        if record.status == status:
+            return None
+        record.ticket = record.ticket.model_copy(update={"status_id": status})
+        self._after_status_change(record)
+        self._save_ticket(record)
+        return Change(ChangeKind.TICKET_UPDATED, ticket_id)
+
+    def _assignment(
+        self, ticket_id: str, change: AssignmentChange, display_nm: str
+    ) -> Change | None:
+        record = self._tickets.get(ticket_id) or self._placeholder(ticket_id, display_nm)
+        if change == AssignmentChange.ASSIGNED:
+            update: dict[str, object] = {"handle_by_id": self.operator_id}
+            if record.is_new:
+                update["status_id"] = TicketStatus.OPEN
+            if record.ticket.handle_by_id != self.operator_id:
+                update["handle_by_nm"] = None  # the TUI shows "you" for its own id
+            record.ticket = record.ticket.model_copy(update=update)
+            self._save_ticket(record)
+            return Change(ChangeKind.ASSIGNED_TO_ME, ticket_id)
+        # Taken away: we are not told by whom (reading 4), so claim nobody; it leaves Mine.
+        if record.ticket.handle_by_id == self.operator_id:
+            record.ticket = record.ticket.model_copy(
+                update={"handle_by_id": None, "handle_by_nm": None}
+            )
+            self._save_ticket(record)
+        return Change(ChangeKind.TAKEN_AWAY, ticket_id)
+
+    def _placeholder(self, ticket_id: str, label: str | None = None) -> TicketRecord:
+        """A ticket we hear of before we have its object (e.g. after a restart)."""
+        record = TicketRecord(
+            Ticket(ticket_id=ticket_id, display_nm=label or None, status_id=TicketStatus.OPEN),
+            last_activity=self.clock(),
+        )
+        self._tickets[ticket_id] = record
+        self._save_ticket(record)
+        return record
+
+    # ---- messages ----------------------------------------------------------------------
+
+    def _index_message(self, record: MessageRecord) -> None:
+        self._messages[record.message_id] = record
+        self._by_ticket.setdefault(record.message.ticket_id, []).append(record.message_id)
+
+    def _add_message(self, message: Message) -> Change | None:
+        existing = self._messages.get(message.message_id)
+        if existing is not None:  # the same messageId twice is the same message (reading 6)
+            if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
+                return Change(ChangeKind.MESSAGE_STATUS, message.ticket_id, message.message_id)
+            return None
+        own = bool(self.operator_id) and message.sender_id == self.operator_id
+        if message.created_at is None:
+            message = message.model_copy(update={"created_at": self.clock()})
+        self._seq += 1
+        record = MessageRecord(
+            message,
+            own=own,
+            tick=Tick.from_status(message.status_id) if own else Tick.SENT,
+            read_locally=not own and message.status_id >= 3,
+            seq=self._seq,
+        )
+        self._index_message(record)
+        self._save_message(record)
+        ticket = self._tickets.get(message.ticket_id)
+        if ticket is None:
+            ticket = self._placeholder(message.ticket_id, None if own else message.sender_nm)
+            ticket.ticket = ticket.ticket.model_copy(
+                update={"owner_id": message.recipient_id if own else message.sender_id}
+            )
+        self._note_message_on_ticket(ticket, record)
+        self._save_ticket(ticket)
+        return Change(ChangeKind.MESSAGE_ADDED, message.ticket_id, message.message_id)
+
+    def _note_message_on_ticket(self, ticket: TicketRecord, record: MessageRecord) -> None:
+        ticket.message_count += 1
+        at = record.message.created_at
+        if ticket.last_activity is None or (at and at > ticket.last_activity):
+            ticket.last_activity = at
+        if record.own:
+            ticket.waiting_since = None
+            return
+        self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
+        if not record.read_locally:
+            ticket.unread += 1
+            if ticket.waiting_since is None and not ticket.is_closed:
+                ticket.waiting_since = at
+
+    def record_outgoing(self, message: Message) -> Change:
+        """An own message about to be emitted: shown as pending, and kept in the outbox."""
+        self._seq += 1
+        record = MessageRecord(message, own=True, tick=Tick.PENDING, seq=self._seq)
+        self._index_message(record)
+        self._save_message(record)
+        self._db.execute(
+            "INSERT OR REPLACE INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                message.message_id,
+                message.ticket_id,
+                message.content,
+                int(message.type),
+                "pending",
+                None,
+                _iso(message.created_at or self.clock()),
+            ),
+        )
+        ticket = self._tickets.get(message.ticket_id) or self._placeholder(message.ticket_id)
+        self._note_message_on_ticket(ticket, record)
+        self._save_ticket(ticket)
+        self.commit()
+        return Change(ChangeKind.MESSAGE_ADDED, message.ticket_id, message.message_id)
+
+    def mark_sent(self, message_id: str) -> Change | None:
+        """The server acked the message: it leaves the outbox."""
+        self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
+        change = self._advance_tick(message_id, Tick.SENT)
+        self.commit()
+        return change
+
+    def mark_failed(self, message_id: str, error: str) -> Change | None:
+        record = self._messages.get(message_id)
+        if record is None or record.tick > Tick.PENDING:
+            return None
+        record.tick, record.error = Tick.FAILED, error
+        self._save_message(record)
+        self._db.execute(
+            "UPDATE outbox SET state = 'failed', error = ? WHERE message_id = ?",
+            (error, message_id),
+        )
+        self.commit()
+        return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
+
+    def outbox(self) -> list[tuple[str, str, str, str | None]]:
+        """(message_id, ticket_id, state, error) of own messages not yet acked, oldest first."""
+        return list(
+            self._db.execute(
+                "SELECT message_id, ticket_id, state, error FROM outbox ORDER BY created_at"
+            )
+        )
+
+    @staticmethod
+    def _raise_tick(record: MessageRecord, tick: Tick) -> bool:
+        # Ticks only advance; a late "sent" ack after "delivered" must not step back.
+        if tick <= record.tick and record.tick != Tick.FAILED:
+            return False
+        if record.tick == Tick.FAILED and tick < Tick.DELIVERED:
+            return False
+        record.tick, record.error = tick, None
+        return True
+
+    def _advance_tick(self, message_id: str, tick: Tick) -> Change | None:
+        record = self._messages.get(message_id)
+        if record is None or not record.own or not self._raise_tick(record, tick):
+            return None
+        self._save_message(record)
+        return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
+
+    def mark_ticket_read(self, ticket_id: str) -> int:
+        """The operator has seen the ticket's customer messages; returns how many were unread."""
+        marked = 0
+        for message_id in self._by_ticket.get(ticket_id, ()):
+            record = self._messages[message_id]
+            if not record.own and not record.read_locally:
+                record.read_locally = True
+                self._save_message(record)
+                marked += 1
+        ticket = self._tickets.get(ticket_id)
+        if ticket is not None and (ticket.unread or marked):
+            marked = max(marked, ticket.unread)
+            ticket.unread = 0
+            self._save_ticket(ticket)
+        self.commit()
+        return marked
+
+    # ---- bulk loads (HTTP extras) ---------------------------------------------------
+
+    def load_tickets(self, tickets: Sequence[Ticket]) -> list[Change]:
+        return self.apply_batch(TicketCreated(t) for t in tickets)
+
+    def load_messages(self, ticket_id: str, messages: Sequence[Message]) -> list[Change]:
+        changes = self.apply_batch(MessageUpdated(m) for m in messages)
+        ids = self._by_ticket.get(ticket_id)
+        if ids and changes:
+            ids.sort(key=lambda i: self._messages[i].message.created_at or _FAR_FUTURE)
+        return changes
+
+    # ---- queries -------------------------------------------------------------------
+
+    def ticket(self, ticket_id: str) -> TicketRecord | None:
+        return self._tickets.get(ticket_id)
+
+    def __len__(self) -> int:
+        return len(self._tickets)
+
+    def message(self, message_id: str) -> MessageRecord | None:
+        return self._messages.get(message_id)
+
+    def message_ids(self, ticket_id: str) -> Sequence[str]:
+        """The ticket's message ids in display order (a live view: do not modify)."""
+        return self._by_ticket.get(ticket_id, ())
+
+    def messages(self, ticket_id: str) -> list[MessageRecord]:
+        return [self._messages[i] for i in self._by_ticket.get(ticket_id, ())]
+
+    def is_mine(self, record: TicketRecord) -> bool:
+        return bool(self.operator_id) and record.ticket.handle_by_id == self.operator_id
+
+    def _ordered(self) -> list[str]:
+        if self._order is None:
+
+            def key(record: TicketRecord) -> tuple[int, datetime, str]:
+                if record.is_closed:
+                    group = 2
+                elif record.is_new or record.unread:
+                    group = 0
+                else:
+                    group = 1
+                return (group, record.waiting_since or _FAR_FUTURE, record.ticket_id)
+
+            self._order = [r.ticket_id for r in sorted(self._tickets.values(), key=key)]
+        return self._order
+
+    def in_view(self, record: TicketRecord, view: View) -> bool:
+        match view:
+            case View.ALL:
+                return True
+            case View.NEW:
+                return record.is_new
+            case View.MINE:
+                return not record.is_closed and self.is_mine(record)
+            case View.CLOSED:
+                return record.is_closed
+        return False
+
+    def queue(self, view: View = View.ALL, text: str = "") -> list[str]:
+        """Ticket ids in queue order: new and unread first, then longest waiting; closed last."""
+        needle = text.casefold()
+        result = []
+        for ticket_id in self._ordered():
+            record = self._tickets[ticket_id]
+            if not self.in_view(record, view):
+                continue
+            if needle and needle not in _haystack(record):
+                continue
+            result.append(ticket_id)
+        return result
+
+    def counts(self) -> dict[View, int]:
+        counts = dict.fromkeys(View, 0)
+        for record in self._tickets.values():
+            for view in View:
+                if self.in_view(record, view):
+                    counts[view] += 1
+        return counts
+
+    def unread_tickets(self) -> int:
+        return sum(1 for r in self._tickets.values() if r.unread and not r.is_closed)
+
+    def next_unread(self, after: str | None, view: View = View.ALL) -> str | None:
+        """The next ticket in queue order with unread messages, wrapping around."""
+        order = [t for t in self.queue(view) if self._tickets[t].unread]
+        if not order:
+            return None
+        if after in order:
+            return order[(order.index(after) + 1) % len(order)]
+        return order[0]
+
+    # ---- typing --------------------------------------------------------------------
+
+    def typing(self, ticket_id: str, now: datetime | None = None) -> str | None:
+        """Who is typing in the ticket, if the last typing event is younger than TYPING_TTL."""
+        entry = self._typing.get(ticket_id)
+        if entry is None:
+            return None
+        name, at = entry
+        if (now or self.clock()) - at >= TYPING_TTL:
+            return None
+        return name
+
+    def expire_typing(self, now: datetime | None = None) -> list[str]:
+        """Forget typing older than TYPING_TTL; the tickets whose indicator just went away."""
+        now = now or self.clock()
+        gone = [t for t, (_, at) in self._typing.items() if now - at >= TYPING_TTL]
+        for ticket_id in gone:
+            del self._typing[ticket_id]
+        return gone
+
+
+def _haystack(record: TicketRecord) -> str:
+    t = record.ticket
+    parts = (t.display_nm, t.ticket_nm, t.owner_nm, t.handle_by_nm)
+    return " ".join(filter(None, parts)).casefold()

@@ -1,0 +1,236 @@
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from chat_console.protocol import (
+    AssignmentChange,
+    Message,
+    MessageStatus,
+    Ticket,
+    TicketStatus,
+)
+from chat_console.protocol.inbound import (
+    AssignmentNotified,
+    MessageStatusUpdated,
+    MessageUpdated,
+    TicketAccepted,
+    TicketCreated,
+    TicketResponded,
+    TicketStatusUpdated,
+    Typing,
+)
+from chat_console.store import ChangeKind, Store, Tick, View
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+ME = "op-1"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(clock: Clock) -> Store:
+    return Store(":memory:", operator_id=ME, clock=clock)
+
+
+def ticket(tid: str, minutes: int = 0, **fields: object) -> Ticket:
+    return Ticket(
+        ticket_id=tid,
+        display_nm=f"Cust {tid}",
+        ticket_nm=f"Issue {tid}",
+        owner_id=f"cu-{tid}",
+        created_at=T0 + timedelta(minutes=minutes),
+        **fields,
+    )
+
+
+def customer_says(tid: str, mid: str, minutes: int = 0, text: str = "hi") -> MessageUpdated:
+    return MessageUpdated(
+        Message(
+            ticket_id=tid,
+            message_id=mid,
+            content=text,
+            sender_id=f"cu-{tid}",
+            sender_nm=f"Cust {tid}",
+            recipient_id=ME,
+            created_at=T0 + timedelta(minutes=minutes),
+        )
+    )
+
+
+def mine(tid: str, mid: str, minutes: int = 0) -> Message:
+    return Message(
+        ticket_id=tid,
+        message_id=mid,
+        content="hello",
+        sender_id=ME,
+        recipient_id=f"cu-{tid}",
+        created_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+def test_the_same_message_id_twice_shows_once(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a")))
+    assert store.apply(customer_says("a", "m1")) is not None
+    assert store.apply(customer_says("a", "m1")) is None
+    assert [r.message_id for r in store.messages("a")] == ["m1"]
+    assert store.ticket("a").unread == 1  # type: ignore[union-attr]
+
+
+def test_queue_puts_new_and_unread_first_then_longest_waiting(store: Store) -> None:
+    store.apply_batch(
+        [
+            TicketCreated(ticket("open-old", 0, status_id=TicketStatus.OPEN)),
+            TicketCreated(ticket("new-late", 10)),
+            TicketCreated(ticket("new-early", 5)),
+            TicketCreated(ticket("closed", -5, status_id=TicketStatus.CLOSED)),
+            TicketCreated(ticket("open-unread", 20, status_id=TicketStatus.OPEN)),
+        ]
+    )
+    store.apply(customer_says("open-unread", "m", 30))
+    assert store.queue() == ["new-early", "new-late", "open-unread", "open-old", "closed"]
+
+
+def test_an_answer_stops_the_waiting_clock_and_the_next_customer_message_restarts_it(
+    store: Store,
+) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN)))
+    store.apply(customer_says("a", "m1", 3))
+    store.apply(customer_says("a", "m2", 4))
+    assert store.ticket("a").waiting_since == T0  # type: ignore[union-attr]
+    store.record_outgoing(mine("a", "o1", 5))
+    assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
+    store.apply(customer_says("a", "m3", 7))
+    assert store.ticket("a").waiting_since == T0 + timedelta(minutes=7)  # type: ignore[union-attr]
+
+
+def test_counts_per_view_and_status_bar_numbers(store: Store) -> None:
+    store.apply_batch(
+        [
+            TicketCreated(ticket("n1")),
+            TicketCreated(ticket("n2")),
+            TicketCreated(ticket("m", status_id=TicketStatus.OPEN, handle_by_id=ME)),
+            TicketCreated(ticket("o", status_id=TicketStatus.OPEN, handle_by_id="op-2")),
+            TicketCreated(ticket("c", status_id=TicketStatus.CLOSED, handle_by_id=ME)),
+        ]
+    )
+    store.apply(customer_says("m", "x"))
+    counts = store.counts()
+    assert counts == {View.ALL: 5, View.NEW: 2, View.MINE: 1, View.CLOSED: 1}
+    assert store.unread_tickets() == 1
+    assert store.queue(View.MINE) == ["m"]
+    assert store.queue(text="cust N2") == ["n2"]
+
+
+def test_status_and_accept_events_move_tickets_between_views(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a")))
+    accepted = ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME, handle_by_nm="Olivia")
+    change = store.apply(TicketAccepted(accepted))
+    assert change is not None and change.kind == ChangeKind.TICKET_UPDATED
+    assert store.queue(View.MINE) == ["a"] and store.queue(View.NEW) == []
+    store.apply(TicketStatusUpdated("a", TicketStatus.CLOSED))
+    assert store.queue(View.CLOSED) == ["a"] and store.queue(View.MINE) == []
+    assert store.apply(TicketStatusUpdated("a", TicketStatus.CLOSED)) is None
+
+
+def test_assignment_to_me_and_away(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id="op-2")))
+    change = store.apply(AssignmentNotified("a", AssignmentChange.ASSIGNED, "Cust a"))
+    assert change is not None and change.kind == ChangeKind.ASSIGNED_TO_ME
+    assert store.queue(View.MINE) == ["a"]
+    change = store.apply(AssignmentNotified("a", AssignmentChange.TAKEN_AWAY, "Cust a"))
+    assert change is not None and change.kind == ChangeKind.TAKEN_AWAY
+    assert store.queue(View.MINE) == []
+
+
+def test_typing_shows_for_five_seconds_and_a_message_ends_it(store: Store, clock: Clock) -> None:
+    store.apply(TicketCreated(ticket("a")))
+    store.apply(Typing("a", "Carl"))
+    clock.now += timedelta(seconds=4.9)
+    assert store.typing("a") == "Carl"
+    clock.now += timedelta(seconds=0.2)
+    assert store.typing("a") is None
+    assert store.expire_typing() == ["a"]
+    store.apply(Typing("a", "Carl"))
+    store.apply(customer_says("a", "m"))
+    assert store.typing("a") is None
+
+
+def test_own_message_ticks_advance_and_never_go_back(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a")))
+    store.record_outgoing(mine("a", "o1"))
+    assert store.message("o1").tick == Tick.PENDING  # type: ignore[union-attr]
+    assert store.outbox() == [("o1", "a", "pending", None)]
+    store.apply(MessageStatusUpdated("o1", MessageStatus.DELIVERED))
+    store.mark_sent("o1")  # a late ack after the delivery receipt
+    assert store.message("o1").tick == Tick.DELIVERED  # type: ignore[union-attr]
+    assert store.outbox() == []
+    store.apply(MessageStatusUpdated("o1", MessageStatus.READ))
+    assert store.message("o1").tick == Tick.READ  # type: ignore[union-attr]
+    assert store.apply(MessageStatusUpdated("o1", MessageStatus.DELIVERED)) is None
+
+
+def test_failed_send_keeps_the_servers_words_and_stays_in_the_outbox(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a")))
+    store.record_outgoing(mine("a", "o1"))
+    store.mark_failed("o1", "ticket is closed")
+    record = store.message("o1")
+    assert record is not None and record.tick == Tick.FAILED and record.error == "ticket is closed"
+    assert store.outbox() == [("o1", "a", "failed", "ticket is closed")]
+
+
+def test_receipts_for_customer_messages_do_not_make_ticks(store: Store) -> None:
+    store.apply(customer_says("a", "m"))
+    assert store.apply(MessageStatusUpdated("m", MessageStatus.READ)) is None
+
+
+def test_mark_read_and_ticket_responded_clear_unread(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a")))
+    store.apply(customer_says("a", "m1"))
+    store.apply(customer_says("a", "m2"))
+    assert store.mark_ticket_read("a") == 2
+    assert store.mark_ticket_read("a") == 0
+    store.apply(customer_says("a", "m3"))
+    change = store.apply(TicketResponded("a"))
+    assert change is not None and store.ticket("a").unread == 0  # type: ignore[union-attr]
+
+
+def test_next_unread_wraps_around(store: Store) -> None:
+    for tid, minute in (("a", 1), ("b", 2), ("c", 3)):
+        store.apply(TicketCreated(ticket(tid, minute, status_id=TicketStatus.OPEN)))
+    store.apply(customer_says("a", "ma", 1))
+    store.apply(customer_says("c", "mc", 3))
+    assert store.next_unread(None) == "a"
+    assert store.next_unread("a") == "c"
+    assert store.next_unread("c") == "a"
+
+
+def test_a_message_for_an_unknown_ticket_makes_a_placeholder(store: Store) -> None:
+    store.apply(customer_says("zz", "m"))
+    record = store.ticket("zz")
+    assert record is not None and record.ticket.display_nm == "Cust zz" and record.unread == 1
+
+
+def test_file_store_survives_a_restart(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "s.sqlite3"
+    first = Store(path, operator_id=ME, clock=clock)
+    first.apply_batch([TicketCreated(ticket("a")), customer_says("a", "m1")])
+    first.record_outgoing(mine("a", "o1"))
+    first.close()
+    second = Store(path, operator_id=ME, clock=clock)
+    assert second.queue() == ["a"]
+    assert [r.message_id for r in second.messages("a")] == ["m1", "o1"]
+    assert second.message("o1").tick == Tick.PENDING  # type: ignore[union-attr]
+    assert second.ticket("a").unread == 1  # type: ignore[union-attr]
+    assert second.apply(customer_says("a", "m1")) is None
