@@ -1,0 +1,79 @@
+"""The server object: Socket.IO namespace + HTTP routes on one aiohttp application."""
+
+import asyncio
+import contextlib
+import logging
+
+import socketio
+from aiohttp import web
+
+from chat_console.server.accounts import Accounts, demo_accounts
+from chat_console.server.http_api import HttpApi
+from chat_console.server.namespace import ChatNamespace
+from chat_console.server.storage import ServerStore
+from chat_console.server.tokens import TokenStore
+
+log = logging.getLogger("chat_console.server")
+
+
+class ChatServer:
+    def __init__(
+        self,
+        *,
+        db_path: str = ":memory:",
+        accounts: Accounts | None = None,
+        token_ttl: float = 3600.0,
+        auth_timeout: float = 1.0,
+    ) -> None:
+        self.accounts = accounts or demo_accounts()
+        self.tokens = TokenStore(ttl=token_ttl)
+        self.store = ServerStore(db_path)
+        self.sio = socketio.AsyncServer(
+            async_mode="aiohttp",
+            cors_allowed_origins="*",
+            logger=False,
+            engineio_logger=False,
+            # Handle each socket's events in the order they were sent (an outbox flush must be
+            # stored in order); other sockets are not held up.
+            async_handlers=False,
+        )
+        self.namespace = ChatNamespace(
+            accounts=self.accounts, tokens=self.tokens, store=self.store, auth_timeout=auth_timeout
+        )
+        self.sio.register_namespace(self.namespace)
+        self.app = web.Application()
+        self.sio.attach(self.app)
+        HttpApi(self.accounts, self.tokens, self.store).add_routes(self.app)
+        # Check expired tokens often enough that even a tiny test TTL is noticed promptly.
+        self._sweep_every = max(0.05, min(1.0, token_ttl / 4))
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start_background(self) -> None:
+        self._sweeper = asyncio.ensure_future(self._sweep_forever())
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_every)
+            try:
+                await self.namespace.sweep_expired()
+            except Exception:
+                log.exception("token sweep failed")
+
+    def revoke_tokens(self, user_id: str) -> None:
+        """The user's tokens stop working now; their sockets hear `unauthenticated` shortly."""
+        self.tokens.revoke(user_id)
+        log.info("revoked tokens of %s", user_id)
+        self.namespace.spawn(self.namespace.revoke(user_id))
+
+    async def close(self) -> None:
+        """Drop every socket, stop background work, close the database."""
+        if self._sweeper:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        for sid in list(self.namespace.sessions):
+            with contextlib.suppress(Exception):
+                await self.sio.disconnect(sid)
+        await self.namespace.close()
+        await self.sio.shutdown()
+        self.store.close()

@@ -1,0 +1,153 @@
+"""HTTP routes: the OAuth2 token endpoint (RFC 6749 errors) and read-only extras (reading 10)."""
+
+import base64
+import binascii
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from chat_console.protocol import to_wire
+from chat_console.server import rules
+from chat_console.server.accounts import Account, Accounts, Role
+from chat_console.server.storage import ServerStore
+from chat_console.server.tokens import TokenStore
+
+log = logging.getLogger("chat_console.server")
+
+_NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _oauth_error(error: str, status: int = 400, description: str | None = None) -> web.Response:
+    body = {"error": error}
+    if description:
+        body["error_description"] = description
+    headers = dict(_NO_CACHE)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="chat-console"'
+    return web.json_response(body, status=status, headers=headers)
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    """Token request parameters from a form-encoded or a JSON body."""
+    if request.content_type == "application/json":
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+    posted = await request.post()
+    return {k: v for k, v in posted.items() if isinstance(v, str)}
+
+
+def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret
+
+
+class HttpApi:
+    def __init__(self, accounts: Accounts, tokens: TokenStore, store: ServerStore) -> None:
+        self.accounts = accounts
+        self.tokens = tokens
+        self.store = store
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/oauth/token", self.token)
+        app.router.add_get("/api/tickets", self.list_tickets)
+        app.router.add_get("/api/tickets/{ticket_id}/messages", self.list_messages)
+        app.router.add_get("/api/operators", self.list_operators)
+        app.router.add_get("/api/me", self.me)
+        app.router.add_get("/healthz", self.health)
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def token(self, request: web.Request) -> web.Response:
+        form = await _form(request)
+        grant_type = form.get("grant_type", "")
+        if grant_type == "password":
+            username, password = form.get("username"), form.get("password")
+            if not username or password is None:
+                return _oauth_error("invalid_request", description="username and password needed")
+            account = self.accounts.check_password(username, password)
+            if account is None:
+                log.info("token refused: bad password grant")
+                return _oauth_error("invalid_grant", description="bad username or password")
+        elif grant_type == "client_credentials":
+            basic = _basic_credentials(request)
+            client_id, secret = basic or (form.get("client_id"), form.get("client_secret"))
+            if not client_id or secret is None:
+                return _oauth_error("invalid_client", 401, "client credentials needed")
+            account = self.accounts.check_client(client_id, secret)
+            if account is None:
+                log.info("token refused: bad client credentials")
+                return _oauth_error("invalid_client", 401, "bad client credentials")
+        elif grant_type == "refresh_token":
+            refresh_token = form.get("refresh_token")
+            if not refresh_token:
+                return _oauth_error("invalid_request", description="refresh_token needed")
+            grant = self.tokens.refresh(refresh_token)
+            if grant is None:
+                log.info("token refused: unknown, used or expired refresh token")
+                return _oauth_error("invalid_grant", description="refresh token not valid")
+            return web.json_response(grant.as_response(), headers=_NO_CACHE)
+        elif not grant_type:
+            return _oauth_error("invalid_request", description="grant_type needed")
+        else:
+            return _oauth_error("unsupported_grant_type")
+        log.info("token issued to %s (%s grant)", account.user_id, grant_type)
+        return web.json_response(
+            self.tokens.issue(account.user_id).as_response(), headers=_NO_CACHE
+        )
+
+    def _caller(self, request: web.Request) -> Account:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user_id = self.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
+        account = self.accounts.by_user_id(user_id) if user_id else None
+        if account is None:
+            raise web.HTTPUnauthorized(
+                text=json.dumps({"error": "invalid_token"}),
+                content_type="application/json",
+                headers={"WWW-Authenticate": 'Bearer realm="chat-console"'},
+            )
+        return account
+
+    async def list_tickets(self, request: web.Request) -> web.Response:
+        caller = self._caller(request)
+        owner = None if caller.role is Role.OPERATOR else caller.user_id
+        return web.json_response([rules.ticket_wire(t) for t in self.store.tickets(owner)])
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        caller = self._caller(request)
+        ticket = self.store.get_ticket(request.match_info["ticket_id"])
+        if ticket is None:
+            raise web.HTTPNotFound(
+                text='{"error": "unknown ticket"}', content_type="application/json"
+            )
+        if not rules.may_see(caller, ticket):
+            raise web.HTTPForbidden(text='{"error": "not yours"}', content_type="application/json")
+        body: list[dict[str, Any]] = [to_wire(m) for m in self.store.messages(ticket.ticket_id)]
+        return web.json_response(body)
+
+    async def list_operators(self, request: web.Request) -> web.Response:
+        self._caller(request)
+        return web.json_response(
+            [{"userId": a.user_id, "fullNm": a.full_name} for a in self.accounts.operators()]
+        )
+
+    async def me(self, request: web.Request) -> web.Response:
+        caller = self._caller(request)
+        return web.json_response(
+            {"userId": caller.user_id, "fullNm": caller.full_name, "role": str(caller.role)}
+        )

@@ -1,0 +1,127 @@
+"""Tickets and messages in SQLite: a file (WAL) to survive restarts, or `:memory:` for tests.
+
+Each row keeps the wire object as JSON beside the few columns the server queries by. The server
+runs on one event loop, so plain sqlite3 calls (fast, local) are made directly from handlers.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from chat_console.protocol import Message, MessageStatus, Ticket, to_wire
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tickets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id TEXT NOT NULL UNIQUE,
+    owner_id TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL UNIQUE,
+    ticket_id TEXT NOT NULL,
+    sender_id TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_ticket ON messages (ticket_id, seq);
+CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (sender_id, status);
+"""
+
+
+class ServerStore:
+    def __init__(self, path: str = ":memory:") -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # tickets
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        row = self._db.execute(
+            "SELECT body FROM tickets WHERE ticket_id = ?", (ticket_id,)
+        ).fetchone()
+        return None if row is None else Ticket.model_validate_json(row[0])
+
+    def add_ticket(self, ticket: Ticket) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO tickets (ticket_id, owner_id, body) VALUES (?, ?, ?)",
+                (ticket.ticket_id, ticket.owner_id or "", json.dumps(to_wire(ticket))),
+            )
+
+    def save_ticket(self, ticket: Ticket) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE tickets SET body = ? WHERE ticket_id = ?",
+                (json.dumps(to_wire(ticket)), ticket.ticket_id),
+            )
+
+    def tickets(self, owner_id: str | None = None) -> list[Ticket]:
+        """Every ticket, oldest first, or only those `owner_id` opened."""
+        if owner_id is None:
+            rows = self._db.execute("SELECT body FROM tickets ORDER BY seq")
+        else:
+            rows = self._db.execute(
+                "SELECT body FROM tickets WHERE owner_id = ? ORDER BY seq", (owner_id,)
+            )
+        return [Ticket.model_validate_json(body) for (body,) in rows]
+
+    # messages
+
+    def get_message(self, message_id: str) -> Message | None:
+        row = self._db.execute(
+            "SELECT body FROM messages WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return None if row is None else Message.model_validate_json(row[0])
+
+    def add_message(self, message: Message) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO messages (message_id, ticket_id, sender_id, status, body)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    message.message_id,
+                    message.ticket_id,
+                    message.sender_id or "",
+                    int(message.status_id),
+                    json.dumps(to_wire(message)),
+                ),
+            )
+
+    def save_message_statuses(self, messages: Iterable[Message]) -> None:
+        with self._db:
+            self._db.executemany(
+                "UPDATE messages SET status = ?, body = ? WHERE message_id = ?",
+                [(int(m.status_id), json.dumps(to_wire(m)), m.message_id) for m in messages],
+            )
+
+    def messages(self, ticket_id: str) -> list[Message]:
+        """A ticket's messages, oldest first."""
+        rows = self._db.execute(
+            "SELECT body FROM messages WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
+        )
+        return [Message.model_validate_json(body) for (body,) in rows]
+
+    def messages_from(self, sender_id: str, below: MessageStatus) -> list[Message]:
+        """Messages `sender_id` sent whose status is still below `below`, oldest first."""
+        rows = self._db.execute(
+            "SELECT body FROM messages WHERE sender_id = ? AND status < ? ORDER BY seq",
+            (sender_id, int(below)),
+        )
+        return [Message.model_validate_json(body) for (body,) in rows]
+
+    def count_below(self, ticket_id: str, sender_id: str, below: MessageStatus) -> int:
+        (count,) = self._db.execute(
+            "SELECT COUNT(*) FROM messages WHERE ticket_id = ? AND sender_id = ? AND status < ?",
+            (ticket_id, sender_id, int(below)),
+        ).fetchone()
+        return int(count)
