@@ -1,0 +1,147 @@
+"""One Socket.IO connection, from connect to loss, over python-socketio's AsyncClient.
+
+It never reconnects (the supervisor in `operator.py` owns that) and knows nothing of the protocol's
+meaning: it hands every inbound event to `on_event` in arrival order, turns acks into awaited
+results with a timeout, and fails pending acks at once when the connection drops (python-socketio
+would silently forget them).
+"""
+
+import asyncio
+import ssl as ssl_module
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import socketio
+import socketio.exceptions
+
+from chat_console.client.errors import AckTimeout, NotConnected, safe_text
+
+EventSink = Callable[[str, tuple[Any, ...]], None]
+
+
+def _session_factory(context: ssl_module.SSLContext) -> Callable[[], aiohttp.ClientSession]:
+    # python-socketio has no SSLContext option; a session factory lets engineio own (and close) it.
+    def make() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
+
+    return make
+
+
+class Connection:
+    def __init__(
+        self,
+        *,
+        url: str,
+        socketio_path: str,
+        ssl: ssl_module.SSLContext | bool,
+        on_event: EventSink,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        options: dict[str, Any] = {"reconnection": False, "handle_sigint": False}
+        if isinstance(ssl, ssl_module.SSLContext):
+            options["http_session"] = _session_factory(ssl)
+        elif ssl is False:
+            options["ssl_verify"] = False
+        self._sio = socketio.AsyncClient(**options)
+        self._url = url
+        self._path = socketio_path
+        self._connect_timeout = connect_timeout
+        self._on_event = on_event
+        self._pending: set[asyncio.Future[tuple[Any, ...]]] = set()
+        self.lost: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        # Synchronous handlers run without yielding, so events reach on_event in arrival order.
+        self._sio.on("*", self._on_any)
+        self._sio.on("disconnect", self._on_disconnect)
+
+    @property
+    def connected(self) -> bool:
+        return self._sio.connected and not self.lost.done()
+
+    async def open(self) -> None:
+        """Connect the transport and the default namespace; raise NotConnected on failure."""
+        try:
+            await asyncio.wait_for(
+                self._sio.connect(
+                    self._url, socketio_path=self._path, wait_timeout=self._connect_timeout
+                ),
+                self._connect_timeout + 1,
+            )
+        except (socketio.exceptions.ConnectionError, ValueError, TimeoutError) as error:
+            self._mark_lost("connect failed")
+            raise NotConnected(_connect_failure(error)) from None
+
+    async def emit(self, event: str, args: tuple[Any, ...]) -> None:
+        """Fire and forget (the protocol's events without an ack)."""
+        if not self.connected:
+            raise NotConnected("not connected")
+        try:
+            await self._sio.emit(event, args)
+        except socketio.exceptions.SocketIOError:
+            raise NotConnected("not connected") from None
+
+    async def call(self, event: str, args: tuple[Any, ...], within: float) -> tuple[Any, ...]:
+        """Emit with an ack and return the ack's arguments."""
+        if not self.connected:
+            raise NotConnected("not connected")
+        answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+        def acknowledge(*ack: Any) -> None:
+            if not answer.done():
+                answer.set_result(ack)
+
+        self._pending.add(answer)
+        try:
+            await self._sio.emit(event, args, callback=acknowledge)
+            return await asyncio.wait_for(answer, within)
+        except socketio.exceptions.SocketIOError:
+            raise NotConnected("not connected") from None
+        except TimeoutError:
+            raise AckTimeout(f"no answer from the server within {within:g} s") from None
+        finally:
+            self._pending.discard(answer)
+
+    async def close(self, reason: str = "closed by the console") -> None:
+        self._mark_lost(reason)
+        try:
+            if self._sio.connected:
+                await self._sio.disconnect()
+            elif self._sio.eio.state != "disconnected":
+                await self._sio.eio.disconnect()
+        except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError):
+            pass  # the socket is being abandoned either way
+
+    def _on_any(self, event: str, *args: Any) -> None:
+        if not self.lost.done():
+            self._on_event(event, args)
+
+    def _on_disconnect(self, reason: Any = None) -> None:
+        self._mark_lost(_loss_reason(reason))
+
+    def _mark_lost(self, reason: str) -> None:
+        if not self.lost.done():
+            self.lost.set_result(reason)
+        for answer in self._pending:
+            if not answer.done():
+                answer.set_exception(NotConnected("connection lost before the server answered"))
+
+
+def _loss_reason(reason: Any) -> str:
+    reasons = socketio.AsyncClient.reason
+    if reason == reasons.SERVER_DISCONNECT:
+        return "the server closed the connection"
+    if reason == reasons.TRANSPORT_ERROR:
+        return "the connection broke"
+    if reason == reasons.CLIENT_DISCONNECT:
+        return "closed by the console"
+    return "connection lost"
+
+
+def _connect_failure(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "the server did not answer the connection"
+    detail = safe_text(error.args[0] if error.args else type(error).__name__, 160)
+    if "OPEN packet not returned" in detail:
+        # A Socket.IO 2.x (Engine.IO v3) server: python-socketio 5 speaks only Engine.IO v4.
+        return "the server speaks an older Socket.IO (2.x) this console cannot use"
+    return f"cannot connect: {detail}"

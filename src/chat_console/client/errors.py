@@ -1,0 +1,47 @@
+"""What the client raises. Every message is safe to show the operator: no tokens, no payloads."""
+
+import re
+from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MAX_SHOWN = 300
+
+
+class ClientError(Exception):
+    """An action failed; `str(error)` is the server's words (or ours), fit to show."""
+
+
+class AckTimeout(ClientError):
+    """The server did not acknowledge in time; the action may or may not have happened."""
+
+
+class NotConnected(ClientError):
+    """The client is not online (or the connection dropped before the server answered)."""
+
+
+class AuthenticationFailed(ClientError):
+    """The credentials were rejected: the client goes OFFLINE with this reason until retried."""
+
+
+class TokenUnavailable(ClientError):
+    """A token could not be had for a passing reason (network, server error): worth retrying."""
+
+
+def safe_text(value: Any, limit: int = _MAX_SHOWN) -> str:
+    """Peer-supplied text made fit for a log line or a status bar: no control characters, short."""
+    text = _CONTROL.sub("?", str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_ack_error(err: Any) -> str:
+    """The server's words from an ack's `err` (a string, or an object with a message)."""
+    if isinstance(err, dict):
+        for key in ("message", "error", "reason"):
+            if isinstance(err.get(key), str) and err[key]:
+                return safe_text(err[key])
+    return safe_text(err)
+
+
+def is_error(err: Any) -> bool:
+    """Acks mean success with `err` absent, None, '' or false; anything else is an error."""
+    return not (err is None or err is False or err == "")

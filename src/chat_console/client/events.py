@@ -1,0 +1,34 @@
+"""What the client hands its listener besides the server's own events."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chat_console.protocol.inbound import ServerEvent
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    AUTHENTICATING = "authenticating"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"  # waiting `retry_in` seconds before the next attempt
+    OFFLINE = "offline"  # stopped, or credentials rejected: nothing happens until retry_now()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    state: ConnectionState
+    reason: str | None = None
+    retry_in: float | None = None  # seconds, when RECONNECTING
+
+
+@dataclass(frozen=True, slots=True)
+class EventDropped:
+    """An inbound event that did not decode; `reason` names what was wrong, never the payload."""
+
+    event: str
+    reason: str
+
+
+ClientEvent = ServerEvent | ConnectionChanged | EventDropped
+Listener = Callable[[ClientEvent], None]
