@@ -1,6 +1,7 @@
 """Helpers other test packages import: `from tests.helpers import fetch_token, Peer`."""
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -95,3 +96,10 @@ class Peer:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+
+async def eventually(condition: Callable[[], bool], within: float = WAIT) -> None:
+    """Wait (bounded) until `condition()` holds, for state that has no event to wait on."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling state owned by another task is the point
+            await asyncio.sleep(0.01)

@@ -1,0 +1,84 @@
+"""`chat-console serve` and `chat-console customers`: run the server or a swarm until Ctrl-C."""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from chat_console.server.accounts import Accounts, AccountsError, load_accounts
+
+log = logging.getLogger("chat_console.server")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # aiohttp's access log would add nothing but noise; the server logs what matters itself.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+def _error(command: str, text: str) -> int:
+    print(f"chat-console {command}: error: {text}", file=sys.stderr)
+    return 2
+
+
+async def _serve(host: str, port: int, db_path: str, accounts: Accounts | None) -> None:
+    from chat_console.server.runner import running_server
+
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    async with running_server(host=host, port=port, db_path=db_path, accounts=accounts) as server:
+        log.info("serving on %s (database %s)", server.url, db_path)
+        await stop.wait()
+        log.info("stopping")
+
+
+def serve(args: argparse.Namespace) -> int:
+    _configure_logging()
+    try:
+        accounts = load_accounts(args.accounts) if args.accounts else None
+    except AccountsError as error:
+        return _error("serve", str(error))
+    try:
+        asyncio.run(_serve(args.host, args.port, args.db or ":memory:", accounts))
+    except OSError as error:
+        return _error("serve", f"cannot listen on {args.host}:{args.port} ({error.strerror})")
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _customers(url: str, count: int, pace: float) -> None:
+    from chat_console.server.customers import run_customer_swarm
+
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    await run_customer_swarm(url, count, pace, stop)
+
+
+def run_customers(args: argparse.Namespace) -> int:
+    _configure_logging()
+    if args.count < 1 or args.pace <= 0:
+        return _error("customers", "--count must be at least 1 and --pace above 0")
+    import aiohttp
+    from socketio.exceptions import SocketIOError
+
+    from chat_console.server.http_client import TokenRefused
+
+    try:
+        asyncio.run(_customers(args.url, args.count, args.pace))
+    except KeyboardInterrupt:
+        pass
+    except (OSError, aiohttp.ClientError, SocketIOError, TokenRefused, TimeoutError) as error:
+        return _error("customers", f"cannot run customers against {args.url} ({error})")
+    return 0
