@@ -1,0 +1,659 @@
+"""A Socket.IO client for Socket.IO 2.x servers: Engine.IO protocol v3 over a websocket.
+
+python-socketio 5 speaks only Engine.IO v4, so it cannot hold a link to a 2.x server. This module
+speaks the older generation itself, written from the public specs:
+
+- Engine.IO protocol v3 (github.com/socketio/engine.io-protocol, branch v3): packets are one digit
+  then data. `0` open (JSON: sid, upgrades, pingInterval, pingTimeout, in ms), `1` close, `2` ping,
+  `3` pong, `4` message, `6` noop. In v3 the CLIENT pings: it sends `2` every pingInterval and
+  treats the link as dead if no `3` arrives within pingTimeout (the server, for its part, drops a
+  client that has not pinged for pingInterval + pingTimeout). Websocket only: no polling or
+  upgrade.
+- Socket.IO protocol revision 4 (github.com/socketio/socket.io-protocol, v4, used by socket.io 2.x),
+  carried in Engine.IO `4` packets: `<type>[<namespace>,][<ack id>][<JSON array>]` with types
+  `0` CONNECT, `1` DISCONNECT, `2` EVENT, `3` ACK, `4` ERROR (`5`/`6` are binary, not supported).
+  The default namespace `/` is joined implicitly: the server sends `40` on its own.
+
+`SocketIO2Client` offers the subset of python-socketio's `AsyncClient` surface that the console
+uses (`on`, `connect`, `emit`, `call`, `disconnect`, `wait`, `connected`, `sid`), with the same
+argument conventions and exception classes, so the two can stand behind one interface. Like
+`AsyncClient` after a server-side disconnect, it never reconnects by itself: the supervisor does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import itertools
+import json
+import logging
+import re
+import ssl as ssl_module
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from socketio import exceptions
+from yarl import URL
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[..., Any]
+SSLOption = ssl_module.SSLContext | bool
+
+# Engine.IO v3 packet types (one ASCII digit).
+EIO_OPEN, EIO_CLOSE, EIO_PING, EIO_PONG, EIO_MESSAGE, EIO_NOOP = "0", "1", "2", "3", "4", "6"
+# Socket.IO protocol revision 4 packet types.
+SIO_CONNECT, SIO_DISCONNECT, SIO_EVENT, SIO_ACK, SIO_ERROR = 0, 1, 2, 3, 4
+SIO_BINARY_TYPES = (5, 6)
+
+# Same strings as python-engineio's `Client.reason`, so disconnect handlers read alike.
+CLIENT_DISCONNECT = "client disconnect"
+SERVER_DISCONNECT = "server disconnect"
+TRANSPORT_ERROR = "transport error"
+
+# Events whose handlers receive framework arguments rather than a server's event.
+RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect"})
+
+# How long a close handshake may take before the connection is simply dropped: a peer that has
+# stopped answering would otherwise hold `disconnect()` for aiohttp's default of ten seconds.
+CLOSE_GRACE_SECONDS = 0.5
+
+# Socket.IO 2.x accepts messages up to 100 MB (maxHttpBufferSize); images travel as base64 text,
+# so aiohttp's 4 MiB default is too small, while no limit at all would let a peer exhaust memory.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+class AckLostError(exceptions.TimeoutError, exceptions.DisconnectedError):
+    """The link dropped while `call()` waited: the ack can never arrive.
+
+    python-socketio would wait out the whole timeout and raise `TimeoutError`; we fail at once,
+    and subclass both so code written for either expectation catches it.
+    """
+
+
+class EngineIOProbeError(exceptions.ConnectionError):
+    """`probe_engineio_version` could not tell which Engine.IO version a server speaks."""
+
+
+@dataclass(frozen=True, slots=True)
+class SocketPacket:
+    """One decoded Socket.IO (revision 4) packet."""
+
+    type: int
+    namespace: str = "/"
+    ack_id: int | None = None
+    data: Any = None
+
+
+def encode_socket_packet(
+    packet_type: int, data: Any = None, ack_id: int | None = None, namespace: str = "/"
+) -> str:
+    """Text form of a Socket.IO packet, ready to go after the Engine.IO `4`."""
+    text = str(packet_type)
+    if namespace != "/":
+        text += namespace + ","
+    if ack_id is not None:
+        text += str(ack_id)
+    if data is not None:
+        text += json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return text
+
+
+_PACKET_HEAD = re.compile(r"(?P<type>\d)(?P<namespace>/[^,]*,)?(?P<ack_id>\d+)?")
+
+
+def decode_socket_packet(text: str) -> SocketPacket:
+    """Read a Socket.IO packet; raise ValueError (without echoing the payload) if unreadable."""
+    head = _PACKET_HEAD.match(text)
+    if head is None:
+        raise ValueError("socket.io packet without a type")
+    packet_type = int(head["type"])
+    if packet_type in SIO_BINARY_TYPES:
+        raise ValueError("binary socket.io packets are not supported")
+    if packet_type > SIO_ERROR:
+        raise ValueError(f"unknown socket.io packet type {packet_type}")
+    namespace = head["namespace"][:-1] if head["namespace"] else "/"
+    ack_id = int(head["ack_id"]) if head["ack_id"] else None
+    body = text[head.end() :]
+    try:
+        data = json.loads(body) if body else None
+    except json.JSONDecodeError:
+        raise ValueError("socket.io packet data is not JSON") from None
+    if packet_type in (SIO_EVENT, SIO_ACK) and not isinstance(data, list):
+        raise ValueError("socket.io event or ack data must be a JSON array")
+    if packet_type == SIO_EVENT and (not data or not isinstance(data[0], str)):
+        raise ValueError("socket.io event without a name")
+    return SocketPacket(packet_type, namespace, ack_id, data)
+
+
+def websocket_url(url: str, socketio_path: str = "socket.io") -> URL:
+    """The Engine.IO v3 websocket endpoint for a server URL given as http(s):// or ws(s)://."""
+    base = URL(url)
+    schemes = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+    if base.scheme not in schemes or not base.host:
+        raise ValueError("server URL must be http(s):// or ws(s):// with a host")
+    query = {**base.query, "EIO": "3", "transport": "websocket"}
+    path = "/" + socketio_path.strip("/") + "/"
+    return base.with_scheme(schemes[base.scheme]).with_path(path).with_query(query)
+
+
+def _as_args(data: Any) -> list[Any]:
+    """python-socketio's rule: a tuple is several arguments, None is none, anything else is one."""
+    if isinstance(data, tuple):
+        return list(data)
+    return [] if data is None else [data]
+
+
+def _call_result(args: tuple[Any, ...]) -> Any:
+    """python-socketio's `call()` result: None, the single value, or the tuple of several."""
+    if not args:
+        return None
+    return args[0] if len(args) == 1 else args
+
+
+def _accepts_one_argument(handler: Handler) -> bool:
+    try:
+        inspect.signature(handler).bind(None)
+    except TypeError:
+        return False
+    except ValueError:  # builtins without a signature: assume the modern form
+        return True
+    return True
+
+
+class SocketIO2Client:
+    """Socket.IO client for 2.x servers (Engine.IO v3, websocket only), default namespace only.
+
+    Use it like python-socketio's `AsyncClient`: register handlers with `on()`, `await connect()`,
+    `emit()`/`call()`, `await disconnect()`. Handlers may be plain functions or coroutines; each
+    server event runs in its own task (so a handler may itself `await call(...)`), started in
+    arrival order. The `disconnect` handler receives the reason (`client disconnect`,
+    `server disconnect` or `transport error`) if it accepts an argument.
+    """
+
+    def __init__(self, *, http_session: aiohttp.ClientSession | None = None) -> None:
+        self.connected = False
+        self.sid: str | None = None
+        self.ping_interval = 0.0
+        self.ping_timeout = 0.0
+        self.pongs = 0  # heartbeats answered on the current link: a liveness figure for diagnostics
+        self._handlers: dict[str, Handler] = {}
+        self._given_session = http_session
+        self._session: aiohttp.ClientSession | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ack_ids = itertools.count(1)
+        self._callbacks: dict[int, Handler] = {}
+        self._calls: dict[int, asyncio.Future[tuple[Any, ...]]] = {}
+        self._pong = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._closed.set()
+        self._reader: asyncio.Task[None] | None = None
+        self._pinger: asyncio.Task[None] | None = None
+        self._handler_tasks: set[asyncio.Task[Any]] = set()
+        self._dropping = False
+
+    # -- the AsyncClient surface -------------------------------------------------------------
+
+    def on(self, event: str, handler: Handler | None = None, namespace: str | None = None) -> Any:
+        """Register `handler` for `event` (`"*"` catches every server event); or decorate."""
+        self._check_namespace(namespace)
+
+        def register(function: Handler) -> Handler:
+            self._handlers[event] = function
+            return function
+
+        return register if handler is None else register(handler)
+
+    def event(self, handler: Handler) -> Handler:
+        """Decorator registering a handler under its own name, as in python-socketio."""
+        return self.on(handler.__name__, handler)
+
+    def transport(self) -> str:
+        return "websocket"
+
+    async def connect(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        transports: list[str] | None = None,
+        namespaces: list[str] | None = None,
+        socketio_path: str = "socket.io",
+        wait_timeout: float = 5.0,
+        *,
+        ssl: SSLOption = True,
+    ) -> None:
+        """Open the link and wait for the server's CONNECT to `/`; raise ConnectionError if not."""
+        if self.connected or not self._closed.is_set():
+            raise exceptions.ConnectionError("Already connected")
+        if transports is not None and "websocket" not in transports:
+            raise ValueError("the Engine.IO v3 adapter speaks websocket only")
+        if namespaces not in (None, ["/"]):
+            raise ValueError("the Engine.IO v3 adapter serves the default namespace only")
+        target = websocket_url(url, socketio_path)
+        self._session = self._given_session or aiohttp.ClientSession()
+        try:
+            await asyncio.wait_for(self._open(target, headers, ssl), wait_timeout)
+        except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as error:
+            await self._release_transport()
+            self.sid = None
+            raise exceptions.ConnectionError(_connect_failure(error)) from None
+        except BaseException:
+            await self._release_transport()
+            self.sid = None
+            raise
+        self._closed.clear()
+        self.pongs = 0
+        self.connected = True
+        self._reader = asyncio.create_task(self._read_loop(), name="eio3-reader")
+        self._pinger = asyncio.create_task(self._ping_loop(), name="eio3-pinger")
+        await self._trigger("connect")
+
+    async def emit(
+        self,
+        event: str,
+        data: Any = None,
+        namespace: str | None = None,
+        callback: Handler | None = None,
+    ) -> None:
+        """Send an event; a tuple `data` is several arguments; `callback` gets the ack's args."""
+        self._check_namespace(namespace)
+        if not self.connected:
+            raise exceptions.BadNamespaceError("/ is not a connected namespace.")
+        ack_id = None
+        if callback is not None:
+            ack_id = next(self._ack_ids)
+            self._callbacks[ack_id] = callback
+        logger.debug("emitting %s", event)  # never the data: it may hold a token
+        try:
+            await self._send_socket_packet(SIO_EVENT, [event, *_as_args(data)], ack_id)
+        except BaseException:
+            if ack_id is not None:
+                self._callbacks.pop(ack_id, None)
+            raise
+
+    async def call(
+        self,
+        event: str,
+        data: Any = None,
+        namespace: str | None = None,
+        timeout: float = 60,  # noqa: ASYNC109 - python-socketio's signature, kept for parity
+    ) -> Any:
+        """Emit and wait for the ack: None, its single value, or a tuple of several values.
+
+        Raises `socketio.exceptions.TimeoutError` when no ack comes within `timeout`, and its
+        subclass `AckLostError` as soon as the link drops (the ack can no longer come).
+        """
+        self._check_namespace(namespace)
+        if not self.connected:
+            raise exceptions.BadNamespaceError("/ is not a connected namespace.")
+        ack_id = next(self._ack_ids)
+        answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+        self._calls[ack_id] = answer
+        try:
+            await self._send_socket_packet(SIO_EVENT, [event, *_as_args(data)], ack_id)
+            args = await asyncio.wait_for(answer, timeout)
+        except TimeoutError:
+            raise exceptions.TimeoutError() from None
+        finally:
+            self._calls.pop(ack_id, None)
+        return _call_result(args)
+
+    async def disconnect(self) -> None:
+        """Leave `/` and close the link; the `disconnect` handler runs with `client disconnect`."""
+        if self.connected and self._ws is not None and not self._ws.closed:
+            with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError):
+                await self._send_socket_packet(SIO_DISCONNECT)
+        await self._drop(CLIENT_DISCONNECT)
+
+    async def wait(self) -> None:
+        """Return when the link is closed (python-socketio's `wait()` without reconnection)."""
+        await self._closed.wait()
+
+    async def shutdown(self) -> None:
+        """python-socketio's name for a disconnect that also stops reconnection (we never do)."""
+        await self.disconnect()
+
+    # -- Engine.IO v3 ------------------------------------------------------------------------
+
+    async def _open(self, target: URL, headers: Mapping[str, str] | None, ssl: SSLOption) -> None:
+        assert self._session is not None
+        self._ws = await self._session.ws_connect(
+            target, headers=headers, ssl=ssl, autoping=True, max_msg_size=MAX_MESSAGE_BYTES
+        )
+        await self._handshake()
+
+    async def _handshake(self) -> None:
+        """Read the open packet, then wait for the server's CONNECT to the default namespace."""
+        opening = await self._receive_text()
+        if not opening.startswith(EIO_OPEN):
+            raise ValueError("OPEN packet not returned by server")
+        try:
+            params = json.loads(opening[1:])
+            self.sid = str(params["sid"])
+            self.ping_interval = float(params["pingInterval"]) / 1000
+            self.ping_timeout = float(params["pingTimeout"]) / 1000
+        except (ValueError, KeyError, TypeError):
+            raise ValueError("malformed Engine.IO OPEN packet") from None
+        if self.ping_interval <= 0 or self.ping_timeout <= 0:
+            raise ValueError("malformed Engine.IO OPEN packet")
+        while True:
+            text = await self._receive_text()
+            if text.startswith(EIO_CLOSE):
+                raise ValueError("server closed the link during the handshake")
+            if not text.startswith(EIO_MESSAGE):
+                continue  # noop, or a pong we never asked for
+            packet = decode_socket_packet(text[1:])
+            if packet.namespace != "/":
+                continue
+            if packet.type == SIO_CONNECT:
+                return
+            if packet.type == SIO_ERROR:
+                raise ValueError(f"server refused the connection: {_short(packet.data)}")
+
+    async def _receive_text(self) -> str:
+        assert self._ws is not None
+        message = await self._ws.receive()
+        if message.type is not aiohttp.WSMsgType.TEXT:
+            raise ValueError("the link closed before the Socket.IO handshake finished")
+        return str(message.data)
+
+    async def _read_loop(self) -> None:
+        reason = SERVER_DISCONNECT
+        try:
+            assert self._ws is not None
+            async for message in self._ws:
+                if message.type is aiohttp.WSMsgType.TEXT:
+                    if await self._on_engine_packet(str(message.data)):
+                        break
+                elif message.type is aiohttp.WSMsgType.ERROR:
+                    reason = TRANSPORT_ERROR
+                    break
+                else:
+                    logger.debug("ignored a non-text websocket frame")
+            else:
+                reason = TRANSPORT_ERROR  # the websocket ended without a close packet
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("Engine.IO v3 read loop failed")
+            reason = TRANSPORT_ERROR
+        self._reader = None  # we are ending: _drop must not cancel us
+        await self._drop(reason)
+
+    async def _on_engine_packet(self, text: str) -> bool:
+        """Handle one Engine.IO packet; True means the server ended the session."""
+        kind, payload = text[:1], text[1:]
+        if kind == EIO_PONG:
+            self.pongs += 1
+            self._pong.set()
+        elif kind == EIO_PING:  # not sent by v3 servers, but answering costs nothing
+            await self._send_engine_packet(EIO_PONG + payload)
+        elif kind == EIO_MESSAGE:
+            return await self._on_socket_packet(payload)
+        elif kind == EIO_CLOSE:
+            return True
+        elif kind != EIO_NOOP:
+            logger.warning("ignored an unknown Engine.IO packet type")
+        return False
+
+    async def _ping_loop(self) -> None:
+        """The v3 heartbeat is ours to drive: ping, then insist on a pong within pingTimeout."""
+        while self.connected:
+            await asyncio.sleep(self.ping_interval)
+            self._pong.clear()
+            try:
+                await self._send_engine_packet(EIO_PING)
+                await asyncio.wait_for(self._pong.wait(), self.ping_timeout)
+            except (TimeoutError, aiohttp.ClientError, ConnectionError, RuntimeError):
+                logger.warning("no pong within %.1f s: the link is dead", self.ping_timeout)
+                self._pinger = None  # we are ending: _drop must not cancel us
+                await self._drop(TRANSPORT_ERROR)
+                return
+
+    async def _send_engine_packet(self, text: str) -> None:
+        if self._ws is None or self._ws.closed:
+            raise exceptions.BadNamespaceError("/ is not a connected namespace.")
+        await self._ws.send_str(text)
+
+    # -- Socket.IO revision 4 ----------------------------------------------------------------
+
+    async def _send_socket_packet(
+        self, packet_type: int, data: Any = None, ack_id: int | None = None
+    ) -> None:
+        await self._send_engine_packet(
+            EIO_MESSAGE + encode_socket_packet(packet_type, data, ack_id)
+        )
+
+    async def _on_socket_packet(self, text: str) -> bool:
+        """Handle one Socket.IO packet; True means the server disconnected us from `/`."""
+        try:
+            packet = decode_socket_packet(text)
+        except ValueError as error:
+            logger.warning("dropped an unreadable socket.io packet: %s", error)
+            return False
+        if packet.namespace != "/":
+            return False
+        if packet.type == SIO_EVENT:
+            self._spawn(self._dispatch_event(packet.data[0], packet.data[1:], packet.ack_id))
+        elif packet.type == SIO_ACK and packet.ack_id is not None:
+            self._resolve_ack(packet.ack_id, tuple(packet.data))
+        elif packet.type == SIO_DISCONNECT:
+            return True
+        elif packet.type == SIO_ERROR:
+            self._spawn(self._trigger("connect_error", packet.data))
+        return False
+
+    def _resolve_ack(self, ack_id: int, args: tuple[Any, ...]) -> None:
+        waiting = self._calls.pop(ack_id, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(args)
+            return
+        callback = self._callbacks.pop(ack_id, None)
+        if callback is None:
+            logger.debug("ignored an ack nobody waits for")
+            return
+        self._spawn(self._run_handler(callback, args))
+
+    async def _dispatch_event(self, event: str, args: list[Any], ack_id: int | None) -> None:
+        handler = self._handlers.get(event)
+        call_args: tuple[Any, ...] = tuple(args)
+        if handler is None and event not in RESERVED_EVENTS:
+            handler = self._handlers.get("*")
+            call_args = (event, *args)
+        if handler is None:
+            return
+        result = await self._run_handler(handler, call_args)
+        if ack_id is not None and self.connected:
+            # As in python-socketio, the handler's return value is the ack's arguments.
+            with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, RuntimeError):
+                await self._send_socket_packet(SIO_ACK, _as_args(result), ack_id)
+
+    # -- handlers, tasks and teardown --------------------------------------------------------
+
+    async def _trigger(self, event: str, *args: Any) -> None:
+        handler = self._handlers.get(event)
+        if handler is None:
+            return
+        if event == "disconnect" and not _accepts_one_argument(handler):
+            args = ()
+        await self._run_handler(handler, args)
+
+    async def _run_handler(self, handler: Handler, args: tuple[Any, ...]) -> Any:
+        try:
+            result = handler(*args)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("a Socket.IO event handler failed")
+            return None
+
+    def _spawn(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._handler_tasks.add(task)
+        task.add_done_callback(self._handler_tasks.discard)
+
+    async def _drop(self, reason: str) -> None:
+        """Tear the link down once, fail what waits on it, then tell the `disconnect` handler."""
+        if self._closed.is_set():
+            return
+        if self._dropping:  # another task is tearing down: let it finish, then return
+            await self._closed.wait()
+            return
+        self._dropping = True
+        try:
+            await self._teardown(reason)
+        finally:
+            self._dropping = False
+
+    async def _teardown(self, reason: str) -> None:
+        was_connected, self.connected = self.connected, False
+        for task in (self._reader, self._pinger):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._reader = self._pinger = None
+        await self._release_transport()
+        for waiting in self._calls.values():
+            if not waiting.done():
+                waiting.set_exception(AckLostError("the link dropped before the ack arrived"))
+        self._calls.clear()
+        self._callbacks.clear()  # like python-socketio: pending callbacks are never called
+        self.sid = None
+        self._closed.set()
+        if was_connected:
+            await self._trigger("disconnect", reason)
+
+    async def _release_transport(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            # Cancelling close() aborts the connection, which is what a dead peer deserves.
+            with contextlib.suppress(TimeoutError, aiohttp.ClientError, OSError):
+                await asyncio.wait_for(ws.close(), CLOSE_GRACE_SECONDS)
+        session, self._session = self._session, None
+        if session is not None and session is not self._given_session:
+            await session.close()
+
+    def _check_namespace(self, namespace: str | None) -> None:
+        if namespace not in (None, "/"):
+            raise exceptions.BadNamespaceError(f"{namespace} is not a connected namespace.")
+
+
+def _short(value: Any) -> str:
+    """A server's words for an error message: bounded, printable, never markup-bearing raw JSON."""
+    if isinstance(value, dict) and isinstance(value.get("message"), str):
+        value = value["message"]
+    text = value if isinstance(value, str) else json.dumps(value)
+    return "".join(ch if ch.isprintable() else "?" for ch in text[:200])
+
+
+def _connect_failure(error: BaseException) -> str:
+    if isinstance(error, aiohttp.WSServerHandshakeError):
+        return (
+            f"websocket handshake refused (HTTP {error.status}); "
+            "the server may not speak Engine.IO v3 (Socket.IO 2.x)"
+        )
+    if isinstance(error, TimeoutError):
+        return "no Socket.IO handshake from the server in time"
+    return str(error) or type(error).__name__
+
+
+# -- Engine.IO version probe -----------------------------------------------------------------
+
+_V3_TEXT_OPEN = re.compile(rb"^(\d+):0\{")  # v3 text payload: `<length>:<packet>`
+_V3_BINARY_OPEN = re.compile(rb"^\x00[\x00-\x09]+\xff0\{")  # v3 binary payload: 0, digits, 255
+
+
+def engineio_version_of(body: bytes) -> int | None:
+    """3 or 4 from the body of a polling handshake response, None if it is neither."""
+    if _V3_TEXT_OPEN.match(body) or _V3_BINARY_OPEN.match(body):
+        return 3
+    if body.startswith(b"0{"):
+        first = body.split(b"\x1e", 1)[0]  # v4 separates packets with a record separator
+        with contextlib.suppress(ValueError):
+            opening = json.loads(first[1:])
+            if isinstance(opening, dict) and "sid" in opening:
+                return 4
+    return None
+
+
+async def probe_engineio_version(
+    url: str,
+    socketio_path: str = "socket.io",
+    ssl: SSLOption = True,
+    *,
+    headers: Mapping[str, str] | None = None,
+    request_timeout: float = 5.0,
+    http_session: aiohttp.ClientSession | None = None,
+) -> int:
+    """Ask a Socket.IO server which Engine.IO version it speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x).
+
+    One HTTP polling handshake with `EIO=4`; a v4 server opens with `0{...}`, a v3 server ignores
+    the version and opens with a length-prefixed payload (`96:0{...}`). If the server refuses,
+    the handshake is tried once more with `EIO=3`. The probed session is then closed. Raises
+    `EngineIOProbeError`, with a one-line reason, when the server cannot be read as either.
+    """
+    base = URL(url)
+    if base.scheme not in ("http", "https", "ws", "wss") or not base.host:
+        raise EngineIOProbeError("server URL must be http(s):// or ws(s):// with a host")
+    scheme = "https" if base.scheme in ("https", "wss") else "http"
+    endpoint = base.with_scheme(scheme).with_path("/" + socketio_path.strip("/") + "/")
+    shown = endpoint.with_query(None)  # a query may hold credentials: never in messages
+    session = http_session or aiohttp.ClientSession()
+    statuses: list[int] = []
+    try:
+        for asked in ("4", "3"):
+            query = {**base.query, "EIO": asked, "transport": "polling"}
+            async with session.get(
+                endpoint.with_query(query),
+                headers=headers,
+                ssl=ssl,
+                timeout=aiohttp.ClientTimeout(total=request_timeout),
+            ) as response:
+                body = await response.read()
+                statuses.append(response.status)
+            version = engineio_version_of(body) if response.status == 200 else None
+            if version is not None:
+                await _close_probed_session(session, endpoint, base, body, version, ssl, headers)
+                return version
+    except (aiohttp.ClientError, OSError, TimeoutError) as error:
+        raise EngineIOProbeError(f"cannot reach {shown}: {_connect_failure(error)}") from None
+    finally:
+        if session is not http_session:
+            await session.close()
+    answered = ", ".join(f"HTTP {status}" for status in statuses)
+    raise EngineIOProbeError(f"{shown} answered no Engine.IO v3 or v4 handshake ({answered})")
+
+
+async def _close_probed_session(
+    session: aiohttp.ClientSession,
+    endpoint: URL,
+    base: URL,
+    body: bytes,
+    version: int,
+    ssl: SSLOption,
+    headers: Mapping[str, str] | None,
+) -> None:
+    """Send the close packet for the session the probe opened, so the server forgets it now."""
+    start = body.index(b"0{")
+    opening = body[start + 1 :].split(b"\x1e", 1)[0]
+    with contextlib.suppress(ValueError, KeyError, TypeError, aiohttp.ClientError, OSError):
+        # The open JSON ends at the first `}` that makes it parse; v3 may append more packets.
+        decoder = json.JSONDecoder()
+        params, _ = decoder.raw_decode(opening.decode("utf-8", "replace"))
+        query = {**base.query, "EIO": str(version), "transport": "polling", "sid": params["sid"]}
+        close = EIO_CLOSE if version == 4 else f"1:{EIO_CLOSE}"
+        async with session.post(
+            endpoint.with_query(query),
+            data=close,
+            headers=headers,
+            ssl=ssl,
+            timeout=aiohttp.ClientTimeout(total=2),
+        ) as response:
+            await response.read()

@@ -1,0 +1,179 @@
+"""Fixtures: a real socket.io 2.5.1 server (Node) on a free loopback port, and event recorders."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from chat_console.client.eio3 import SocketIO2Client
+
+NODE_V2_DIR = Path(__file__).resolve().parent.parent / "node_v2"
+# Short heartbeats so that "several ping intervals" and "a dead link" take about a second.
+PING_INTERVAL_MS = 300
+PING_TIMEOUT_MS = 300
+STARTUP_TIMEOUT = 15.0
+
+
+@pytest.fixture(scope="session")
+def node_v2_dir() -> Path:
+    """The Node server's directory, with its pinned dependencies installed (or a skip)."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the socket.io 2.x server cannot run")
+    if not (NODE_V2_DIR / "node_modules" / "socket.io").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("tests/node_v2/node_modules is missing and npm is not installed")
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_V2_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"npm ci failed in tests/node_v2: {result.stderr.strip()[-300:]}")
+    return NODE_V2_DIR
+
+
+@dataclass
+class NodeServer:
+    """A running `node server.js` child process."""
+
+    process: asyncio.subprocess.Process
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def admin(self, action: str, user: str) -> dict[str, Any]:
+        """POST /admin/<action>?user=<user> (revoke, token, disconnect)."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{self.url}/admin/{action}", params={"user": user}) as response,
+        ):
+            response.raise_for_status()
+            return dict(await response.json())
+
+    def freeze(self) -> None:
+        """Stop the process without closing its sockets: the link goes silent, as if cut."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+async def node_server(node_v2_dir: Path) -> AsyncIterator[NodeServer]:
+    env = {
+        **os.environ,
+        "PING_INTERVAL_MS": str(PING_INTERVAL_MS),
+        "PING_TIMEOUT_MS": str(PING_TIMEOUT_MS),
+        "AUTH_TIMEOUT_MS": "1000",
+    }
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        "server.js",
+        "0",
+        cwd=node_v2_dir,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = await asyncio.wait_for(process.stdout.readline(), STARTUP_TIMEOUT)
+        if not first_line.strip().isdigit():
+            rest = await asyncio.wait_for(process.stdout.read(2000), STARTUP_TIMEOUT)
+            pytest.fail(f"node server did not start: {(first_line + rest).decode()!r}")
+        yield NodeServer(process, int(first_line))
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGCONT)  # a frozen process cannot act on SIGTERM
+                process.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 5)
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+@dataclass
+class Recorder:
+    """Everything a client received, in order, with a bounded wait for the next match."""
+
+    received: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def attach(self, client: SocketIO2Client) -> None:
+        client.on("connect", lambda: self.record("connect", ()))
+        client.on("disconnect", lambda reason: self.record("disconnect", (reason,)))
+        client.on("*", lambda event, *args: self.record(event, args))
+
+    def record(self, event: str, args: tuple[Any, ...]) -> None:
+        self.received.append((event, args))
+        self.changed.set()
+
+    def of(self, event: str) -> list[tuple[Any, ...]]:
+        return [args for name, args in self.received if name == event]
+
+    async def expect(
+        self,
+        event: str,
+        match: Callable[[tuple[Any, ...]], bool] = lambda args: True,
+        within: float = 5.0,
+    ) -> tuple[Any, ...]:
+        """The first recorded `event` whose args satisfy `match`, waiting up to `within` s."""
+        async with asyncio.timeout(within):
+            while True:
+                for args in self.of(event):
+                    if match(args):
+                        return args
+                self.changed.clear()
+                await self.changed.wait()
+
+
+async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None:
+    """Poll a condition that has no event of its own to await (a counter on the client)."""
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110 - nothing to await but the condition itself
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def make_client() -> AsyncIterator[Callable[[], tuple[SocketIO2Client, Recorder]]]:
+    """Clients with recorders attached; every one is disconnected at teardown."""
+    made: list[SocketIO2Client] = []
+
+    def make() -> tuple[SocketIO2Client, Recorder]:
+        client, recorder = SocketIO2Client(), Recorder()
+        recorder.attach(client)
+        made.append(client)
+        return client, recorder
+
+    yield make
+    for client in made:
+        await client.disconnect()
+
+
+@pytest.fixture
+def free_port() -> Iterator[int]:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    yield port

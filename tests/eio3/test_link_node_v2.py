@@ -1,0 +1,147 @@
+"""The Engine.IO v3 link itself against a real socket.io 2.5.1 server: handshake, heartbeat,
+server-side disconnect, dead-link detection, and the AsyncClient-like failure modes."""
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from socketio import exceptions
+
+from chat_console.client.eio3 import (
+    CLIENT_DISCONNECT,
+    SERVER_DISCONNECT,
+    TRANSPORT_ERROR,
+    AckLostError,
+    SocketIO2Client,
+)
+from chat_console.protocol import EmitEvent, ListenEvent, emits
+from tests.eio3.conftest import PING_INTERVAL_MS, PING_TIMEOUT_MS, NodeServer, Recorder, wait_until
+
+MakeClient = Callable[[], tuple[SocketIO2Client, Recorder]]
+# The longest a dead link may go unnoticed, plus room for a busy 2-core machine.
+DEAD_LINK_BOUND = (PING_INTERVAL_MS + PING_TIMEOUT_MS) / 1000 + 2.0
+
+
+async def authenticated(client: SocketIO2Client, recorder: Recorder, token: str) -> None:
+    await client.emit(EmitEvent.AUTHENTICATE, emits.authenticate(token))
+    await recorder.expect(ListenEvent.AUTHENTICATED)
+
+
+async def test_handshake_reads_the_servers_heartbeat_and_runs_connect(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    assert client.connected
+    assert client.sid
+    assert client.ping_interval == PING_INTERVAL_MS / 1000
+    assert client.ping_timeout == PING_TIMEOUT_MS / 1000
+    assert recorder.of("connect") == [()]  # ran before connect() returned, as in AsyncClient
+
+
+async def test_client_pings_keep_the_link_up_across_several_intervals(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    await authenticated(client, recorder, "op1-token")
+    # The server drops a client that has not pinged for interval + timeout (0.6 s); six answered
+    # pings take at least 1.8 s, so the link outlived that many times only because we pinged.
+    await wait_until(lambda: client.pongs >= 6, within=10)
+    assert client.connected
+    assert recorder.of("disconnect") == []
+    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
+        "no such ticket"
+    )
+
+
+async def test_bad_token_is_answered_then_the_socket_is_dropped_by_the_server(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    await client.emit(EmitEvent.AUTHENTICATE, emits.authenticate("wrong-token"))
+    (payload,) = await recorder.expect(ListenEvent.UNAUTHENTICATED)
+    assert payload == {"message": "invalid access token"}
+    # Not authenticated within the server's one second: it disconnects us.
+    assert await recorder.expect("disconnect") == (SERVER_DISCONNECT,)
+    assert not client.connected
+
+
+async def test_server_side_disconnect_reaches_the_disconnect_handler(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    await authenticated(client, recorder, "op1-token")
+    assert await node_server.admin("disconnect", "op-1") == {"disconnected": 1}
+    assert await recorder.expect("disconnect") == (SERVER_DISCONNECT,)
+    assert not client.connected
+    with pytest.raises(exceptions.BadNamespaceError):
+        await client.emit(EmitEvent.SUBSCRIBE_OPERATOR)
+    # The same client object connects again, as a supervisor would have it do.
+    await client.connect(node_server.url)
+    await authenticated(client, recorder, "op1-token")
+    assert recorder.of("connect") == [(), ()]
+
+
+async def test_a_silent_server_is_detected_dead_and_pending_calls_fail_at_once(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    await authenticated(client, recorder, "op1-token")
+    node_server.freeze()  # the TCP connection stays open; only the pongs stop
+    async with asyncio.timeout(DEAD_LINK_BOUND):
+        with pytest.raises(AckLostError):
+            await client.call(EmitEvent.ACCEPT_TICKET, ("t", {}, "cu-1"), timeout=60)
+    assert await recorder.expect("disconnect", within=1) == (TRANSPORT_ERROR,)
+    assert not client.connected
+
+
+async def test_a_call_with_no_ack_times_out_like_python_socketio(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    await authenticated(client, recorder, "op1-token")
+    with pytest.raises(exceptions.TimeoutError):  # subscribeOperator is never acknowledged
+        await client.call(EmitEvent.SUBSCRIBE_OPERATOR, timeout=0.5)
+    assert client.connected
+
+
+async def test_client_disconnect_is_orderly_and_idempotent(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    await client.connect(node_server.url)
+    await client.disconnect()
+    await client.disconnect()
+    await client.wait()  # returns at once: the link is closed
+    assert recorder.of("disconnect") == [(CLIENT_DISCONNECT,)]
+    assert not client.connected
+    assert client.sid is None
+
+
+async def test_emit_before_connect_raises_like_python_socketio() -> None:
+    client = SocketIO2Client()
+    with pytest.raises(exceptions.BadNamespaceError):
+        await client.emit(EmitEvent.SUBSCRIBE_OPERATOR)
+    with pytest.raises(exceptions.BadNamespaceError):
+        await client.call(EmitEvent.SUBSCRIBE_OPERATOR)
+
+
+async def test_connecting_twice_is_refused(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, _ = make_client()
+    await client.connect(node_server.url)
+    with pytest.raises(exceptions.ConnectionError, match="Already connected"):
+        await client.connect(node_server.url)
+
+
+async def test_a_closed_port_is_a_connection_error(free_port: int) -> None:
+    client = SocketIO2Client()
+    with pytest.raises(exceptions.ConnectionError):
+        await client.connect(f"http://127.0.0.1:{free_port}")
+    assert not client.connected
