@@ -67,6 +67,14 @@ class NodeServer:
             response.raise_for_status()
             return dict(await response.json())
 
+    async def socket_count(self) -> int:
+        """How many Socket.IO sockets the server holds right now."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{self.url}/admin/health") as response,
+        ):
+            return int((await response.json())["sockets"])
+
     def freeze(self) -> None:
         """Stop the process without closing its sockets: the link goes silent, as if cut."""
         self.process.send_signal(signal.SIGSTOP)
@@ -75,13 +83,15 @@ class NodeServer:
         self.process.send_signal(signal.SIGCONT)
 
 
-@pytest.fixture
-async def node_server(node_v2_dir: Path) -> AsyncIterator[NodeServer]:
+@contextlib.asynccontextmanager
+async def started_node_server(node_v2_dir: Path, **settings: str) -> AsyncIterator[NodeServer]:
+    """`node server.js 0` with short heartbeats; `settings` override its environment."""
     env = {
         **os.environ,
         "PING_INTERVAL_MS": str(PING_INTERVAL_MS),
         "PING_TIMEOUT_MS": str(PING_TIMEOUT_MS),
         "AUTH_TIMEOUT_MS": "1000",
+        **settings,
     }
     process = await asyncio.create_subprocess_exec(
         "node",
@@ -109,6 +119,12 @@ async def node_server(node_v2_dir: Path) -> AsyncIterator[NodeServer]:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+@pytest.fixture
+async def node_server(node_v2_dir: Path) -> AsyncIterator[NodeServer]:
+    async with started_node_server(node_v2_dir) as server:
+        yield server
 
 
 @dataclass

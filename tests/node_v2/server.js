@@ -17,7 +17,7 @@
  *                                     auth timeout or be dropped
  *   POST /admin/token?user=op-1       issue a fresh token for that user -> {"accessToken": "..."}
  *   POST /admin/disconnect?user=op-1  server-side disconnect of that user's sockets
- *   GET  /admin/health                -> {"ok": true}
+ *   GET  /admin/health                -> {"ok": true, "sockets": <connected socket count>}
  */
 
 const http = require('http');
@@ -99,7 +99,9 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify(body));
   };
   const userId = query.user;
-  if (pathname === '/admin/health') return send(200, { ok: true });
+  if (pathname === '/admin/health') {
+    return send(200, { ok: true, sockets: Object.keys(io.sockets.sockets).length });
+  }
   if (req.method !== 'POST' || !pathname.startsWith('/admin/')) return send(404, { error: 'not found' });
   if (!users[userId]) return send(400, { error: 'unknown user' });
   switch (pathname) {
