@@ -1,0 +1,1 @@
+"""The operator console: the only package that imports Textual."""

@@ -1,0 +1,73 @@
+"""Every key binding, with an id so that `[keymap]` can remap it, in one list.
+
+The same list feeds the BINDINGS of the screen and queue, the help screen and the command palette,
+so none of them can forget a binding.
+"""
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Spec:
+    id: str
+    keys: str  # Textual key names, comma separated
+    action: str
+    description: str
+    show: bool = True  # in the footer
+    display: str | None = None  # how the footer shows the key, when the name is unwieldy
+
+
+SCREEN = (
+    Spec("open", "enter", "open", "Open"),
+    Spec("accept", "a", "accept", "Accept"),
+    Spec("close", "c", "close", "Close"),
+    Spec("hijack", "h", "hijack", "Hijack"),
+    Spec("assign", "t", "assign", "Assign"),
+    Spec("next_unread", "n", "next_unread", "Next unread"),
+    Spec("filter", "slash", "filter", "Filter", display="/"),
+    Spec("next_view", "v", "next_view", "View"),
+    Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec("back", "escape", "back", "Back", show=False),
+    Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),
+    Spec("help", "question_mark", "help", "Help", display="?"),
+    Spec("quit", "q", "quit", "Quit"),
+)
+
+QUEUE = (
+    Spec("cursor_down", "j,down", "cursor_down", "Next ticket", show=False),
+    Spec("cursor_up", "k,up", "cursor_up", "Previous ticket", show=False),
+    Spec("page_down", "pagedown", "page_down", "Page down", show=False),
+    Spec("page_up", "pageup", "page_up", "Page up", show=False),
+)
+
+PALETTE_ONLY = (Spec("command_palette", "ctrl+p", "command_palette", "Command palette"),)
+
+EVERY = SCREEN + QUEUE + PALETTE_ONLY
+
+
+def bindings(specs: tuple[Spec, ...]) -> list[Binding]:
+    return [
+        Binding(s.keys, s.action, s.description, show=s.show, key_display=s.display, id=s.id)
+        for s in specs
+    ]
+
+
+_PRETTY = {
+    "question_mark": "?",
+    "slash": "/",
+    "enter": "Enter",
+    "escape": "Esc",
+    "tab": "Tab",
+    "down": "↓",
+    "up": "↑",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+}
+
+
+def keys_for(spec: Spec, keymap: dict[str, str]) -> str:
+    """The keys bound to `spec` after the user's keymap, as the help screen shows them."""
+    keys = keymap.get(spec.id, spec.keys)
+    return " ".join(_PRETTY.get(k.strip(), k.strip()) for k in keys.split(","))

@@ -1,0 +1,51 @@
+"""What the console needs from the settings, as one plain value.
+
+Tests and the demo build it directly; the CLI builds it from `Settings`.
+"""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from chat_console.protocol import User
+
+if TYPE_CHECKING:
+    from chat_console.config import Settings
+
+
+@dataclass(frozen=True)
+class OperatorChoice:
+    id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    user: User
+    server_host: str = ""
+    wait_warning: float = 60.0  # seconds a customer waits before the queue shows amber
+    wait_alert: float = 300.0  # ... and red
+    operators: tuple[OperatorChoice, ...] = ()
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def operator_id(self) -> str:
+        return self.user.user_id
+
+    @property
+    def operator_name(self) -> str:
+        return self.user.full_nm or self.user.user_id
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "ConsoleConfig":
+        op = settings.operator
+        return cls(
+            user=User(
+                user_id=op.user_id, full_nm=op.full_name or None, program_id=op.program_id or None
+            ),
+            server_host=urlsplit(settings.server.url).netloc,
+            wait_warning=settings.ui.wait_warning,
+            wait_alert=settings.ui.wait_alert,
+            operators=tuple(OperatorChoice(o.id, o.name) for o in settings.operators),
+            keymap=dict(settings.keymap),
+        )

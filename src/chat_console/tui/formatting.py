@@ -1,0 +1,92 @@
+"""Small pure helpers that turn store values into what the widgets print."""
+
+from datetime import datetime
+
+from rich.cells import cell_len
+
+from chat_console.protocol import TicketStatus
+from chat_console.store import Tick, TicketRecord, one_line
+
+STATUS_LABEL = {TicketStatus.NEW: "new", TicketStatus.OPEN: "open", TicketStatus.CLOSED: "closed"}
+
+TICK_GLYPH = {
+    Tick.PENDING: "◷ sending…",
+    Tick.SENT: "✓",
+    Tick.DELIVERED: "✓✓",
+    Tick.READ: "✓✓ read",
+    Tick.FAILED: "✗ failed",
+}
+
+
+def format_wait(seconds: float) -> str:
+    """A compact age: 42s, 3m07s, 1h05m, 2d03h."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def waiting_seconds(record: TicketRecord, now: datetime) -> float | None:
+    if record.waiting_since is None:
+        return None
+    return (now - record.waiting_since).total_seconds()
+
+
+def handler_label(record: TicketRecord, operator_id: str) -> str:
+    ticket = record.ticket
+    if not ticket.handle_by_id:
+        return "unassigned"
+    if ticket.handle_by_id == operator_id:
+        return "you"
+    return one_line(ticket.handle_by_nm or ticket.handle_by_id)
+
+
+def ticket_title(record: TicketRecord) -> str:
+    return one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
+
+
+def customer_label(record: TicketRecord) -> str:
+    ticket = record.ticket
+    return one_line(ticket.display_nm or ticket.owner_nm or ticket.owner_id or "customer")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap by terminal cells; long words are cut. Fast path for short ASCII lines."""
+    width = max(1, width)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= width and (paragraph.isascii() or cell_len(paragraph) <= width):
+            lines.append(paragraph)
+            continue
+        line, used = "", 0
+        for word in paragraph.split(" "):
+            size = cell_len(word)
+            gap = 1 if line else 0
+            if used + gap + size <= width:
+                line, used = line + " " * gap + word, used + gap + size
+                continue
+            if line:
+                lines.append(line)
+            while size > width:  # a word longer than the line: cut it
+                head, rest = _cut(word, width)
+                lines.append(head)
+                word, size = rest, cell_len(rest)
+            line, used = word, size
+        lines.append(line)
+    return lines
+
+
+def _cut(word: str, width: int) -> tuple[str, str]:
+    used = 0
+    for index, char in enumerate(word):
+        used += cell_len(char)
+        if used > width:
+            return word[: max(1, index)], word[max(1, index) :]
+    return word, ""

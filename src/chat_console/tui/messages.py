@@ -1,0 +1,41 @@
+"""Past-tense Textual messages: one per kind of domain change, posted once per applied batch."""
+
+from textual.message import Message
+
+
+class _TicketsMessage(Message):
+    def __init__(self, ticket_ids: frozenset[str]) -> None:
+        super().__init__()
+        self.ticket_ids = ticket_ids
+
+
+class TicketsChanged(_TicketsMessage):
+    """Tickets were created or updated: queue rows, counts and headers may differ."""
+
+
+class MessagesChanged(_TicketsMessage):
+    """Messages were added to these tickets, or their ticks moved."""
+
+
+class TypingChanged(_TicketsMessage):
+    """Someone started or stopped typing in these tickets."""
+
+
+class TicketsArrived(_TicketsMessage):
+    """New tickets were created by customers."""
+
+
+class AssignedToMe(_TicketsMessage):
+    """These tickets were assigned to this operator."""
+
+
+class AssignedAway(_TicketsMessage):
+    """These tickets were taken from this operator (hijacked or reassigned)."""
+
+
+class ConnectionChanged(Message):
+    def __init__(self, state: str, reason: str | None, retry_in: float | None) -> None:
+        super().__init__()
+        self.state = state
+        self.reason = reason
+        self.retry_in = retry_in

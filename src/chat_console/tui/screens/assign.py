@@ -1,0 +1,84 @@
+"""Pick an operator to hand a ticket to: the configured ones, the server's list, or a typed id."""
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from chat_console.store import one_line
+from chat_console.tui.console_config import OperatorChoice
+
+
+class AssignScreen(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("tab", "switch", "List / id", show=False),
+    ]
+
+    def __init__(self, ticket_label: str, operators: list[OperatorChoice]) -> None:
+        super().__init__()
+        self.ticket_label = ticket_label
+        self.operators = operators
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(
+                Content.assemble(("Assign ", "bold"), (one_line(self.ticket_label), "bold")),
+                id="dialog-title",
+            )
+            options = [
+                Option(
+                    Content.assemble(
+                        (one_line(op.name or op.id), "bold"), ("  " + one_line(op.id), "dim")
+                    ),
+                    id=op.id,
+                )
+                for op in self.operators
+            ]
+            yield OptionList(*options, id="operators")
+            yield Input(placeholder="or type an operator id and press Enter", id="operator-id")
+            yield Static(
+                Content.assemble(
+                    ("↑↓", "bold"),
+                    " choose  ",
+                    ("Enter", "bold"),
+                    " assign  ",
+                    ("Tab", "bold"),
+                    " type an id  ",
+                    ("Esc", "bold"),
+                    " cancel",
+                ),
+                id="dialog-keys",
+            )
+
+    def on_mount(self) -> None:
+        if self.operators:
+            self.query_one(OptionList).highlighted = 0
+            self.query_one(OptionList).focus()
+        else:
+            self.query_one(Input).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Input.Submitted)
+    def _typed(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if value:
+            self.dismiss(value)
+
+    def action_switch(self) -> None:
+        if self.query_one(Input).has_focus:
+            self.query_one(OptionList).focus()
+        else:
+            self.query_one(Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,255 @@
+"""The operator's one working screen: queue on the left, conversation on the right."""
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from chat_console.store import View
+from chat_console.tui import messages as msg
+from chat_console.tui.bindings import SCREEN, bindings
+from chat_console.tui.screens.ticket_actions import TicketActions
+from chat_console.tui.widgets.bars import ConversationHeader, StatusBar, TypingLine, ViewsBar
+from chat_console.tui.widgets.queue import QueueView
+from chat_console.tui.widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from chat_console.tui.app import ConsoleApp
+
+_VIEWS = list(View)
+
+
+class MainScreen(TicketActions, Screen[None]):
+    BINDINGS = bindings(SCREEN)
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.open_ticket_id: str | None = None
+        self.connection: tuple[str, str | None, float | None] = ("connecting", None, None)
+        self._reading: set[str] = set()  # tickets whose read receipt is on its way
+        self._history_loaded: set[str] = set()
+
+    @property
+    def console(self) -> "ConsoleApp":
+        return cast("ConsoleApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.console
+        with Horizontal(id="panes"):
+            with Vertical(id="queue-pane"):
+                yield ViewsBar(id="views")
+                yield Input(placeholder="filter by name", id="filter")
+                yield QueueView(
+                    app.store,
+                    clock=app.clock,
+                    wait_warning=app.config.wait_warning,
+                    wait_alert=app.config.wait_alert,
+                    id="queue",
+                )
+            with Vertical(id="conversation-pane"):
+                yield ConversationHeader(id="header")
+                yield Transcript(
+                    app.store,
+                    clock=app.clock,
+                    timezone=app.timezone,
+                    save_key=app.key_for("save_image"),
+                    id="transcript",
+                )
+                yield TypingLine(id="typing")
+                yield Input(placeholder="Write a reply — Enter sends", id="composer")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    # ---- widgets --------------------------------------------------------------------
+
+    @property
+    def queue(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> Input:
+        return self.query_one("#composer", Input)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    def on_mount(self) -> None:
+        self.filter_input.display = False
+        self.queue.reload()
+        self.refresh_bars()
+        self.transcript.show(None)
+        self.queue.focus()
+        self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
+
+    def refresh_bars(self) -> None:
+        store = self.console.store
+        counts = store.counts()
+        self.query_one(ViewsBar).show(self.queue.view, counts, self.queue.filter_text)
+        state, reason, retry_in = self.connection
+        self.query_one(StatusBar).show(
+            state=state,
+            reason=reason,
+            retry_in=retry_in,
+            operator=self.console.config.operator_name,
+            host=self.console.config.server_host,
+            new=counts[View.NEW],
+            unread=store.unread_tickets(),
+            mine=counts[View.MINE],
+        )
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        tid = self.open_ticket_id
+        record = self.console.store.ticket(tid) if tid else None
+        busy = self.queue.busy.get(tid) if tid else None
+        self.query_one(ConversationHeader).show(record, self.console.config.operator_id, busy)
+
+    def refresh_typing(self) -> None:
+        tid = self.open_ticket_id
+        name = self.console.store.typing(tid) if tid else None
+        self.query_one(TypingLine).show(name)
+
+    def tick(self) -> None:
+        """Once a second: waiting times move on and typing indicators expire."""
+        self.queue.refresh()
+        if self.console.store.expire_typing():
+            self.refresh_typing()
+
+    # ---- domain messages from the app's batches ----------------------------------------
+
+    @on(msg.TicketsChanged)
+    def _tickets_changed(self, event: msg.TicketsChanged) -> None:
+        self.queue.reload()
+        self.refresh_bars()
+
+    @on(msg.MessagesChanged)
+    def _messages_changed(self, event: msg.MessagesChanged) -> None:
+        if self.open_ticket_id in event.ticket_ids:
+            self.transcript.messages_changed()
+            self.refresh_typing()
+            self.mark_read_if_seen()
+        self.queue.reload()
+        self.refresh_bars()
+
+    @on(msg.TypingChanged)
+    def _typing_changed(self, event: msg.TypingChanged) -> None:
+        if self.open_ticket_id in event.ticket_ids:
+            self.refresh_typing()
+
+    @on(msg.TicketsArrived)
+    def _tickets_arrived(self, event: msg.TicketsArrived) -> None:
+        self.app.bell()
+        for tid in sorted(event.ticket_ids):
+            self.notify_about(tid, "New ticket")
+
+    @on(msg.AssignedToMe)
+    def _assigned_to_me(self, event: msg.AssignedToMe) -> None:
+        self.app.bell()
+        for tid in sorted(event.ticket_ids):
+            self.notify_about(tid, "Assigned to you")
+
+    @on(msg.AssignedAway)
+    def _assigned_away(self, event: msg.AssignedAway) -> None:
+        for tid in sorted(event.ticket_ids):
+            self.notify_about(tid, "Taken from you", severity="warning")
+
+    @on(msg.ConnectionChanged)
+    def _connection_changed(self, event: msg.ConnectionChanged) -> None:
+        self.connection = (event.state, event.reason, event.retry_in)
+        self.refresh_bars()
+        if event.state == "online":
+            self.mark_read_if_seen()
+
+    # ---- the queue and the conversation ----------------------------------------------
+
+    @on(QueueView.Highlighted)
+    def _highlighted(self, event: QueueView.Highlighted) -> None:
+        event.stop()
+
+    def open_ticket(self, ticket_id: str) -> None:
+        self.open_ticket_id = ticket_id
+        self.transcript.show(ticket_id)
+        self.refresh_header()
+        self.refresh_typing()
+        self.load_history(ticket_id)
+        self.mark_read_if_seen()
+
+    def action_open(self) -> None:
+        tid = self.queue.highlighted
+        if tid is None:
+            return
+        self.open_ticket(tid)
+        self.composer.focus()
+
+    def action_back(self) -> None:
+        if self.filter_input.has_focus:
+            self.filter_input.display = bool(self.filter_input.value)
+        self.queue.focus()
+
+    def action_switch_pane(self) -> None:
+        order = [self.queue, self.composer, self.transcript]
+        focused = self.focused
+        index = order.index(focused) if focused in order else -1
+        order[(index + 1) % len(order)].focus()
+
+    def action_next_unread(self) -> None:
+        store = self.console.store
+        tid = store.next_unread(self.queue.highlighted, self.queue.view)
+        if tid is None and self.queue.view != View.ALL:
+            tid = store.next_unread(self.queue.highlighted, View.ALL)
+            if tid is not None:
+                self.set_view(View.ALL)
+        if tid is None:
+            self.app.notify("No unread messages", timeout=2)
+            return
+        self.queue.select(tid)
+        self.queue.focus()
+
+    def action_filter(self) -> None:
+        self.filter_input.display = True
+        self.filter_input.focus()
+
+    def action_next_view(self) -> None:
+        self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])
+
+    def set_view(self, view: View) -> None:
+        self.queue.set_view(view)
+        self.refresh_bars()
+
+    def action_help(self) -> None:
+        from chat_console.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.console.config.keymap))
+
+    async def action_quit(self) -> None:
+        await self.console.action_quit()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.queue.set_view(self.queue.view, event.value)
+        self.refresh_bars()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.action_back()
+
+    @on(Input.Changed, "#composer")
+    def _composer_changed(self, event: Input.Changed) -> None:
+        if event.value:
+            self.typing_out()
+
+    @on(Input.Submitted, "#composer")
+    def _composer_submitted(self, event: Input.Submitted) -> None:
+        self.send(event.value)
+
+    def _app_focus_changed(self, focused: bool) -> None:
+        if focused:
+            self.mark_read_if_seen()

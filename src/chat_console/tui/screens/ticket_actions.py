@@ -1,0 +1,382 @@
+"""The operator's actions on tickets: each awaits its ack in a worker and never freezes the UI.
+
+While an action waits, its ticket's row and header say so ("accepting…"). On success the store is
+changed as the server confirmed; on an error ack the operator reads the server's words and nothing
+changes locally.
+"""
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from textual.content import Content
+from textual.notifications import SeverityLevel
+
+from chat_console.protocol import Message, MessageType, TicketStatus
+from chat_console.protocol.inbound import TicketAccepted
+from chat_console.store import TicketRecord, one_line
+from chat_console.tui.console_config import OperatorChoice
+from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.screens.assign import AssignScreen
+from chat_console.tui.screens.confirm import ConfirmScreen
+from chat_console.tui.widgets.transcript import image_size
+
+if TYPE_CHECKING:
+    from chat_console.tui.app import ConsoleApp
+    from chat_console.tui.ports import ClientPort
+    from chat_console.tui.widgets.queue import QueueView
+    from chat_console.tui.widgets.transcript import Transcript
+
+TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
+
+
+class ClientErrorLike(Exception):
+    """Stand-in so this module need not import the client package at import time."""
+
+
+def _client_error() -> type[Exception]:
+    try:
+        from chat_console.client import ClientError
+    except ImportError:  # a console without the client package (store-only tests)
+        return ClientErrorLike
+    return ClientError
+
+
+class TicketActions:
+    """Mixed into MainScreen; expects `console`, `queue`, `transcript`, `composer` from it."""
+
+    console: "ConsoleApp"
+    open_ticket_id: str | None
+    queue: "QueueView"
+    transcript: "Transcript"
+
+    _last_typing_sent: float = 0.0
+    _reading: set[str]
+    _history_loaded: set[str]
+
+    if TYPE_CHECKING:  # provided by MainScreen / Screen; declared here for the type checker
+
+        def refresh_header(self) -> None: ...
+        def refresh_bars(self) -> None: ...
+        def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
+        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
+        @property
+        def focused(self) -> Any: ...
+
+    # ---- helpers --------------------------------------------------------------------
+
+    @property
+    def client(self) -> "ClientPort | None":
+        return self.console.client
+
+    def target(self) -> TicketRecord | None:
+        """The ticket an action applies to: the highlighted row, or the open conversation."""
+        store = self.console.store
+        if self.focused is self.queue or self.open_ticket_id is None:
+            tid = self.queue.highlighted
+        else:
+            tid = self.open_ticket_id
+        return store.ticket(tid) if tid else None
+
+    def notify_about(
+        self, ticket_id: str, what: str, severity: SeverityLevel = "information"
+    ) -> None:
+        record = self.console.store.ticket(ticket_id)
+        label = f"{customer_label(record)} — {ticket_title(record)}" if record else ticket_id
+        self.console.notify(one_line(label), title=what, severity=severity, markup=False, timeout=6)
+
+    def error(self, text: str, title: str = "Server said") -> None:
+        self.console.notify(one_line(text), title=title, severity="error", markup=False, timeout=8)
+
+    def _need_client(self) -> "ClientPort | None":
+        if self.client is None:
+            self.error("not connected to a server", title="Offline")
+        return self.client
+
+    def run_action(
+        self,
+        record: TicketRecord,
+        busy: str,
+        call: Callable[[], Awaitable[object]],
+        on_success: Callable[[], None],
+    ) -> None:
+        """Show `busy` on the ticket, await `call` in a worker; `on_success` only on success."""
+        tid = record.ticket_id
+        if tid in self.queue.busy:
+            self.console.notify("Still waiting for the server", timeout=2, markup=False)
+            return
+
+        async def work() -> None:
+            self.queue.set_busy(tid, busy)
+            self.refresh_header()
+            try:
+                await call()
+            except _client_error() as problem:
+                self.error(str(problem))
+            else:
+                on_success()
+                self.console.store.commit()
+                self.queue.reload()
+                self.refresh_bars()
+            finally:
+                self.queue.set_busy(tid, None)
+                self.refresh_header()
+
+        self.run_worker(work(), group="actions", exit_on_error=False)
+
+    def _ticket_update(self, record: TicketRecord, **changes: object) -> Callable[[], None]:
+        def apply() -> None:
+            current = self.console.store.ticket(record.ticket_id)
+            base = current.ticket if current else record.ticket
+            self.console.store.apply(TicketAccepted(base.model_copy(update=changes)))
+
+        return apply
+
+    # ---- ticket actions -------------------------------------------------------------
+
+    def action_accept(self) -> None:
+        record = self.target()
+        client = self._need_client() if record else None
+        if record is None or client is None:
+            return
+        me = self.console.config
+        self.run_action(
+            record,
+            "accepting…",
+            lambda: client.accept(record.ticket),
+            self._ticket_update(
+                record,
+                status_id=TicketStatus.OPEN,
+                handle_by_id=me.operator_id,
+                handle_by_nm=me.operator_name,
+            ),
+        )
+
+    def action_close(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        reopen = record.is_closed
+        status = TicketStatus.OPEN if reopen else TicketStatus.CLOSED
+        verb = "Reopen" if reopen else "Close"
+        question = Content.assemble(
+            f"{verb} ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            "?",
+        )
+
+        def answered(yes: bool | None) -> None:
+            client = self.client
+            if yes and client is not None:
+                self.run_action(
+                    record,
+                    "reopening…" if reopen else "closing…",
+                    lambda: client.set_status(record.ticket, status),
+                    self._ticket_update(record, status_id=status),
+                )
+
+        self.console.push_screen(ConfirmScreen(f"{verb} ticket", question), answered)
+
+    def action_hijack(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        me = self.console.config
+        if record.ticket.handle_by_id == me.operator_id:
+            self.console.notify("This ticket is already yours", timeout=3, markup=False)
+            return
+        question = Content.assemble(
+            "Take ",
+            (ticket_title(record), "bold"),
+            " from ",
+            (handler_label(record, me.operator_id), "bold"),
+            "?",
+        )
+
+        def answered(yes: bool | None) -> None:
+            client = self.client
+            if yes and client is not None:
+                self.run_action(
+                    record,
+                    "hijacking…",
+                    lambda: client.hijack(record.ticket_id),
+                    self._ticket_update(
+                        record,
+                        status_id=TicketStatus.OPEN,
+                        handle_by_id=me.operator_id,
+                        handle_by_nm=me.operator_name,
+                    ),
+                )
+
+        self.console.push_screen(ConfirmScreen("Hijack ticket", question), answered)
+
+    def action_assign(self) -> None:
+        record = self.target()
+        client = self._need_client() if record else None
+        if record is None or client is None:
+            return
+        self.run_worker(self._assign(record, client), group="assign", exit_on_error=False)
+
+    async def _assign(self, record: TicketRecord, client: "ClientPort") -> None:
+        choices = {op.id: op for op in self.console.config.operators}
+        try:
+            for user in await client.fetch_operators() or []:
+                choices.setdefault(user.user_id, OperatorChoice(user.user_id, user.full_nm or ""))
+        except Exception as problem:  # the list is a convenience; an id can still be typed
+            self.console.log.warning(f"operator list unavailable: {problem!r}")
+        me = self.console.config.operator_id
+        operators = [op for op in choices.values() if op.id not in (me, record.ticket.handle_by_id)]
+        label = f"{customer_label(record)} — {ticket_title(record)}"
+        chosen = await self.console.push_screen_wait(AssignScreen(label, operators))
+        if not chosen:
+            return
+        name = choices[chosen].name if chosen in choices else ""
+        self.run_action(
+            record,
+            "assigning…",
+            lambda: client.assign(record.ticket_id, chosen),
+            self._ticket_update(
+                record, status_id=TicketStatus.OPEN, handle_by_id=chosen, handle_by_nm=name or None
+            ),
+        )
+
+    # ---- the conversation -----------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        text = text.strip()
+        tid = self.open_ticket_id
+        if not text:
+            return
+        record = self.console.store.ticket(tid) if tid else None
+        client = self._need_client()
+        if record is None or client is None:
+            if record is None:
+                self.console.notify("Open a ticket first (Enter on a row)", markup=False)
+            return
+        me = self.console.config
+        message = Message(
+            ticket_id=record.ticket_id,
+            message_id=str(uuid.uuid4()),
+            recipient_id=record.ticket.owner_id,
+            recipient_nm=record.ticket.owner_nm,
+            content=text,
+            type=MessageType.TEXT,
+            created_at=self.console.clock(),
+            sender_id=me.operator_id,
+            sender_nm=me.operator_name,
+            program_id=me.user.program_id or record.ticket.program_id,
+        )
+        store = self.console.store
+        store.record_outgoing(message)  # shown as pending, and in the outbox, before the emit
+        self.query_one("#composer").value = ""
+        self.transcript.messages_changed()
+        self.queue.reload()
+        ticket = record.ticket
+
+        async def work() -> None:
+            try:
+                await client.send_message(ticket, text, message_id=message.message_id)
+            except _client_error() as problem:
+                store.mark_failed(message.message_id, str(problem))
+                self.error(str(problem), title="Message not sent")
+            else:
+                store.mark_sent(message.message_id)
+            if self.open_ticket_id == ticket.ticket_id:
+                self.transcript.messages_changed()
+
+        self.run_worker(work(), group="send", exit_on_error=False)
+
+    def typing_out(self) -> None:
+        """At most one `typing` emit per TYPING_INTERVAL while the operator types."""
+        tid = self.open_ticket_id
+        client = self.client
+        record = self.console.store.ticket(tid) if tid else None
+        now = time.monotonic()
+        if record is None or client is None or now - self._last_typing_sent < TYPING_INTERVAL:
+            return
+        self._last_typing_sent = now
+        self.console.typing_sent += 1
+        self.run_worker(client.typing(record.ticket), group="typing", exit_on_error=False)
+
+    def mark_read_if_seen(self) -> None:
+        """Bulk read receipt, once, for unread customer messages in the conversation on screen."""
+        tid = self.open_ticket_id
+        client = self.client
+        if tid is None or client is None or not self.console.app_focus:
+            return
+        record = self.console.store.ticket(tid)
+        if record is None or not record.unread or tid in self._reading:
+            return
+        customer = record.ticket.owner_id
+        if not customer:
+            return
+        self._reading.add(tid)
+
+        async def work() -> None:
+            try:
+                await client.mark_all_read(customer)
+            except _client_error() as problem:
+                self.console.log.warning(f"read receipt failed: {problem}")
+            else:
+                self.console.store.mark_ticket_read(tid)
+                self.queue.reload()
+                self.refresh_bars()
+            finally:
+                self._reading.discard(tid)
+            again = self.console.store.ticket(tid)
+            if again is not None and again.unread and self.open_ticket_id == tid:
+                self.mark_read_if_seen()  # more arrived while the receipt was on its way
+
+        self.run_worker(work(), group="read", exit_on_error=False)
+
+    def load_history(self, ticket_id: str) -> None:
+        """Fetch the ticket's earlier messages once per session, where the server offers them."""
+        client = self.client
+        if client is None or ticket_id in self._history_loaded:
+            return
+        self._history_loaded.add(ticket_id)
+
+        async def work() -> None:
+            try:
+                history = await client.fetch_messages(ticket_id)
+            except Exception as problem:
+                self._history_loaded.discard(ticket_id)
+                self.console.log.warning(f"history unavailable: {problem!r}")
+                return
+            if history and self.console.store.load_messages(ticket_id, history):
+                if self.open_ticket_id == ticket_id:
+                    self.transcript.show(ticket_id)
+                    self.mark_read_if_seen()
+                self.queue.reload()
+                self.refresh_bars()
+
+        self.run_worker(work(), group="history", exit_on_error=False)
+
+    def action_save_image(self) -> None:
+        record = self.transcript.image_to_save()
+        if record is None:
+            self.console.notify("No image in this conversation", timeout=3, markup=False)
+            return
+        import base64
+
+        if image_size(record.message.content) is None:
+            self.error("the image data is not valid base64", title="Cannot save")
+            return
+        folder = Path(
+            platformdirs.user_downloads_dir() or platformdirs.user_data_dir("chat-console")
+        )
+        safe_id = "".join(c for c in record.message_id if c.isalnum() or c in "-_")[:64]
+        path = folder / f"chat-image-{safe_id or 'unnamed'}.bin"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(record.message.content))
+        except OSError as problem:
+            self.error(str(problem), title="Cannot save")
+            return
+        self.console.last_saved_image = path
+        self.console.notify(str(path), title="Image saved", markup=False)

@@ -1,0 +1,94 @@
+"""One-line widgets: the status bar, the conversation header, the views bar, the typing line.
+
+Everything from the network goes in as a plain part of `Content.assemble`, never as markup.
+"""
+
+from textual.content import Content
+from textual.widgets import Static
+
+from chat_console.store import TicketRecord, View, one_line
+from chat_console.tui.formatting import (
+    STATUS_LABEL,
+    customer_label,
+    handler_label,
+    ticket_title,
+)
+
+_STATE_STYLE = {
+    "connecting": "bold $warning",
+    "authenticating": "bold $warning",
+    "online": "bold $success",
+    "reconnecting": "bold $warning",
+    "offline": "bold $error",
+}
+
+
+class StatusBar(Static):
+    def show(
+        self,
+        *,
+        state: str,
+        reason: str | None,
+        retry_in: float | None,
+        operator: str,
+        host: str,
+        new: int,
+        unread: int,
+        mine: int,
+    ) -> None:
+        parts: list[str | tuple[str, str]] = [("● " + state, _STATE_STYLE.get(state, "bold"))]
+        if state == "reconnecting" and retry_in is not None:
+            parts.append((f" in {retry_in:.0f}s", "$text-muted"))
+        if reason:
+            parts.append((" (" + one_line(reason) + ")", "$text-muted"))
+        parts += [
+            ("  new ", "$text-muted"),
+            (str(new), "bold"),
+            ("  unread ", "$text-muted"),
+            (str(unread), "bold"),
+            ("  mine ", "$text-muted"),
+            (str(mine), "bold"),
+            "  ",
+            (one_line(operator), "bold"),
+            (" @ " + one_line(host) if host else "", "$text-muted"),
+        ]
+        self.update(Content.assemble(*parts))
+
+
+class ViewsBar(Static):
+    def show(self, current: View, counts: dict[View, int], filter_text: str) -> None:
+        parts: list[str | tuple[str, str]] = []
+        for view in View:
+            label = f" {view.value} {counts.get(view, 0)} "
+            parts.append((label, "reverse bold" if view == current else "$text-muted"))
+        if filter_text:
+            parts.append(("  /" + one_line(filter_text), "italic $accent"))
+        self.update(Content.assemble(*parts))
+
+
+class ConversationHeader(Static):
+    def show(self, record: TicketRecord | None, operator_id: str, busy: str | None) -> None:
+        if record is None:
+            self.update(Content("No conversation open — pick a ticket and press Enter"))
+            return
+        status = STATUS_LABEL.get(record.status, str(int(record.status)))
+        parts: list[str | tuple[str, str]] = [
+            (ticket_title(record), "bold"),
+            ("  ", ""),
+            (customer_label(record), "bold $accent"),
+            ("  ·  ", "$text-muted"),
+            (status, "bold"),
+            ("  ·  ", "$text-muted"),
+            (handler_label(record, operator_id), ""),
+        ]
+        if busy:
+            parts.append(("  " + busy, "italic $warning"))
+        self.update(Content.assemble(*parts))
+
+
+class TypingLine(Static):
+    def show(self, name: str | None) -> None:
+        if name:
+            self.update(Content.assemble((one_line(name) + " is typing…", "italic $text-muted")))
+        else:
+            self.update("")

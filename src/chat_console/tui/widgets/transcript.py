@@ -1,0 +1,235 @@
+"""The conversation transcript, rendered with the Line API.
+
+A cached layout (first line of every message, per width) lets `render_line` find the message under
+any screen row with a bisect, so a 100,000-message conversation is one widget and only the lines on
+screen are ever wrapped and styled.
+"""
+
+import base64
+import binascii
+from bisect import bisect_right
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from chat_console.protocol import MessageType
+from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
+from chat_console.tui.formatting import TICK_GLYPH, wrap
+
+INDENT = 2
+_LINES_CACHE_LIMIT = 4000
+
+_CUSTOMER = Style(color="cyan", bold=True)
+_OWN = Style(color="green", bold=True)
+_TIME = Style(color="bright_black")
+_TICK = {
+    Tick.PENDING: Style(color="yellow", italic=True),
+    Tick.SENT: Style(color="bright_black"),
+    Tick.DELIVERED: Style(color="white"),
+    Tick.READ: Style(color="bright_blue", bold=True),
+    Tick.FAILED: Style(color="red", bold=True),
+}
+_IMAGE = Style(color="magenta", italic=True)
+_INVALID = Style(color="red", italic=True)
+
+
+def image_size(content: str) -> int | None:
+    """Decoded size of a base64 image, or None if it is not valid base64."""
+    try:
+        return len(base64.b64decode(content, validate=True))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class Transcript(ScrollView, can_focus=True):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        timezone: tzinfo | None = None,
+        save_key: str = "s",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.clock = clock
+        self.timezone = timezone
+        self.save_key = save_key
+        self.ticket_id: str | None = None
+        self._ids: list[str] = []
+        self._starts: list[int] = [0]  # first line of each message; last item is the total
+        self._laid_width = 0
+        self._lines: dict[str, list[Text]] = {}
+
+    # ---- layout ---------------------------------------------------------------------
+
+    @property
+    def _text_width(self) -> int:
+        return max(10, self.scrollable_content_region.width - 1)
+
+    def show(self, ticket_id: str | None) -> None:
+        self.ticket_id = ticket_id
+        self._relayout()
+        self._to_bottom()
+
+    def messages_changed(self) -> None:
+        """New messages or ticks in the shown ticket: extend the layout, follow the bottom."""
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        ids = self.store.message_ids(self.ticket_id) if self.ticket_id else ()
+        self._lines.clear()  # ticks may have changed; lines are cheap to redo for the screen
+        known = len(self._ids)
+        if (
+            self._laid_width == self._text_width
+            and len(ids) >= known
+            and (known == 0 or ids[known - 1] == self._ids[-1])
+        ):
+            for message_id in ids[known:]:
+                self._ids.append(message_id)
+                self._starts.append(self._starts[-1] + self._height(message_id))
+            self._apply_size()
+        else:
+            self._relayout()
+        if at_bottom:
+            self._to_bottom()
+        self.refresh()
+
+    def _to_bottom(self) -> None:
+        # Set directly and again after the next layout: a new virtual size may not be in effect yet.
+        self.scroll_y = self.max_scroll_y
+        self.call_after_refresh(lambda: setattr(self, "scroll_y", self.max_scroll_y))
+
+    def _relayout(self) -> None:
+        self._laid_width = self._text_width
+        self._lines.clear()
+        self._ids = list(self.store.message_ids(self.ticket_id)) if self.ticket_id else []
+        starts = [0]
+        total = 0
+        for message_id in self._ids:
+            total += self._height(message_id)
+            starts.append(total)
+        self._starts = starts
+        self._apply_size()
+        self.refresh()
+
+    def _apply_size(self) -> None:
+        self.virtual_size = Size(self._laid_width, self._starts[-1])
+
+    def _height(self, message_id: str) -> int:
+        record = self.store.message(message_id)
+        if record is None:
+            return 0
+        if record.message.type == MessageType.IMAGE:
+            return 2
+        return 1 + len(wrap(safe_text(record.message.content), self._laid_width - INDENT))
+
+    def on_resize(self) -> None:
+        if self._text_width != self._laid_width:
+            at_bottom = self.scroll_y >= self.max_scroll_y - 1
+            self._relayout()
+            if at_bottom:
+                self._to_bottom()
+
+    @property
+    def line_count(self) -> int:
+        return self._starts[-1]
+
+    # ---- queries used by the screen ---------------------------------------------------
+
+    def visible_message_ids(self) -> list[str]:
+        if not self._ids:
+            return []
+        top = int(self.scroll_y)
+        first = max(0, bisect_right(self._starts, top) - 1)
+        last = bisect_right(self._starts, top + self.size.height)
+        return self._ids[first : min(last, len(self._ids))]
+
+    def image_to_save(self) -> MessageRecord | None:
+        """The lowest image on screen, else the newest image in the conversation."""
+        for message_id in reversed(self.visible_message_ids()):
+            record = self.store.message(message_id)
+            if record and record.message.type == MessageType.IMAGE:
+                return record
+        for message_id in reversed(self._ids):
+            record = self.store.message(message_id)
+            if record and record.message.type == MessageType.IMAGE:
+                return record
+        return None
+
+    # ---- drawing --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        line = int(self.scroll_y) + y
+        if line >= self._starts[-1] or not self._ids:
+            return Strip.blank(width, base)
+        index = bisect_right(self._starts, line) - 1
+        message_id = self._ids[index]
+        lines = self._message_lines(message_id)
+        part = line - self._starts[index]
+        if part >= len(lines):
+            return Strip.blank(width, base)
+        text = lines[part].copy()
+        text.truncate(width, pad=True)
+        segments = list(text.render(self.app.console))
+        return Strip(Segment.apply_style(segments, base), width).crop_extend(0, width, base)
+
+    def _message_lines(self, message_id: str) -> list[Text]:
+        cached = self._lines.get(message_id)
+        if cached is not None:
+            return cached
+        if len(self._lines) > _LINES_CACHE_LIMIT:
+            self._lines.clear()
+        record = self.store.message(message_id)
+        lines = [] if record is None else self._build_lines(record)
+        self._lines[message_id] = lines
+        return lines
+
+    def _time(self, record: MessageRecord) -> str:
+        moment = record.message.created_at
+        if moment is None:
+            return ""
+        local = moment.astimezone(self.timezone)
+        today = self.clock().astimezone(self.timezone).date()
+        return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+
+    def _build_lines(self, record: MessageRecord) -> list[Text]:
+        message = record.message
+        header = Text(no_wrap=True)
+        sender = one_line(message.sender_nm or message.sender_id or "?")
+        header.append(sender, _OWN if record.own else _CUSTOMER)
+        header.append("  ")
+        header.append(self._time(record), _TIME)
+        if record.own:
+            header.append("  ")
+            header.append(TICK_GLYPH[record.tick], _TICK[record.tick])
+            if record.tick == Tick.FAILED and record.error:
+                header.append(": " + one_line(record.error), _TICK[Tick.FAILED])
+        pad = " " * INDENT
+        if message.type == MessageType.IMAGE:
+            size = image_size(message.content)
+            if size is None:
+                body = Text(pad + "[image: invalid data]", _INVALID, no_wrap=True)
+            else:
+                label = f"[image, {human_size(size)} — press {self.save_key} to save]"
+                body = Text(pad + label, _IMAGE, no_wrap=True)
+            return [header, body]
+        content = safe_text(message.content)
+        return [header] + [
+            Text(pad + part, no_wrap=True) for part in wrap(content, self._laid_width - INDENT)
+        ]

@@ -1,0 +1,134 @@
+"""The console over a store filled directly from protocol events: no server needed."""
+
+from datetime import timedelta
+
+from textual.widgets import Input
+
+from chat_console.protocol import Message, Ticket, TicketStatus
+from chat_console.protocol.inbound import MessageUpdated
+from chat_console.store import Store, View
+from chat_console.tui.widgets.queue import QueueView
+from chat_console.tui.widgets.transcript import Transcript
+from tests.tui.sample import ME, NOW, fixed_clock, store_app
+
+
+def _widget_count(app) -> int:  # type: ignore[no-untyped-def]
+    return len(list(app.screen.walk_children(with_self=True)))
+
+
+async def test_queue_shows_untrusted_names_literally_and_opens_a_ticket() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = app.main.queue
+        assert queue.ticket_ids[0] == "t4"  # unread first
+        label = app.store.ticket("t3").ticket.display_nm  # type: ignore[union-attr]
+        assert "[@click=app.quit]" in label
+        line = "".join(seg.text for seg in queue.render_line(2))
+        assert "[@click=ap" in line and "\x1b" not in line
+        queue.select("t1")
+        await pilot.press("enter")
+        assert app.main.open_ticket_id == "t1"
+        assert isinstance(app.focused, Input) and app.focused.id == "composer"
+
+
+async def test_letters_typed_in_the_composer_are_text_not_commands() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.queue.select("t2")
+        await pilot.press("enter")
+        await pilot.press("a", "c", "h", "t", "q", "n", "question_mark", "slash", "j")
+        await pilot.pause()
+        assert app.main.composer.value == "achtqn?/j"
+        assert app.is_running and len(app.screen_stack) == 1
+        await pilot.press("escape")
+        assert app.focused is app.main.queue
+
+
+async def test_views_filter_and_next_unread() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = app.main.queue
+        await pilot.press("v")
+        assert queue.view == View.NEW and set(queue.ticket_ids) == {"t2", "t3"}
+        await pilot.press("v", "v")
+        assert queue.view == View.CLOSED and queue.ticket_ids == ["t5"]
+        await pilot.press("v")
+        await pilot.press("slash", "d", "a", "n", "a")
+        assert queue.ticket_ids == ["t2"]
+        await pilot.press("escape")
+        assert app.focused is queue
+        await pilot.press("slash", *["backspace"] * 4, "enter")
+        assert len(queue.ticket_ids) == 5
+        queue.select("t2")
+        await pilot.press("n")
+        assert queue.highlighted == "t4"  # the only ticket with unread messages
+
+
+async def test_help_screen_lists_every_binding_and_palette_opens() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        from chat_console.tui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.screen is app.main
+        await pilot.press("ctrl+p")
+        from textual.command import CommandPalette
+
+        assert isinstance(app.screen, CommandPalette)
+
+
+async def test_ten_thousand_tickets_and_a_hundred_thousand_messages_stay_bounded() -> None:
+    store = Store(":memory:", operator_id=ME.user_id, clock=fixed_clock)
+    store.load_tickets(
+        [
+            Ticket(
+                ticket_id=f"t{i:05d}",
+                display_nm=f"Customer {i}",
+                ticket_nm=f"Question {i}",
+                status_id=TicketStatus.NEW if i % 3 else TicketStatus.OPEN,
+                owner_id=f"cu-{i}",
+                created_at=NOW - timedelta(seconds=i),
+            )
+            for i in range(10_000)
+        ]
+    )
+    big = "t00001"
+    store.apply_batch(
+        MessageUpdated(
+            Message(
+                ticket_id=big,
+                message_id=f"m{i}",
+                content=f"message number {i} " + "word " * (i % 30),
+                sender_id="cu-1" if i % 2 else ME.user_id,
+                sender_nm="Customer 1" if i % 2 else "Olivia Operator",
+                recipient_id=ME.user_id,
+                created_at=NOW - timedelta(seconds=100_000 - i),
+            )
+        )
+        for i in range(100_000)
+    )
+    assert len(store) == 10_000 and len(store.message_ids(big)) == 100_000
+    app = store_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.main.queue
+        assert len(queue.ticket_ids) == 10_000
+        widgets_before = _widget_count(app)
+        assert widgets_before < 60  # one widget for the queue, not one per ticket
+        await pilot.press("j", "j", "j", "pagedown", "pagedown")
+        assert queue.cursor == 3 + 2 * (queue.size.height // 2)
+        assert queue.scroll_y > 0
+        queue.select(big)
+        await pilot.press("enter")
+        transcript = app.main.query_one(Transcript)
+        assert transcript.line_count > 100_000
+        assert transcript.scroll_y == transcript.max_scroll_y > 0  # opened at the newest
+        assert transcript.visible_message_ids()[-1] == "m99999"
+        transcript.focus()
+        await pilot.press("home")
+        assert transcript.scroll_y == 0 and transcript.visible_message_ids()[0] == "m0"
+        await pilot.press("pagedown", "down")
+        assert transcript.scroll_y > 0
+        assert _widget_count(app) < 60  # scrollbars and footer keys, never one per message
+        assert len(app.main.query(QueueView)) == 1
