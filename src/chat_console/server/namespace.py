@@ -311,6 +311,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         Accepting a ticket one already handles is a quiet success."""
         user = self._operator(session)
         ticket = self._ticket(_arg(args, 0))
+        _model(_arg(args, 1), Ticket, "ticketObject")  # checked, but the stored ticket rules
         if rules.is_closed(ticket):
             raise Refusal("ticket is closed")
         handler = rules.handler_of(ticket)
@@ -340,6 +341,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         only acceptTicket and assignTicket change who handles a ticket."""
         user = self._operator(session)
         ticket = self._ticket(_arg(args, 0))
+        _model(_arg(args, 1), Ticket, "ticketObject")  # checked, but the stored ticket rules
         status = _status(_arg(args, 2), tuple(int(s) for s in TicketStatus))
         handler = rules.handler_of(ticket)
         if handler not in (None, user.user_id):
