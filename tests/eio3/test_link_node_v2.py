@@ -145,3 +145,52 @@ async def test_a_closed_port_is_a_connection_error(free_port: int) -> None:
     with pytest.raises(exceptions.ConnectionError):
         await client.connect(f"http://127.0.0.1:{free_port}")
     assert not client.connected
+
+
+async def test_a_handlers_return_value_is_the_ack_the_server_asked_for(
+    node_server: NodeServer, make_client: MakeClient
+) -> None:
+    client, recorder = make_client()
+    questions: list[str] = []
+
+    async def answer(question: str) -> tuple[str, int]:
+        questions.append(question)
+        return "yes", 2  # a tuple is several ack arguments, as in python-socketio
+
+    client.on("ask", answer)
+    await client.connect(node_server.url)
+    await authenticated(client, recorder, "op1-token")
+    assert await node_server.admin("ask", "op-1") == {"answer": ["yes", 2]}
+    assert questions == ["are you there?"]
+
+
+async def test_a_disconnect_handler_may_connect_again_and_that_link_is_watched_too(
+    node_server: NodeServer,
+) -> None:
+    client = SocketIO2Client()
+    reasons: list[str] = []
+    relinked = asyncio.Event()
+
+    async def on_disconnect(reason: str) -> None:
+        reasons.append(reason)
+        if len(reasons) == 1:  # reconnect once, from inside the handler, as a supervisor might
+            await client.connect(node_server.url)
+            await client.emit(EmitEvent.AUTHENTICATE, emits.authenticate("op1-token"))
+            relinked.set()
+
+    client.on("disconnect", on_disconnect)
+    await client.connect(node_server.url)
+    await client.emit(EmitEvent.AUTHENTICATE, emits.authenticate("op1-token"))
+    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
+        "no such ticket"
+    )
+    assert (await node_server.admin("disconnect", "op-1"))["disconnected"] == 1
+    await asyncio.wait_for(relinked.wait(), 5)
+    # Packets are handled in order: this answer means the new socket is authenticated.
+    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
+        "no such ticket"
+    )
+    assert (await node_server.admin("disconnect", "op-1"))["disconnected"] == 1
+    await wait_until(lambda: len(reasons) == 2)
+    assert reasons == [SERVER_DISCONNECT, SERVER_DISCONNECT]
+    assert not client.connected

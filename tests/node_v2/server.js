@@ -17,6 +17,8 @@
  *                                     auth timeout or be dropped
  *   POST /admin/token?user=op-1       issue a fresh token for that user -> {"accessToken": "..."}
  *   POST /admin/disconnect?user=op-1  server-side disconnect of that user's sockets
+ *   POST /admin/ask?user=op-1         emit `ask` with an ack to that user's first socket and
+ *                                     answer with the ack's arguments -> {"answer": [...]}
  *   GET  /admin/health                -> {"ok": true, "sockets": <connected socket count>}
  */
 
@@ -111,6 +113,16 @@ const server = http.createServer((req, res) => {
       const token = `${userId}-${crypto.randomBytes(8).toString('hex')}`;
       tokens.set(token, userId);
       return send(200, { accessToken: token });
+    }
+    case '/admin/ask': {
+      const [socket] = socketsOf(userId);
+      if (!socket) return send(409, { error: 'user not connected' });
+      const timer = setTimeout(() => send(504, { error: 'no ack' }), 5000);
+      socket.emit('ask', 'are you there?', (...answer) => {
+        clearTimeout(timer);
+        send(200, { answer });
+      });
+      return undefined;
     }
     case '/admin/disconnect':
       return send(200, { disconnected: socketsOf(userId).map((s) => s.disconnect(true)).length });

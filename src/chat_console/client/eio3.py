@@ -506,29 +506,31 @@ class SocketIO2Client:
             await self._closed.wait()
             return
         self._dropping = True
-        try:
-            await self._teardown(reason)
-        finally:
-            self._dropping = False
-
-    async def _teardown(self, reason: str) -> None:
         was_connected, self.connected = self.connected, False
+        try:
+            await self._teardown()
+        finally:
+            # Even if we were cancelled half-way, the link is over and a new one may start.
+            self.sid = None
+            self._dropping = False
+            self._closed.set()
+        # Outside the guard: the handler may well connect again (and that link may drop too).
+        if was_connected:
+            await self._trigger("disconnect", reason)
+
+    async def _teardown(self) -> None:
         for task in (self._reader, self._pinger):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._reader = self._pinger = None
-        await self._release_transport()
         for waiting in self._calls.values():
             if not waiting.done():
                 waiting.set_exception(AckLostError("the link dropped before the ack arrived"))
         self._calls.clear()
         self._callbacks.clear()  # like python-socketio: pending callbacks are never called
-        self.sid = None
-        self._closed.set()
-        if was_connected:
-            await self._trigger("disconnect", reason)
+        await self._release_transport()
 
     async def _release_transport(self) -> None:
         ws, self._ws = self._ws, None
