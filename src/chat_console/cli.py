@@ -17,7 +17,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("demo", help="run the console against a built-in server with customers")
+    demo = commands.add_parser(
+        "demo", help="run the console against a built-in server with simulated customers"
+    )
+    demo.add_argument(
+        "--pace", type=float, default=1.0, help="speed factor for the customers: 2 is twice as fast"
+    )
 
     serve = commands.add_parser("serve", help="run the reference chat server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")

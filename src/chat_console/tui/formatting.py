@@ -54,7 +54,10 @@ def ticket_title(record: TicketRecord) -> str:
 
 def customer_label(record: TicketRecord) -> str:
     ticket = record.ticket
-    return one_line(ticket.display_nm or ticket.owner_nm or ticket.owner_id or "customer")
+    label = ticket.display_nm
+    if not label or (label == ticket.ticket_nm and ticket.owner_nm):
+        label = ticket.owner_nm  # a display name that only repeats the title says nothing
+    return one_line(label or ticket.owner_id or "customer")
 
 
 def wrap(text: str, width: int) -> list[str]:

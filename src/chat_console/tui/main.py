@@ -1,0 +1,121 @@
+"""`chat-console` (with a config) and `chat-console demo` (with nothing but this package)."""
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from chat_console.protocol import User
+from chat_console.store import Store
+from chat_console.tui.app import make_app
+from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
+
+DEMO_OPERATOR = ("op1", "op1pass")
+DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
+
+
+def _log_to(path: Path) -> None:
+    """Send log records to a file: anything on stderr would scribble over the console."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=path,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+
+
+def _store_path(user_id: str, host: str) -> Path:
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{user_id}@{host}")
+    return Path(platformdirs.user_data_dir("chat-console")) / f"{name}.sqlite3"
+
+
+def run_console(args: argparse.Namespace) -> int:
+    from chat_console.client import client_from_settings
+    from chat_console.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(getattr(args, "config", None))
+    except ConfigError as problem:
+        print(f"chat-console: {problem}", file=sys.stderr)
+        return 2
+    _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
+    config = ConsoleConfig.from_settings(settings)
+    store = Store(
+        _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
+    )
+    app = make_app(
+        config,
+        store=store,
+        client_factory=lambda listener: client_from_settings(settings, listener),
+    )
+    try:
+        for notice in settings.notices:
+            app.call_later(app.notify, notice, severity="warning", markup=False)
+        return app.run() or 0
+    finally:
+        store.close()
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    pace = float(getattr(args, "pace", 1.0) or 1.0)
+    with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
+        _log_to(Path(folder) / "demo.log")
+        return asyncio.run(_demo(Path(folder), pace))
+
+
+async def _demo(folder: Path, pace: float) -> int:
+    from chat_console.client import OAuthTokens, OperatorClient
+    from chat_console.server.customers import run_demo_population
+    from chat_console.server.http_client import password_grant, who_am_i
+    from chat_console.server.runner import running_server
+
+    async with running_server(port=0, db_path=str(folder / "server.sqlite3")) as server:
+        username, password = DEMO_OPERATOR
+        me = await who_am_i(server.url, await password_grant(server.url, username, password))
+        user = User(user_id=str(me["userId"]), full_nm=str(me.get("fullNm") or "") or None)
+        stop = asyncio.Event()
+        population = asyncio.create_task(
+            run_demo_population(server.url, pace=pace, stop=stop), name="demo-population"
+        )
+
+        async def stop_population() -> None:
+            stop.set()
+            await asyncio.gather(population, return_exceptions=True)
+
+        store = Store(folder / "console.sqlite3", operator_id=user.user_id)
+        config = ConsoleConfig(
+            user=user,
+            server_host=urlsplit(server.url).netloc,
+            wait_warning=30,
+            wait_alert=120,
+            operators=DEMO_COLLEAGUES,
+        )
+        app = make_app(
+            config,
+            store=store,
+            client_factory=lambda listener: OperatorClient(
+                url=server.url,
+                user=user,
+                tokens=OAuthTokens(
+                    f"{server.url}/oauth/token",
+                    "password",
+                    "chat-console",
+                    username=username,
+                    password=password,
+                ),
+                listener=listener,
+            ),
+        )
+        app.shutdown_hooks.append(stop_population)
+        try:
+            return await app.run_async() or 0
+        finally:
+            await stop_population()
+            store.close()
