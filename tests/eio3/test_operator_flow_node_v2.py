@@ -80,6 +80,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
         assert isinstance(accepted, TicketAccepted)
         assert accepted.ticket.handle_by_id == "op-1"
         assert accepted.ticket.status_id is TicketStatus.OPEN
+        handled = accepted.ticket
 
     # Operator -> customer, acknowledged; the server fills in the sender.
     hello = new_message(ticket.ticket_id, "Hello, how can I help? [b]not markup[/b]")
@@ -130,7 +131,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
     assert typing == Typing(ticket.ticket_id, "Olga Operator")
 
     # Closing the ticket is announced to its owner.
-    closing = emits.update_ticket_status(accepted.ticket, TicketStatus.CLOSED)
+    closing = emits.update_ticket_status(handled, TicketStatus.CLOSED)
     assert await operator.call(EmitEvent.UPDATE_TICKET_STATUS, closing) is None
     closed = decode(
         ListenEvent.TICKET_STATUS_UPDATED,

@@ -209,7 +209,8 @@ class SocketIO2Client:
 
     def event(self, handler: Handler) -> Handler:
         """Decorator registering a handler under its own name, as in python-socketio."""
-        return self.on(handler.__name__, handler)
+        self.on(handler.__name__, handler)
+        return handler
 
     def transport(self) -> str:
         return "websocket"
