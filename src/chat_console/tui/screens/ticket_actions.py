@@ -109,9 +109,10 @@ class TicketActions:
             self.console.notify("Still waiting for the server", timeout=2, markup=False)
             return
 
+        self.queue.set_busy(tid, busy)
+        self.refresh_header()
+
         async def work() -> None:
-            self.queue.set_busy(tid, busy)
-            self.refresh_header()
             try:
                 await call()
             except _client_error() as problem:
