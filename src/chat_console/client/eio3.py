@@ -305,7 +305,8 @@ class SocketIO2Client:
     async def disconnect(self) -> None:
         """Leave `/` and close the link; the `disconnect` handler runs with `client disconnect`."""
         if self.connected and self._ws is not None and not self._ws.closed:
-            with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError):
+            # Best effort: the link is closed next whether or not the goodbye gets out.
+            with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_DISCONNECT)
         await self._drop(CLIENT_DISCONNECT)
 
@@ -408,7 +409,7 @@ class SocketIO2Client:
             try:
                 await self._send_engine_packet(EIO_PING)
                 await asyncio.wait_for(self._pong.wait(), self.ping_timeout)
-            except (TimeoutError, aiohttp.ClientError, ConnectionError, RuntimeError):
+            except (TimeoutError, exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 logger.warning("no pong within %.1f s: the link is dead", self.ping_timeout)
                 self._pinger = None  # we are ending: _drop must not cancel us
                 await self._drop(TRANSPORT_ERROR)
@@ -469,7 +470,7 @@ class SocketIO2Client:
         result = await self._run_handler(handler, call_args)
         if ack_id is not None and self.connected:
             # As in python-socketio, the handler's return value is the ack's arguments.
-            with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, RuntimeError):
+            with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_ACK, _as_args(result), ack_id)
 
     # -- handlers, tasks and teardown --------------------------------------------------------
