@@ -194,3 +194,9 @@ async def test_a_disconnect_handler_may_connect_again_and_that_link_is_watched_t
     await wait_until(lambda: len(reasons) == 2)
     assert reasons == [SERVER_DISCONNECT, SERVER_DISCONNECT]
     assert not client.connected
+
+
+async def test_the_connect_auth_field_of_socketio_3_is_refused_by_name() -> None:
+    client = SocketIO2Client()
+    with pytest.raises(ValueError, match="no CONNECT auth field"):
+        await client.connect("http://127.0.0.1:9", auth={"token": "x"})

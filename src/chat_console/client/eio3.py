@@ -219,16 +219,25 @@ class SocketIO2Client:
         self,
         url: str,
         headers: Mapping[str, str] | None = None,
+        auth: Any = None,
+        *,
         transports: list[str] | None = None,
         namespaces: list[str] | None = None,
         socketio_path: str = "socket.io",
         wait_timeout: float = 5.0,
-        *,
         ssl: SSLOption = True,
     ) -> None:
-        """Open the link and wait for the server's CONNECT to `/`; raise ConnectionError if not."""
+        """Open the link and wait for the server's CONNECT to `/`; raise ConnectionError if not.
+
+        The first three parameters keep python-socketio's positions; `wait_timeout` bounds the
+        whole opening (TCP, TLS, websocket upgrade, Engine.IO open and the server's CONNECT).
+        """
         if self.connected or not self._closed.is_set():
             raise exceptions.ConnectionError("Already connected")
+        if auth is not None:
+            raise ValueError(
+                "Socket.IO 2.x has no CONNECT auth field: authenticate with an emit instead"
+            )
         if transports is not None and "websocket" not in transports:
             raise ValueError("the Engine.IO v3 adapter speaks websocket only")
         if namespaces not in (None, ["/"]):
