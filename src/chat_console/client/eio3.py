@@ -448,7 +448,8 @@ class SocketIO2Client:
         if packet.namespace != "/":
             return False
         if packet.type == SIO_EVENT:
-            self._spawn(self._dispatch_event(packet.data[0], packet.data[1:], packet.ack_id))
+            event, args = packet.data[0], packet.data[1:]
+            self._spawn(self._dispatch_event(event, args, packet.ack_id, self._ws))
         elif packet.type == SIO_ACK and packet.ack_id is not None:
             self._resolve_ack(packet.ack_id, tuple(packet.data))
         elif packet.type == SIO_DISCONNECT:
@@ -468,7 +469,13 @@ class SocketIO2Client:
             return
         self._spawn(self._run_handler(callback, args))
 
-    async def _dispatch_event(self, event: str, args: list[Any], ack_id: int | None) -> None:
+    async def _dispatch_event(
+        self,
+        event: str,
+        args: list[Any],
+        ack_id: int | None,
+        link: aiohttp.ClientWebSocketResponse | None,
+    ) -> None:
         handler = self._handlers.get(event)
         call_args: tuple[Any, ...] = tuple(args)
         if handler is None and event not in RESERVED_EVENTS:
@@ -477,7 +484,9 @@ class SocketIO2Client:
         if handler is None:
             return
         result = await self._run_handler(handler, call_args)
-        if ack_id is not None and self.connected:
+        # An ack id means nothing on any other link than the one that asked (we may have
+        # reconnected while the handler ran).
+        if ack_id is not None and self.connected and self._ws is link:
             # As in python-socketio, the handler's return value is the ack's arguments.
             with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_ACK, _as_args(result), ack_id)
