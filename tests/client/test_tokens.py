@@ -1,0 +1,167 @@
+"""Token providers: a fixed token, a real subprocess, and OAuth2 against the reference server."""
+
+import asyncio
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from chat_console.client import (
+    AuthenticationFailed,
+    CommandToken,
+    OAuthTokens,
+    StaticToken,
+    TokenProvider,
+    TokenUnavailable,
+)
+from chat_console.server.runner import RunningServer, running_server
+from tests.helpers import WAIT, whoami
+
+
+def python_command(code: str) -> str:
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
+
+
+def counting_command(counter: Path, output: str) -> str:
+    """A command that prints `output` and counts its runs in `counter`."""
+    return python_command(
+        "import pathlib, sys\n"
+        f"p = pathlib.Path({str(counter)!r})\n"
+        "p.write_text(str(int(p.read_text() or 0) + 1) if p.exists() else '1')\n"
+        f"sys.stdout.write({output!r})\n"
+    )
+
+
+async def test_static_token() -> None:
+    tokens = StaticToken("s3cret-token")
+    assert isinstance(tokens, TokenProvider)
+    assert await tokens.get() == "s3cret-token"
+    tokens.invalidate()
+    assert await tokens.get() == "s3cret-token"
+    assert "s3cret" not in repr(tokens)
+
+
+async def test_command_token_is_stripped_cached_and_rerun_after_invalidate(tmp_path: Path) -> None:
+    counter = tmp_path / "runs"
+    tokens = CommandToken(counting_command(counter, "  tok-from-command \n"))
+    assert isinstance(tokens, TokenProvider)
+    assert await tokens.get() == "tok-from-command"
+    assert await tokens.get() == "tok-from-command"
+    assert counter.read_text() == "1"
+    tokens.invalidate()
+    assert await tokens.get() == "tok-from-command"
+    assert counter.read_text() == "2"
+
+
+async def test_command_token_failure_names_the_exit_but_never_the_output() -> None:
+    command = python_command(
+        "import sys; print('leaked-token'); print('vault is locked', file=sys.stderr); sys.exit(3)"
+    )
+    with pytest.raises(AuthenticationFailed) as failed:
+        await CommandToken(command).get()
+    assert str(failed.value) == "token command failed (exit 3): vault is locked"
+    assert "leaked-token" not in str(failed.value)
+
+
+async def test_command_token_with_empty_output_is_an_error() -> None:
+    with pytest.raises(AuthenticationFailed, match=r"^token command printed nothing$"):
+        await CommandToken(python_command("print('   ')")).get()
+
+
+async def test_command_token_repr_hides_the_arguments() -> None:
+    tokens = CommandToken("get-token --password=hunter2")
+    assert "hunter2" not in repr(tokens)
+    assert "get-token" in repr(tokens)
+
+
+def oauth(url: str, **overrides: str) -> OAuthTokens:
+    options = {
+        "grant_type": "password",
+        "client_id": "console",
+        "username": "op1",
+        "password": "op1pass",
+    } | overrides
+    return OAuthTokens(f"{url}/oauth/token", **options)
+
+
+async def test_oauth_password_grant_is_cached(server: RunningServer) -> None:
+    tokens = oauth(server.url)
+    token = await tokens.get()
+    assert await whoami(server.url, token) == "op-1"
+    assert await tokens.get() == token
+
+
+async def test_oauth_client_credentials(server: RunningServer) -> None:
+    tokens = OAuthTokens(
+        f"{server.url}/oauth/token", "client_credentials", "console", "console-secret"
+    )
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+    assert "console-secret" not in repr(tokens)
+
+
+async def test_oauth_refreshes_with_the_refresh_token_first(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    # The password command works once: a second token can only come from the refresh token.
+    marker = tmp_path / "used"
+    once = python_command(
+        "import pathlib, sys\n"
+        f"p = pathlib.Path({str(marker)!r})\n"
+        "sys.exit(5) if p.exists() else (p.touch(), print('op1pass'))\n"
+    )
+    tokens = oauth(server.url, password="", password_command=once)
+    first = await tokens.get()
+    tokens.invalidate()
+    second = await tokens.get()
+    assert second != first
+    assert await whoami(server.url, second) == "op-1"
+
+
+async def test_oauth_falls_back_to_a_new_grant_when_the_refresh_token_is_refused(
+    server: RunningServer,
+) -> None:
+    tokens = oauth(server.url)
+    first = await tokens.get()
+    server.revoke_tokens("op-1")  # kills the access token (and any refresh token with it)
+    tokens.invalidate()
+    second = await tokens.get()
+    assert second != first
+    assert await whoami(server.url, second) == "op-1"
+
+
+async def test_oauth_short_lived_token_is_renewed_before_it_expires() -> None:
+    async with running_server(token_ttl=1.0) as server:
+        tokens = oauth(server.url)
+        first = await tokens.get()
+        # expires_in 1 s, far below the 30 s margin: the provider keeps it half its life, then
+        # fetches anew on its own (no invalidate()).
+        async with asyncio.timeout(WAIT):
+            while (again := await tokens.get()) == first:  # noqa: ASYNC110 - polls the provider
+                await asyncio.sleep(0.02)
+        assert await whoami(server.url, again) == "op-1"
+
+
+async def test_oauth_rejected_password_carries_the_servers_words_not_the_secret(
+    server: RunningServer,
+) -> None:
+    tokens = oauth(server.url, password="correct-horse")
+    with pytest.raises(AuthenticationFailed) as failed:
+        await tokens.get()
+    text = str(failed.value)
+    assert text == "token endpoint refused (HTTP 400): invalid_grant: bad username or password"
+    assert "correct-horse" not in text
+    assert "correct-horse" not in repr(tokens)
+
+
+async def test_oauth_rejected_client_secret(server: RunningServer) -> None:
+    tokens = OAuthTokens(f"{server.url}/oauth/token", "client_credentials", "console", "nope")
+    with pytest.raises(AuthenticationFailed, match=r"HTTP 401\): invalid_client"):
+        await tokens.get()
+
+
+async def test_oauth_unreachable_endpoint_is_transient() -> None:
+    async with running_server() as gone:
+        url = gone.url
+    with pytest.raises(TokenUnavailable, match=r"^token endpoint unreachable"):
+        await oauth(url).get()

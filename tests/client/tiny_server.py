@@ -1,0 +1,87 @@
+"""A tiny, misbehaving Socket.IO server (real python-socketio on aiohttp, on a free port).
+
+The reference server is well-behaved; this one does what a flaky or foreign server might: never
+acknowledges, never answers `authenticate`, drops the socket after `unauthenticated`, or sends
+events the protocol cannot read. It has no HTTP extras (every /api path is 404).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+
+class AuthReply(Enum):
+    ACCEPT = "accept"  # `authenticated`
+    SILENT = "silent"  # nothing at all
+    REJECT_AND_DROP = "reject-and-drop"  # `unauthenticated`, then disconnect the socket
+
+
+@dataclass
+class TinyServer:
+    url: str
+    sio: socketio.AsyncServer
+    received: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    connects: int = 0
+    sids: set[str] = field(default_factory=set)
+
+
+@asynccontextmanager
+async def tiny_server(
+    *, auth: AuthReply = AuthReply.ACCEPT, on_subscribe: list[tuple[str, Any]] | None = None
+) -> AsyncIterator[TinyServer]:
+    """`on_subscribe`: (event, args) to send right after the client's `subscribeOperator`."""
+    sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False)
+    app = web.Application()
+    sio.attach(app)
+    released = asyncio.Event()
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = TinyServer(f"http://127.0.0.1:{runner.addresses[0][1]}", sio)
+
+    @sio.on("connect")
+    async def connect(sid: str, environ: Any, auth_data: Any = None) -> None:
+        server.connects += 1
+        server.sids.add(sid)
+
+    @sio.on("disconnect")
+    async def disconnect(sid: str, reason: Any = None) -> None:
+        server.sids.discard(sid)
+
+    @sio.on("authenticate")
+    async def authenticate(sid: str, *args: Any) -> None:
+        server.received.append(("authenticate", args))
+        if auth is AuthReply.ACCEPT:
+            await sio.emit("authenticated", True, to=sid)
+        elif auth is AuthReply.REJECT_AND_DROP:
+            await sio.emit("unauthenticated", {"message": "go away"}, to=sid)
+            await sio.disconnect(sid)
+
+    @sio.on("subscribeOperator")
+    async def subscribe_operator(sid: str, *args: Any) -> None:
+        server.received.append(("subscribeOperator", args))
+        for event, data in on_subscribe or []:
+            await sio.emit(event, data, to=sid)
+
+    @sio.on("*")
+    async def never_answer(event: str, sid: str, *args: Any) -> None:
+        # Each event is handled in its own task, so holding this one withholds only its ack.
+        server.received.append((event, args))
+        await released.wait()
+
+    try:
+        yield server
+    finally:
+        released.set()
+        # Close the sockets first: aiohttp's cleanup would otherwise wait for them for a long time.
+        for sid in list(server.sids):
+            await sio.disconnect(sid)
+        await sio.shutdown()
+        await runner.cleanup()
