@@ -1,4 +1,4 @@
-"""The conversation pane against the real reference server: send, ticks, receipts, typing, images."""
+"""The conversation pane against the real server: send, ticks, receipts, typing, images."""
 
 import base64
 from datetime import timedelta
