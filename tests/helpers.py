@@ -85,9 +85,14 @@ class Peer:
         await self.sio.emit(EmitEvent.SUBSCRIBE, emits.subscribe(User(user_id=user_id)))
         if operator:
             await self.sio.emit(EmitEvent.SUBSCRIBE_OPERATOR)
-        # subscribe has no ack: a round trip that is acked proves the server processed it.
-        await self.call(EmitEvent.UPDATE_MESSAGE_STATUS, "unknown-message", 2, "", "", True)
+        await self.roundtrip()
         return token
+
+    async def roundtrip(self) -> None:
+        """An acked no-op. The server handles a socket's events in order and sends in order, so
+        once this returns, every earlier emit was handled and every event it caused for this
+        socket has arrived: the way to assert that something did NOT arrive, without sleeping."""
+        await self.call(EmitEvent.UPDATE_MESSAGE_STATUS, "no-such-message", 2, "", "", True)
 
     async def call(self, event: str, *args: Any, within: float = WAIT) -> Any:
         """Emit with an ack and return the ack's first argument (None on success)."""
