@@ -10,7 +10,7 @@ from chat_console.server.customers import (
     run_demo_population,
 )
 from chat_console.server.operator_robot import OperatorRobot
-from chat_console.server.runner import RunningServer
+from chat_console.server.runner import RunningServer, running_server
 from tests.helpers import WAIT, Peer, eventually
 
 
@@ -126,3 +126,34 @@ async def test_demo_population_runs_customers_and_robot_until_stopped(
         await asyncio.wait_for(population, WAIT)
         await eventually(lambda: server.connected_users() == ["op-1"])
         await operator.close()
+
+
+async def _swarm_tickets(seed: int) -> list[tuple[str, str, str]]:
+    async with running_server() as fresh:
+        operator = Peer()
+        stop = asyncio.Event()
+        await operator.login(fresh.url, "op1", "op1pass", operator=True)
+        swarm = asyncio.create_task(
+            run_customer_swarm(
+                fresh.url,
+                3,
+                1000.0,
+                stop,
+                initial_tickets=3,
+                new_ticket_every=(1e6, 1e6),
+                seed=seed,
+            )
+        )
+        try:
+            created = [(await operator.next(ListenEvent.TICKET_CREATED))[0] for _ in range(3)]
+        finally:
+            stop.set()
+            await asyncio.wait_for(swarm, WAIT)
+            await operator.close()
+    return sorted((t["ticketId"], t["ownerId"], t["ticketNm"]) for t in created)
+
+
+async def test_a_seeded_swarm_makes_the_same_tickets_every_time() -> None:
+    first, again, other = await _swarm_tickets(5), await _swarm_tickets(5), await _swarm_tickets(6)
+    assert first == again
+    assert [t[0] for t in first] != [t[0] for t in other]
