@@ -1,4 +1,7 @@
-"""Fixed data and a fixed clock, so that store-filled consoles look the same on every run."""
+"""Fixed data and a fixed clock, so that store-filled consoles look the same on every run.
+
+Used by the snapshot tests and by `python -m chat_console.tui.screenshots`.
+"""
 
 import base64
 from datetime import UTC, datetime, timedelta
