@@ -4,7 +4,7 @@ import aiohttp
 
 from chat_console.protocol import EmitEvent, ListenEvent, Ticket, emits
 from chat_console.server.runner import RunningServer, running_server
-from tests.helpers import Peer, fetch_token, whoami
+from tests.helpers import Peer, eventually, fetch_token, whoami
 
 
 async def test_running_server_picks_a_free_port_and_answers_http() -> None:
@@ -45,6 +45,25 @@ async def test_peer_login_subscribes_an_operator_to_new_tickets(server: RunningS
         assert ticket["ticketId"] == "t-1"
         assert server.store.get_ticket("t-1") is not None
         assert sorted(server.connected_users()) == ["cu-1", "op-1"]
+    finally:
+        await operator.close()
+        await customer.close()
+
+
+async def test_drop_connections_disconnects_only_that_users_sockets(
+    server: RunningServer,
+) -> None:
+    operator, customer = Peer(), Peer()
+    try:
+        await operator.login(server.url, "op1", "op1pass", operator=True)
+        await customer.login(server.url, "cu1", "cu1pass", operator=False)
+        assert await server.drop_connections("op-1") == 1
+        await eventually(lambda: not operator.sio.connected)
+        await customer.roundtrip()
+        assert customer.sio.connected
+        assert server.connected_users() == ["cu-1"]
+        assert await server.drop_connections() == 1
+        await eventually(lambda: not customer.sio.connected)
     finally:
         await operator.close()
         await customer.close()

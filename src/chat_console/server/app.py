@@ -65,6 +65,16 @@ class ChatServer:
         log.info("revoked tokens of %s", user_id)
         self.namespace.spawn(self.namespace.revoke(user_id))
 
+    async def drop_connections(self, user_id: str | None = None) -> int:
+        sessions = list(self.namespace.sessions.values())
+        doomed = [
+            s.sid for s in sessions if user_id is None or (s.user and s.user.user_id == user_id)
+        ]
+        for sid in doomed:
+            await self.sio.disconnect(sid)
+        log.info("dropped %d connection(s)%s", len(doomed), f" of {user_id}" if user_id else "")
+        return len(doomed)
+
     async def close(self) -> None:
         """Drop every socket, stop background work, close the database."""
         if self._sweeper:

@@ -36,6 +36,11 @@ class RunningServer:
     def revoke_tokens(self, user_id: str) -> None:
         self.chat.revoke_tokens(user_id)
 
+    async def drop_connections(self, user_id: str | None = None) -> int:
+        """Disconnect (server side) every socket, or those authenticated as `user_id`; returns how
+        many. python-socketio clients do not reconnect after this: it tests a supervisor."""
+        return await self.chat.drop_connections(user_id)
+
     def connected_users(self) -> list[str]:
         """User ids of the sockets that are authenticated right now (one entry per socket)."""
         return [s.user.user_id for s in self.chat.namespace.sessions.values() if s.user]
