@@ -162,3 +162,14 @@ async def test_unsubscribe_operator_stops_operator_events(
 
 async def test_unknown_event_is_refused_by_ack(op1: Peer) -> None:
     assert await op1.call("launchRockets", 1) == "unknown event 'launchRockets'"
+
+
+async def test_unsubscribe_stops_events_for_the_users_channel(
+    server: RunningServer, op1: Peer, cu1: Peer
+) -> None:
+    ticket = await open_ticket(cu1)
+    await cu1.sio.emit(EmitEvent.UNSUBSCRIBE, emits.unsubscribe(User(user_id="cu-1")))
+    owned = ticket.model_copy(update={"owner_id": "cu-1"})
+    assert await op1.call(EmitEvent.ACCEPT_TICKET, *emits.accept_ticket(owned)) is None
+    await cu1.roundtrip()
+    assert cu1.seen(ListenEvent.TICKET_ACCEPTED) == []
