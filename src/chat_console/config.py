@@ -146,7 +146,7 @@ class AuthSettings(_Section):
 
 
 class OperatorSettings(_Section):
-    user_id: str = Field(default="", description="the operator's userId on the chat server")
+    user_id: str  # the operator's userId on the chat server
     full_name: str = ""
     program_id: str = ""
 

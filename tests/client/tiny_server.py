@@ -6,6 +6,7 @@ events the protocol cannot read. It has no HTTP extras (every /api path is 404).
 """
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,18 +34,23 @@ class TinyServer:
 
 @asynccontextmanager
 async def tiny_server(
-    *, auth: AuthReply = AuthReply.ACCEPT, on_subscribe: list[tuple[str, Any]] | None = None
+    *,
+    auth: AuthReply = AuthReply.ACCEPT,
+    on_subscribe: list[tuple[str, Any]] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> AsyncIterator[TinyServer]:
-    """`on_subscribe`: (event, args) to send right after the client's `subscribeOperator`."""
+    """`on_subscribe`: (event, args) to send right after the client's `subscribeOperator`;
+    `tls`: serve https with this server-side context."""
     sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False)
     app = web.Application()
     sio.attach(app)
     released = asyncio.Event()
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
-    server = TinyServer(f"http://127.0.0.1:{runner.addresses[0][1]}", sio)
+    scheme = "https" if tls else "http"
+    server = TinyServer(f"{scheme}://127.0.0.1:{runner.addresses[0][1]}", sio)
 
     @sio.on("connect")
     async def connect(sid: str, environ: Any, auth_data: Any = None) -> None:
