@@ -74,12 +74,17 @@ async def test_hijack_names_the_current_handler_and_takes_the_ticket(live: Live)
     await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1")
     taken = await op2.next(ListenEvent.NOTIFY_OF_ASSIGNMENT)
     assert taken[:2] == (ticket.ticket_id, 0)
+    await live.customer.roundtrip()
+    await live.pilot.pause()
+    assert not [n for n in live.notifications() if n[0] == "Assigned to you"]  # we did it
 
 
 async def test_assign_modal_lists_operators_and_a_typed_id_works_too(live: Live) -> None:
     ticket = await live.open_ticket()
     op2 = await live.operator()
     await live.select(ticket.ticket_id)
+    await live.pilot.press("a")
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1")
     await live.pilot.press("t")
     await live.until(lambda: isinstance(live.app.screen, AssignScreen))
     screen = live.app.screen
@@ -89,6 +94,9 @@ async def test_assign_modal_lists_operators_and_a_typed_id_works_too(live: Live)
     await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-2")
     assigned = await op2.next(ListenEvent.NOTIFY_OF_ASSIGNMENT)
     assert assigned[:2] == (ticket.ticket_id, 1)
+    await live.customer.roundtrip()
+    await live.pilot.pause()
+    assert not [n for n in live.notifications() if n[0] == "Taken from you"]  # we gave it away
     # Back to me by typing an id is refused (it's op-1, not in the list): type op-2's id again
     # on a second ticket instead.
     second = await live.open_ticket("Login trouble")

@@ -31,6 +31,7 @@ class MainScreen(TicketActions, Screen[None]):
         self.connection: tuple[str, str | None, float | None] = ("connecting", None, None)
         self._reading: set[str] = set()  # tickets whose read receipt is on its way
         self._history_loaded: set[str] = set()
+        self.own_assignments: set[str] = set()
 
     @property
     def console(self) -> "ConsoleApp":
@@ -150,15 +151,23 @@ class MainScreen(TicketActions, Screen[None]):
         for tid in sorted(event.ticket_ids):
             self.notify_about(tid, "New ticket")
 
+    def _not_caused_by_me(self, ticket_ids: frozenset[str]) -> list[str]:
+        """The server also tells us about assignments we made ourselves; those need no alarm."""
+        others = sorted(ticket_ids - self.own_assignments)
+        self.own_assignments -= ticket_ids
+        return others
+
     @on(msg.AssignedToMe)
     def _assigned_to_me(self, event: msg.AssignedToMe) -> None:
-        self.app.bell()
-        for tid in sorted(event.ticket_ids):
+        others = self._not_caused_by_me(event.ticket_ids)
+        if others:
+            self.app.bell()
+        for tid in others:
             self.notify_about(tid, "Assigned to you")
 
     @on(msg.AssignedAway)
     def _assigned_away(self, event: msg.AssignedAway) -> None:
-        for tid in sorted(event.ticket_ids):
+        for tid in self._not_caused_by_me(event.ticket_ids):
             self.notify_about(tid, "Taken from you", severity="warning")
 
     @on(msg.ConnectionChanged)

@@ -54,6 +54,7 @@ class TicketActions:
     transcript: "Transcript"
 
     _last_typing_sent: float = 0.0
+    own_assignments: set[str]  # tickets whose next assignment notice our own action caused
     _reading: set[str]
     _history_loaded: set[str]
 
@@ -116,6 +117,7 @@ class TicketActions:
             try:
                 await call()
             except _client_error() as problem:
+                self.own_assignments.discard(tid)
                 self.error(str(problem))
             else:
                 on_success()
@@ -191,17 +193,19 @@ class TicketActions:
         if record.ticket.handle_by_id == me.operator_id:
             self.console.notify("This ticket is already yours", timeout=3, markup=False)
             return
-        question = Content.assemble(
-            "Take ",
-            (ticket_title(record), "bold"),
-            " from ",
-            (handler_label(record, me.operator_id), "bold"),
-            "?",
-        )
+        if record.ticket.handle_by_id:
+            whom: tuple[str | tuple[str, str], ...] = (
+                " from ",
+                (handler_label(record, me.operator_id), "bold"),
+            )
+        else:
+            whom = (" (nobody handles it yet)",)
+        question = Content.assemble("Take ", (ticket_title(record), "bold"), *whom, "?")
 
         def answered(yes: bool | None) -> None:
             client = self.client
             if yes and client is not None:
+                self.own_assignments.add(record.ticket_id)  # no "assigned to you" for this
                 self.run_action(
                     record,
                     "hijacking…",
@@ -237,6 +241,8 @@ class TicketActions:
         if not chosen:
             return
         name = choices[chosen].name if chosen in choices else ""
+        if record.ticket.handle_by_id == me:
+            self.own_assignments.add(record.ticket_id)  # no "taken from you" for this
         self.run_action(
             record,
             "assigning…",
