@@ -1,0 +1,43 @@
+"""What every handler shares: the session of a socket, the stores, and role/ticket lookups."""
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import socketio
+
+from chat_console.protocol import Ticket
+from chat_console.server.accounts import Account, Accounts, Role
+from chat_console.server.arguments import Refusal, nonempty_text
+from chat_console.server.storage import ServerStore
+from chat_console.server.tokens import TokenStore
+
+
+@dataclass(slots=True)
+class Session:
+    sid: str
+    user: Account | None = None
+    token: str | None = field(default=None, repr=False)
+    auth_deadline: asyncio.Task[None] | None = None
+
+
+class HandlerBase(socketio.AsyncNamespace):
+    accounts: Accounts
+    tokens: TokenStore
+    store: ServerStore
+
+    def _user(self, session: Session) -> Account:
+        assert session.user is not None  # trigger_event checked it
+        return session.user
+
+    def _operator(self, session: Session) -> Account:
+        user = self._user(session)
+        if user.role is not Role.OPERATOR:
+            raise Refusal("operators only")
+        return user
+
+    def _ticket(self, ticket_id: Any) -> Ticket:
+        ticket = self.store.get_ticket(nonempty_text(ticket_id, "ticketId"))
+        if ticket is None:
+            raise Refusal("unknown ticket")
+        return ticket
