@@ -132,3 +132,35 @@ async def test_ten_thousand_tickets_and_a_hundred_thousand_messages_stay_bounded
         assert transcript.scroll_y > 0
         assert _widget_count(app) < 60  # scrollbars and footer keys, never one per message
         assert len(app.main.query(QueueView)) == 1
+
+
+async def test_a_burst_of_events_is_applied_as_one_batch_with_one_message_per_kind() -> None:
+    from chat_console.tui import messages as msg
+
+    posted: list[object] = []
+    app = store_app()
+    async with app.run_test(size=(80, 24), message_hook=posted.append) as pilot:
+        await pilot.pause()
+        posted.clear()
+        for i in range(2_000):
+            app.deliver(
+                MessageUpdated(
+                    Message(
+                        ticket_id=f"burst-{i % 50}",
+                        message_id=f"b{i}",
+                        content="hi",
+                        sender_id=f"cu-{i % 50}",
+                        sender_nm=f"Burst {i % 50}",
+                    )
+                )
+            )
+        app.flush()
+        await pilot.pause()
+        # The hook sees a message at each pump it passes through: count distinct messages.
+        unique = list({id(m): m for m in posted}.values())
+        changed = [m for m in unique if isinstance(m, msg.MessagesChanged)]
+        assert len(changed) == 1 and len(changed[0].ticket_ids) == 50
+        assert len([m for m in unique if isinstance(m, msg.TicketsChanged)]) <= 1
+        assert len(app.main.queue.ticket_ids) == 55
+        await pilot.press("j")
+        assert app.main.queue.cursor == 1

@@ -3,7 +3,7 @@
 from textual.message import Message
 
 
-class _TicketsMessage(Message):
+class _TicketsMessage(Message, bubble=False):  # posted to the main screen; the app needs no copy
     def __init__(self, ticket_ids: frozenset[str]) -> None:
         super().__init__()
         self.ticket_ids = ticket_ids
@@ -33,7 +33,7 @@ class AssignedAway(_TicketsMessage):
     """These tickets were taken from this operator (hijacked or reassigned)."""
 
 
-class ConnectionChanged(Message):
+class ConnectionChanged(Message, bubble=False):
     def __init__(self, state: str, reason: str | None, retry_in: float | None) -> None:
         super().__init__()
         self.state = state

@@ -1,0 +1,50 @@
+"""The two ways in: `chat-console` with a config, and `chat-console demo` with nothing."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from chat_console.cli import main
+from chat_console.store import View
+from chat_console.tui import main as tui_main
+from chat_console.tui.app import ConsoleApp
+
+
+def test_a_config_problem_is_one_line_on_stderr_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "config.toml"
+    broken.write_text("[server]\nurl = 'ftp://nowhere'\n")
+    assert main(["--config", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chat-console: ") and "Traceback" not in err
+
+
+async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+    run_async = ConsoleApp.run_async
+
+    async def drive(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, ConsoleApp)
+        async with asyncio.timeout(20):
+            while app.main.connection[0] != "online" or not app.store.queue(View.NEW):
+                await pilot.pause(0.05)
+        seen["user"] = app.config.operator_id
+        seen["tickets"] = len(app.store.queue(View.NEW))
+        await pilot.press("q")
+
+    async def headless(self: ConsoleApp, **_: Any) -> Any:
+        return await run_async(self, headless=True, size=(80, 24), auto_pilot=drive)
+
+    monkeypatch.setattr(ConsoleApp, "run_async", headless)
+    before = asyncio.all_tasks()
+    assert await tui_main._demo(tmp_path, pace=10) == 0
+    assert seen["user"] == "op-1" and seen["tickets"] >= 1
+    leftovers = [t for t in asyncio.all_tasks() - before if not t.done()]
+    assert leftovers == []
