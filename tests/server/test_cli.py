@@ -3,6 +3,7 @@
 import asyncio
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -72,3 +73,15 @@ async def test_customers_command_against_nothing_is_a_clear_error() -> None:
     _, err = await asyncio.wait_for(process.communicate(), WAIT * 2)
     assert process.returncode == 2
     assert err.decode().startswith("chat-console customers: error: cannot run customers")
+
+
+async def test_serve_on_a_busy_port_is_a_clear_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = await _start("serve", "--port", str(port))
+        _, err = await asyncio.wait_for(process.communicate(), WAIT * 2)
+    assert process.returncode == 2
+    assert f"chat-console serve: error: cannot listen on 127.0.0.1:{port}" in err.decode()
+    assert "Traceback" not in err.decode()
