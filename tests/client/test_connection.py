@@ -186,3 +186,16 @@ async def test_token_failure_that_is_not_a_rejection_is_retried(
     assert first.state is State.RECONNECTING
     assert first.reason == "token endpoint unreachable: ClientConnectorError"
     await client.wait_for_state(State.ONLINE, WAIT)
+
+
+async def test_a_stopped_client_can_start_again(
+    server: RunningServer, op1: tuple[OperatorClient, Recorder], cu1: Peer
+) -> None:
+    client, recorder = op1
+    await client.stop()
+    await client.start()
+    assert client.state is State.ONLINE
+    assert recorder.states()[-3:] == [State.CONNECTING, State.AUTHENTICATING, State.ONLINE]
+    await settle(client)
+    ticket = await open_ticket(cu1, recorder, "after a restart of the client")
+    await client.accept(ticket)

@@ -20,14 +20,6 @@ from chat_console.client.errors import AckTimeout, NotConnected, safe_text
 EventSink = Callable[[str, tuple[Any, ...]], None]
 
 
-def _session_factory(context: ssl_module.SSLContext) -> Callable[[], aiohttp.ClientSession]:
-    # python-socketio has no SSLContext option; a session factory lets engineio own (and close) it.
-    def make() -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
-
-    return make
-
-
 class Connection:
     def __init__(
         self,
@@ -38,12 +30,18 @@ class Connection:
         on_event: EventSink,
         connect_timeout: float = 10.0,
     ) -> None:
-        options: dict[str, Any] = {"reconnection": False, "handle_sigint": False}
-        if isinstance(ssl, ssl_module.SSLContext):
-            options["http_session"] = _session_factory(ssl)
-        elif ssl is False:
-            options["ssl_verify"] = False
-        self._sio = socketio.AsyncClient(**options)
+        # We own the HTTP session (engineio leaves one it was given alone) so that it is closed
+        # even when connecting fails, and so that a custom CA (an SSLContext) can be used at all.
+        connector = (
+            aiohttp.TCPConnector(ssl=ssl) if isinstance(ssl, ssl_module.SSLContext) else None
+        )
+        self._http = aiohttp.ClientSession(connector=connector)
+        self._sio = socketio.AsyncClient(
+            reconnection=False,
+            handle_sigint=False,
+            http_session=self._http,
+            ssl_verify=ssl is not False,
+        )
         self._url = url
         self._path = socketio_path
         self._connect_timeout = connect_timeout
@@ -110,6 +108,7 @@ class Connection:
                 await self._sio.eio.disconnect()
         except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError):
             pass  # the socket is being abandoned either way
+        await self._http.close()
 
     def _on_any(self, event: str, *args: Any) -> None:
         if not self.lost.done():

@@ -74,7 +74,8 @@ class OperatorClient:
         self._url = url.rstrip("/")
         self._path = socketio_path
         self._tokens = tokens
-        self._listener: Listener | None = listener
+        self._listener = listener
+        self._muted = True  # no listener calls outside start() .. stop()
         self._ack_timeout = ack_timeout
         self._auth_timeout = auth_timeout
         self._ssl = ssl
@@ -105,15 +106,22 @@ class OperatorClient:
         if self._supervisor is not None:
             return
         self._stopping = False
+        self._muted = False
+        self._settled.clear()
+        self._wake.clear()
+        self._backoff.reset()
+        self._auth_rejections = 0
         self._supervisor = asyncio.create_task(self._supervise(), name="chat-console-supervisor")
         settled = asyncio.create_task(self._settled.wait())
-        await asyncio.wait({settled, self._supervisor}, return_when=asyncio.FIRST_COMPLETED)
-        settled.cancel()
+        try:
+            await asyncio.wait({settled, self._supervisor}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            settled.cancel()
 
     async def stop(self) -> None:
-        """Unsubscribe, disconnect, and make no more listener calls."""
+        """Unsubscribe, disconnect, and make no more listener calls (until a new start())."""
         self._stopping = True
-        self._listener = None
+        self._muted = True
         conn = self._conn
         if conn is not None and self.state is ConnectionState.ONLINE:
             with contextlib.suppress(ClientError):
@@ -386,11 +394,10 @@ class OperatorClient:
         self._state_changed = asyncio.Event()
 
     def _deliver(self, event: ClientEvent) -> None:
-        listener = self._listener
-        if listener is None:
+        if self._muted:
             return
         try:
-            listener(event)
+            self._listener(event)
         except Exception:  # the listener's bug must not take the connection down
             log.exception("listener failed on %s", type(event).__name__)
 
