@@ -12,7 +12,7 @@ class Backoff:
     _attempt: int = field(default=0, init=False)
 
     def next_delay(self) -> float:
-        base = min(self.ceiling, self.first * 2**self._attempt)
+        base = min(self.ceiling, self.first * 2.0**self._attempt)
         self._attempt += 1
         spread = base * self.jitter
         return max(0.0, min(self.ceiling, base + random.uniform(-spread, spread)))

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-import socketio
-import socketio.exceptions
+import socketio  # type: ignore[import-untyped]  # python-socketio ships no type hints
+import socketio.exceptions  # type: ignore[import-untyped]
 
 from chat_console.client.errors import AckTimeout, NotConnected, safe_text
 

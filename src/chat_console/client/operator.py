@@ -163,6 +163,8 @@ class OperatorClient:
         message_id: str | None = None,
     ) -> Message:
         """Send `content` to the ticket's customer; return the Message as sent."""
+        if not ticket.owner_id:
+            raise ClientError("this ticket has no customer to write to")
         message = Message(
             ticket_id=ticket.ticket_id,
             message_id=message_id or str(uuid.uuid4()),
@@ -298,8 +300,9 @@ class OperatorClient:
         self._auth_answer = answer
         try:
             await conn.emit(EmitEvent.AUTHENTICATE, emits.authenticate(token))
+            either: set[asyncio.Future[Any]] = {answer, conn.lost}
             await asyncio.wait(
-                {answer, conn.lost}, timeout=self._auth_timeout, return_when=asyncio.FIRST_COMPLETED
+                either, timeout=self._auth_timeout, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
             self._auth_answer = None
