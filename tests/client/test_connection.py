@@ -1,5 +1,8 @@
 """The supervisor: reconnects, re-authentication, rejected credentials, retry_now and stop."""
 
+import asyncio
+import logging
+
 import pytest
 
 from chat_console.client import (
@@ -199,3 +202,42 @@ async def test_a_stopped_client_can_start_again(
     await settle(client)
     ticket = await open_ticket(cu1, recorder, "after a restart of the client")
     await client.accept(ticket)
+
+
+async def test_online_hooks_run_on_every_online(
+    server: RunningServer, make_client: ClientFactory
+) -> None:
+    """The seam for an outbox: work that must happen each time the client is ONLINE again."""
+    tokens = op1_oauth(server.url)
+    client, _ = await make_client(server.url, tokens=tokens, start=False)
+    ran: list[State] = []
+    ran_twice = asyncio.Event()
+
+    async def flush() -> None:
+        ran.append(client.state)
+        if len(ran) == 2:
+            ran_twice.set()
+
+    client.add_online_hook(flush)
+    await client.start()
+    await eventually(lambda: len(ran) == 1)
+    server.revoke_tokens("op-1")
+    await asyncio.wait_for(ran_twice.wait(), WAIT)
+    assert ran == [State.ONLINE, State.ONLINE]
+
+
+async def test_secrets_never_reach_the_log(
+    server: RunningServer, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    tokens = op1_oauth(server.url)
+    client, recorder = await make_client(server.url, tokens=tokens)
+    first = await tokens.get()
+    server.revoke_tokens("op-1")
+    await recorder.next(Unauthenticated)
+    await client.wait_for_state(State.ONLINE, WAIT)
+    second = await tokens.get()
+    await make_client(server.url, tokens=op1_oauth(server.url, password="hunter2-wrong"))
+    assert caplog.records  # something was logged, so the check below means something
+    for secret in (first, second, "op1pass", "hunter2-wrong"):
+        assert secret not in caplog.text

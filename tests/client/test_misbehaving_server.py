@@ -1,5 +1,7 @@
 """The client against a server that misbehaves: silent acks, unreadable events, odd auth."""
 
+import asyncio
+
 import pytest
 
 from chat_console.client import (
@@ -7,6 +9,7 @@ from chat_console.client import (
     ConnectionChanged,
     ConnectionState,
     EventDropped,
+    NotConnected,
     StaticToken,
 )
 from chat_console.client.operator import MAX_AUTH_REJECTIONS
@@ -14,6 +17,7 @@ from chat_console.protocol import Ticket, TicketStatus
 from chat_console.protocol.inbound import TicketResponded, TicketStatusUpdated
 from tests.client.conftest import ClientFactory, eventually
 from tests.client.tiny_server import AuthReply, tiny_server
+from tests.helpers import WAIT
 
 State = ConnectionState
 
@@ -92,3 +96,19 @@ async def test_a_server_without_http_extras_reads_as_unknown(make_client: Client
         assert await client.fetch_tickets() is None
         assert await client.fetch_messages("t-1") is None
         assert await client.fetch_operators() is None
+
+
+async def test_a_pending_ack_fails_at_once_when_the_connection_drops(
+    make_client: ClientFactory,
+) -> None:
+    async with tiny_server() as server:
+        client, recorder = await make_client(server.url, tokens=StaticToken("t"), ack_timeout=60)
+        pending = asyncio.create_task(client.accept(Ticket(ticket_id="t-1", owner_id="cu-1")))
+        await eventually(lambda: any(name == "acceptTicket" for name, _ in server.received))
+        for sid in list(server.sids):
+            await server.sio.disconnect(sid)
+        # Well before the 60 s ack timeout: python-socketio would have forgotten the ack.
+        with pytest.raises(NotConnected, match=r"^connection lost before the server answered$"):
+            await asyncio.wait_for(pending, WAIT)
+        lost = await recorder.next(ConnectionChanged, lambda e: e.state is State.RECONNECTING)
+        assert lost.reason == "the server closed the connection"
