@@ -164,3 +164,17 @@ async def test_a_burst_of_events_is_applied_as_one_batch_with_one_message_per_ki
         assert len(app.main.queue.ticket_ids) == 55
         await pilot.press("j")
         assert app.main.queue.cursor == 1
+
+
+async def test_the_command_palette_offers_every_action() -> None:
+    from chat_console.tui.bindings import QUEUE, SCREEN
+
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.main)}
+        assert {spec.description for spec in (*SCREEN, *QUEUE)} <= titles
+        await pilot.press("ctrl+p", *"next view")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main.queue.view == View.NEW

@@ -27,7 +27,7 @@ SCREEN = (
     Spec("assign", "t", "assign", "Assign"),
     Spec("next_unread", "n", "next_unread", "Next unread"),
     Spec("filter", "slash", "filter", "Filter", display="/"),
-    Spec("next_view", "v", "next_view", "View"),
+    Spec("next_view", "v", "next_view", "Next view"),
     Spec("save_image", "s", "save_image", "Save image", show=False),
     Spec("back", "escape", "back", "Back", show=False),
     Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),

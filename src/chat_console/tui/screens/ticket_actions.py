@@ -97,7 +97,7 @@ class TicketActions:
             self.error("not connected to a server", title="Offline")
         return self.client
 
-    def run_action(
+    def await_ack(
         self,
         record: TicketRecord,
         busy: str,
@@ -146,7 +146,7 @@ class TicketActions:
         if record is None or client is None:
             return
         me = self.console.config
-        self.run_action(
+        self.await_ack(
             record,
             "accepting…",
             lambda: client.accept(record.ticket),
@@ -176,7 +176,7 @@ class TicketActions:
         def answered(yes: bool | None) -> None:
             client = self.client
             if yes and client is not None:
-                self.run_action(
+                self.await_ack(
                     record,
                     "reopening…" if reopen else "closing…",
                     lambda: client.set_status(record.ticket, status),
@@ -206,7 +206,7 @@ class TicketActions:
             client = self.client
             if yes and client is not None:
                 self.own_assignments.add(record.ticket_id)  # no "assigned to you" for this
-                self.run_action(
+                self.await_ack(
                     record,
                     "hijacking…",
                     lambda: client.hijack(record.ticket_id),
@@ -243,7 +243,7 @@ class TicketActions:
         name = choices[chosen].name if chosen in choices else ""
         if record.ticket.handle_by_id == me:
             self.own_assignments.add(record.ticket_id)  # no "taken from you" for this
-        self.run_action(
+        self.await_ack(
             record,
             "assigning…",
             lambda: client.assign(record.ticket_id, chosen),
