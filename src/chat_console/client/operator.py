@@ -138,7 +138,15 @@ class OperatorClient:
         self._enter(ConnectionState.OFFLINE)
 
     def retry_now(self) -> None:
-        """Skip the backoff wait (RECONNECTING) or try rejected credentials again (OFFLINE)."""
+        """Skip the backoff wait (RECONNECTING) or try rejected credentials again (OFFLINE).
+
+        Does nothing in other states: a stale wake-up would skip a later backoff wait.
+        """
+        if self._supervisor is None or self.state not in (
+            ConnectionState.RECONNECTING,
+            ConnectionState.OFFLINE,
+        ):
+            return
         self._backoff.reset()
         self._wake.set()
 
@@ -330,6 +338,9 @@ class OperatorClient:
             await conn.close(str(error))
         except (NotConnected, TokenUnavailable) as error:
             await conn.close(str(error))  # the supervisor reconnects
+        except Exception as error:  # a bug must cost a reconnect, not a client stuck half-way
+            log.exception("re-authentication failed")
+            await conn.close(f"unexpected error: {safe_text(type(error).__name__)}")
 
     async def _sleep_until_woken(self, delay: float | None) -> None:
         with contextlib.suppress(TimeoutError):
