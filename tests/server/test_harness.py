@@ -1,5 +1,7 @@
 """The harness others rely on: running_server, the `server` fixture, fetch_token and Peer."""
 
+import asyncio
+
 import aiohttp
 
 from chat_console.protocol import EmitEvent, ListenEvent, Ticket, emits
@@ -67,3 +69,17 @@ async def test_drop_connections_disconnects_only_that_users_sockets(
     finally:
         await operator.close()
         await customer.close()
+
+
+async def test_running_server_leaves_no_task_behind() -> None:
+    before = asyncio.all_tasks()
+    async with running_server() as running:
+        for username, operator in (("op1", True), ("cu1", False)):
+            peer = Peer()
+            await peer.login(running.url, username, f"{username}pass", operator=operator)
+            await peer.close()
+        still_open = Peer()
+        await still_open.login(running.url, "op2", "op2pass", operator=True)
+    await still_open.close()
+    leftovers = [t for t in asyncio.all_tasks() - before if not t.done()]
+    assert leftovers == []

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import socketio
 from aiohttp import web
@@ -41,12 +42,34 @@ class ChatServer:
             accounts=self.accounts, tokens=self.tokens, store=self.store, auth_timeout=auth_timeout
         )
         self.sio.register_namespace(self.namespace)
+        self._engineio_tasks: set[asyncio.Task[Any]] = set()
+        self._track_engineio_tasks()
         self.app = web.Application()
         self.sio.attach(self.app)
         HttpApi(self.accounts, self.tokens, self.store).add_routes(self.app)
         # Check expired tokens often enough that even a tiny test TTL is noticed promptly.
         self._sweep_every = max(0.05, min(1.0, token_ttl / 4))
         self._sweeper: asyncio.Task[None] | None = None
+
+    def _track_engineio_tasks(self) -> None:
+        """Remember the tasks Engine.IO starts (a closed socket's ping task sleeps on for the whole
+        ping interval), so that `reap()` can leave the event loop as clean as it was found."""
+        engineio = self.sio.eio
+        start = engineio.start_background_task
+
+        def tracked(target: Any, *args: Any, **kwargs: Any) -> Any:
+            task = start(target, *args, **kwargs)
+            self._engineio_tasks.add(task)
+            task.add_done_callback(self._engineio_tasks.discard)
+            return task
+
+        engineio.start_background_task = tracked  # type: ignore[method-assign]
+
+    async def reap(self) -> None:
+        """Cancel what Engine.IO left running; call after the web server has stopped."""
+        for task in list(self._engineio_tasks):
+            task.cancel()
+        await asyncio.gather(*self._engineio_tasks, return_exceptions=True)
 
     def start_background(self) -> None:
         self._sweeper = asyncio.ensure_future(self._sweep_forever())
@@ -84,6 +107,9 @@ class ChatServer:
         for sid in list(self.namespace.sessions):
             with contextlib.suppress(Exception):
                 await self.sio.disconnect(sid)
+        # Close the Engine.IO connections too, or aiohttp waits for their websockets at cleanup.
+        if self.sio.eio.sockets:
+            await self.sio.eio.disconnect()
         await self.namespace.close()
         await self.sio.shutdown()
         self.store.close()

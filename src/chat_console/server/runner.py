@@ -86,3 +86,4 @@ async def running_server(
     finally:
         await chat.close()
         await runner.cleanup()
+        await chat.reap()
