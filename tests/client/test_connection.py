@@ -17,9 +17,10 @@ from chat_console.client import (
 )
 from chat_console.client.operator import MAX_AUTH_REJECTIONS
 from chat_console.protocol import EmitEvent, Ticket, emits
-from chat_console.protocol.inbound import Unauthenticated
+from chat_console.protocol.inbound import TicketCreated, Unauthenticated
 from chat_console.server.runner import RunningServer, running_server
 from tests.client.conftest import (
+    OP1,
     ClientFactory,
     Recorder,
     customer,
@@ -27,7 +28,7 @@ from tests.client.conftest import (
     open_ticket,
     settle,
 )
-from tests.helpers import WAIT, Peer
+from tests.helpers import WAIT, Peer, fetch_token
 
 State = ConnectionState
 
@@ -241,3 +242,26 @@ async def test_secrets_never_reach_the_log(
     assert caplog.records  # something was logged, so the check below means something
     for secret in (first, second, "op1pass", "hunter2-wrong"):
         assert secret not in caplog.text
+
+
+async def test_a_listener_that_raises_does_not_take_the_client_down(
+    server: RunningServer, cu1: Peer, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[object] = []
+
+    def clumsy(event: object) -> None:
+        seen.append(event)
+        raise RuntimeError("listener bug")
+
+    token = await fetch_token(server.url, "op1", "op1pass")
+    client = OperatorClient(url=server.url, user=OP1, tokens=StaticToken(token), listener=clumsy)
+    try:
+        await client.start()
+        assert client.state is State.ONLINE
+        await settle(client)
+        draft = Ticket(ticket_id="t-clumsy", display_nm="still delivered")
+        assert await cu1.call(EmitEvent.CREATE_TICKET, *emits.create_ticket(draft)) is None
+        await eventually(lambda: any(isinstance(e, TicketCreated) for e in seen))
+        assert "listener failed on TicketCreated" in caplog.text
+    finally:
+        await client.stop()
