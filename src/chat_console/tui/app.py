@@ -47,6 +47,7 @@ class ConsoleApp(App[int]):
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
         self.last_saved_image: Path | None = None
+        self.startup_notices: list[str] = []  # config warnings, shown once the screen is up
         self._inbox: list[ClientEvent] = []
         self._quitting = False
         self.main = MainScreen()
@@ -63,6 +64,8 @@ class ConsoleApp(App[int]):
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        for notice in self.startup_notices:
+            self.notify(notice, title="Config", severity="warning", markup=False, timeout=10)
         self.set_interval(FLUSH_INTERVAL, self.flush)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)

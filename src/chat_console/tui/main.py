@@ -55,9 +55,8 @@ def run_console(args: argparse.Namespace) -> int:
         store=store,
         client_factory=lambda listener: client_from_settings(settings, listener),
     )
+    app.startup_notices.extend(settings.notices)
     try:
-        for notice in settings.notices:
-            app.call_later(app.notify, notice, severity="warning", markup=False)
         return app.run() or 0
     finally:
         store.close()
