@@ -249,12 +249,33 @@ def load_settings(
             ) from None
         raise ConfigError(problem) from None
     settings._source = str(path) if found else ""
-    if settings.auth.password.get_secret_value():
-        where = f"{path.name}: " if found and "auth.password" not in env_keys else ""
-        notice = f"{where}auth.password: a plain password; prefer password_command"
+    for notice in _notices(settings, path if found else None, env_keys):
         settings._notices.append(notice)
         log.warning(notice)
     return settings
+
+
+_SECRET_KEYS = ("auth.token", "auth.client_secret", "auth.password")
+
+
+def _notices(settings: Settings, path: Path | None, env_keys: Mapping[str, str]) -> list[str]:
+    """Things that work but deserve a warning."""
+    notices = []
+    auth = settings.auth
+    if auth.password.get_secret_value():
+        where = f"{path.name}: " if path and "auth.password" not in env_keys else ""
+        notices.append(f"{where}auth.password: a plain password; prefer password_command")
+    secrets_in_file = [
+        key
+        for key in _SECRET_KEYS
+        if key not in env_keys and getattr(auth, key.split(".")[1]).get_secret_value()
+    ]
+    if path and secrets_in_file and os.name == "posix" and path.stat().st_mode & 0o077:
+        notices.append(
+            f"{path.name}: holds {', '.join(secrets_in_file)} but others may read it;"
+            f" run: chmod 600 {path}"
+        )
+    return notices
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -26,6 +26,7 @@ def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # as a file holding a secret should be; one test loosens it
     return path
 
 
@@ -226,3 +227,20 @@ def test_secrets_never_in_repr(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path / "config.toml", text), env={})
     assert "very-secret-token" not in repr(settings)
     assert settings.auth.token.get_secret_value() == "very-secret-token"
+
+
+def test_a_secret_in_a_file_others_can_read_is_warned_about(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", MINIMAL)
+    path.chmod(0o644)
+    assert load_settings(path, env={}).notices == [
+        f"config.toml: holds auth.token but others may read it; run: chmod 600 {path}"
+    ]
+    path.chmod(0o600)
+    assert load_settings(path, env={}).notices == []
+
+
+def test_a_secret_from_env_is_not_blamed_on_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", '[operator]\nuser_id = "op-1"\n')
+    path.chmod(0o644)
+    settings = load_settings(path, env={"CHAT_CONSOLE_AUTH__TOKEN": "tok"})
+    assert settings.notices == []
