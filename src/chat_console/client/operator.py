@@ -400,6 +400,10 @@ class OperatorClient:
         self, state: ConnectionState, *, reason: str | None = None, retry_in: float | None = None
     ) -> None:
         self._enter(state)
+        # For the log file: states and reasons only (reasons are ours or cleaned server words).
+        detail = f": {reason}" if reason else ""
+        wait = f" (retry in {retry_in:.1f} s)" if retry_in is not None else ""
+        log.info("connection %s%s%s", state, detail, wait)
         self._deliver(ConnectionChanged(state, reason, retry_in))
 
     def _enter(self, state: ConnectionState) -> None:
