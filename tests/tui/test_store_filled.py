@@ -178,3 +178,18 @@ async def test_the_command_palette_offers_every_action() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.main.queue.view == View.NEW
+
+
+async def test_tab_cycles_queue_composer_transcript_and_escape_returns() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main
+        assert app.focused is main.queue
+        await pilot.press("tab")
+        assert app.focused is main.composer
+        await pilot.press("tab")
+        assert app.focused is main.transcript
+        await pilot.press("tab")
+        assert app.focused is main.queue
+        await pilot.press("tab", "escape")
+        assert app.focused is main.queue
