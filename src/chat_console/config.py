@@ -131,8 +131,6 @@ class AuthSettings(_Section):
     def _check_oauth(self) -> None:
         if not self.token_url.startswith(("http://", "https://")):
             raise ValueError("token_url must start with http:// or https://")
-        if not self.client_id:
-            raise ValueError("token_url needs client_id")
         if self.grant_type is GrantType.PASSWORD:
             if not self.username:
                 raise ValueError("grant_type password needs username")
@@ -141,8 +139,8 @@ class AuthSettings(_Section):
                 raise ValueError(
                     "grant_type password needs exactly one of password_command or password"
                 )
-        elif not self.client_secret.get_secret_value():
-            raise ValueError("grant_type client_credentials needs client_secret")
+        elif not (self.client_id and self.client_secret.get_secret_value()):
+            raise ValueError("grant_type client_credentials needs client_id and client_secret")
 
 
 class OperatorSettings(_Section):

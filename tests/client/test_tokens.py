@@ -92,6 +92,11 @@ async def test_oauth_password_grant_is_cached(server: RunningServer) -> None:
     assert await tokens.get() == token
 
 
+async def test_oauth_password_grant_works_as_a_public_client(server: RunningServer) -> None:
+    tokens = oauth(server.url, client_id="")
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+
+
 async def test_oauth_client_credentials(server: RunningServer) -> None:
     tokens = OAuthTokens(
         f"{server.url}/oauth/token", "client_credentials", "console", "console-secret"

@@ -163,7 +163,7 @@ def test_missing_auth_section(tmp_path: Path) -> None:
             "configure exactly one of token, token_command or token_url"
             " (found: token, token_command)",
         ),
-        ('token_url = "http://h/oauth/token"', "token_url needs client_id"),
+        ('token_url = "http://h/oauth/token"', "grant_type password needs username"),
         ('token_url = "ftp://h"\nclient_id = "c"', "token_url must start with http:// or https://"),
         (
             'token_url = "http://h/t"\nclient_id = "c"\nusername = "u"',
@@ -171,7 +171,7 @@ def test_missing_auth_section(tmp_path: Path) -> None:
         ),
         (
             'token_url = "http://h/t"\nclient_id = "c"\ngrant_type = "client_credentials"',
-            "grant_type client_credentials needs client_secret",
+            "grant_type client_credentials needs client_id and client_secret",
         ),
         (
             'token_url = "http://h/t"\nclient_id = "c"\ngrant_type = "implicit"',

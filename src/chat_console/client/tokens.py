@@ -181,7 +181,9 @@ class OAuthTokens:
         return {"grant_type": "password", "username": self._username, "password": password}
 
     async def _request(self, form: dict[str, str]) -> str:
-        form = {**form, "client_id": self._client_id}
+        # A public client (password grant) may have no client_id at all.
+        if self._client_id:
+            form = {**form, "client_id": self._client_id}
         if self._client_secret:
             form["client_secret"] = self._client_secret
         timeout = aiohttp.ClientTimeout(total=_HTTP_TIMEOUT)
