@@ -1,23 +1,9 @@
-"""A Socket.IO client for Socket.IO 2.x servers: Engine.IO protocol v3 over a websocket.
+"""`SocketIO2Client`: one Engine.IO v3 websocket link carrying Socket.IO revision 4 packets.
 
-python-socketio 5 speaks only Engine.IO v4, so it cannot hold a link to a 2.x server. This module
-speaks the older generation itself, written from the public specs:
-
-- Engine.IO protocol v3 (github.com/socketio/engine.io-protocol, branch v3): packets are one digit
-  then data. `0` open (JSON: sid, upgrades, pingInterval, pingTimeout, in ms), `1` close, `2` ping,
-  `3` pong, `4` message, `6` noop. In v3 the CLIENT pings: it sends `2` every pingInterval and
-  treats the link as dead if no `3` arrives within pingTimeout (the server, for its part, drops a
-  client that has not pinged for pingInterval + pingTimeout). Websocket only: no polling or
-  upgrade.
-- Socket.IO protocol revision 4 (github.com/socketio/socket.io-protocol, v4, used by socket.io 2.x),
-  carried in Engine.IO `4` packets: `<type>[<namespace>,][<ack id>][<JSON array>]` with types
-  `0` CONNECT, `1` DISCONNECT, `2` EVENT, `3` ACK, `4` ERROR (`5`/`6` are binary, not supported).
-  The default namespace `/` is joined implicitly: the server sends `40` on its own.
-
-`SocketIO2Client` offers the subset of python-socketio's `AsyncClient` surface that the console
-uses (`on`, `connect`, `emit`, `call`, `disconnect`, `wait`, `connected`, `sid`), with the same
-argument conventions and exception classes, so the two can stand behind one interface. Like
-`AsyncClient` after a server-side disconnect, it never reconnects by itself: the supervisor does.
+In v3 the CLIENT pings: it sends `2` every pingInterval and treats the link as dead if no `3`
+arrives within pingTimeout (the server, for its part, drops a client that has not pinged for
+pingInterval + pingTimeout). Websocket only: no polling or upgrade. The default namespace `/` is
+joined implicitly: the server sends `40` on its own.
 """
 
 from __future__ import annotations
@@ -28,26 +14,35 @@ import inspect
 import itertools
 import json
 import logging
-import re
 import ssl as ssl_module
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from socketio import exceptions
 from yarl import URL
 
+from chat_console.client.eio3.codec import (
+    EIO_CLOSE,
+    EIO_MESSAGE,
+    EIO_NOOP,
+    EIO_OPEN,
+    EIO_PING,
+    EIO_PONG,
+    SIO_ACK,
+    SIO_CONNECT,
+    SIO_DISCONNECT,
+    SIO_ERROR,
+    SIO_EVENT,
+    decode_socket_packet,
+    encode_socket_packet,
+    websocket_url,
+)
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[..., Any]
 SSLOption = ssl_module.SSLContext | bool
-
-# Engine.IO v3 packet types (one ASCII digit).
-EIO_OPEN, EIO_CLOSE, EIO_PING, EIO_PONG, EIO_MESSAGE, EIO_NOOP = "0", "1", "2", "3", "4", "6"
-# Socket.IO protocol revision 4 packet types.
-SIO_CONNECT, SIO_DISCONNECT, SIO_EVENT, SIO_ACK, SIO_ERROR = 0, 1, 2, 3, 4
-SIO_BINARY_TYPES = (5, 6)
 
 # Same strings as python-engineio's `Client.reason`, so disconnect handlers read alike.
 CLIENT_DISCONNECT = "client disconnect"
@@ -72,72 +67,6 @@ class AckLostError(exceptions.TimeoutError, exceptions.DisconnectedError):
     python-socketio would wait out the whole timeout and raise `TimeoutError`; we fail at once,
     and subclass both so code written for either expectation catches it.
     """
-
-
-class EngineIOProbeError(exceptions.ConnectionError):
-    """`probe_engineio_version` could not tell which Engine.IO version a server speaks."""
-
-
-@dataclass(frozen=True, slots=True)
-class SocketPacket:
-    """One decoded Socket.IO (revision 4) packet."""
-
-    type: int
-    namespace: str = "/"
-    ack_id: int | None = None
-    data: Any = None
-
-
-def encode_socket_packet(
-    packet_type: int, data: Any = None, ack_id: int | None = None, namespace: str = "/"
-) -> str:
-    """Text form of a Socket.IO packet, ready to go after the Engine.IO `4`."""
-    text = str(packet_type)
-    if namespace != "/":
-        text += namespace + ","
-    if ack_id is not None:
-        text += str(ack_id)
-    if data is not None:
-        text += json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return text
-
-
-_PACKET_HEAD = re.compile(r"(?P<type>\d)(?P<namespace>/[^,]*,)?(?P<ack_id>\d+)?")
-
-
-def decode_socket_packet(text: str) -> SocketPacket:
-    """Read a Socket.IO packet; raise ValueError (without echoing the payload) if unreadable."""
-    head = _PACKET_HEAD.match(text)
-    if head is None:
-        raise ValueError("socket.io packet without a type")
-    packet_type = int(head["type"])
-    if packet_type in SIO_BINARY_TYPES:
-        raise ValueError("binary socket.io packets are not supported")
-    if packet_type > SIO_ERROR:
-        raise ValueError(f"unknown socket.io packet type {packet_type}")
-    namespace = head["namespace"][:-1] if head["namespace"] else "/"
-    ack_id = int(head["ack_id"]) if head["ack_id"] else None
-    body = text[head.end() :]
-    try:
-        data = json.loads(body) if body else None
-    except json.JSONDecodeError:
-        raise ValueError("socket.io packet data is not JSON") from None
-    if packet_type in (SIO_EVENT, SIO_ACK) and not isinstance(data, list):
-        raise ValueError("socket.io event or ack data must be a JSON array")
-    if packet_type == SIO_EVENT and (not data or not isinstance(data[0], str)):
-        raise ValueError("socket.io event without a name")
-    return SocketPacket(packet_type, namespace, ack_id, data)
-
-
-def websocket_url(url: str, socketio_path: str = "socket.io") -> URL:
-    """The Engine.IO v3 websocket endpoint for a server URL given as http(s):// or ws(s)://."""
-    base = URL(url)
-    schemes = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
-    if base.scheme not in schemes or not base.host:
-        raise ValueError("server URL must be http(s):// or ws(s):// with a host")
-    query = {**base.query, "EIO": "3", "transport": "websocket"}
-    path = "/" + socketio_path.strip("/") + "/"
-    return base.with_scheme(schemes[base.scheme]).with_path(path).with_query(query)
 
 
 def _as_args(data: Any) -> list[Any]:
@@ -249,7 +178,7 @@ class SocketIO2Client:
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as error:
             await self._release_transport()
             self.sid = None
-            raise exceptions.ConnectionError(_connect_failure(error)) from None
+            raise exceptions.ConnectionError(connect_failure(error)) from None
         except BaseException:
             await self._release_transport()
             self.sid = None
@@ -575,7 +504,7 @@ def _short(value: Any) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text[:200])
 
 
-def _connect_failure(error: BaseException) -> str:
+def connect_failure(error: BaseException) -> str:
     if isinstance(error, aiohttp.WSServerHandshakeError):
         return (
             f"websocket handshake refused (HTTP {error.status}); "
@@ -584,98 +513,3 @@ def _connect_failure(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "no Socket.IO handshake from the server in time"
     return str(error) or type(error).__name__
-
-
-# -- Engine.IO version probe -----------------------------------------------------------------
-
-_V3_TEXT_OPEN = re.compile(rb"^(\d+):0\{")  # v3 text payload: `<length>:<packet>`
-_V3_BINARY_OPEN = re.compile(rb"^\x00[\x00-\x09]+\xff0\{")  # v3 binary payload: 0, digits, 255
-
-
-def engineio_version_of(body: bytes) -> int | None:
-    """3 or 4 from the body of a polling handshake response, None if it is neither."""
-    if _V3_TEXT_OPEN.match(body) or _V3_BINARY_OPEN.match(body):
-        return 3
-    if body.startswith(b"0{"):
-        first = body.split(b"\x1e", 1)[0]  # v4 separates packets with a record separator
-        with contextlib.suppress(ValueError):
-            opening = json.loads(first[1:])
-            if isinstance(opening, dict) and "sid" in opening:
-                return 4
-    return None
-
-
-async def probe_engineio_version(
-    url: str,
-    socketio_path: str = "socket.io",
-    ssl: SSLOption = True,
-    *,
-    headers: Mapping[str, str] | None = None,
-    request_timeout: float = 5.0,
-    http_session: aiohttp.ClientSession | None = None,
-) -> int:
-    """Ask a Socket.IO server which Engine.IO version it speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x).
-
-    One HTTP polling handshake with `EIO=4`; a v4 server opens with `0{...}`, a v3 server ignores
-    the version and opens with a length-prefixed payload (`96:0{...}`). If the server refuses,
-    the handshake is tried once more with `EIO=3`. The probed session is then closed. Raises
-    `EngineIOProbeError`, with a one-line reason, when the server cannot be read as either.
-    """
-    base = URL(url)
-    if base.scheme not in ("http", "https", "ws", "wss") or not base.host:
-        raise EngineIOProbeError("server URL must be http(s):// or ws(s):// with a host")
-    scheme = "https" if base.scheme in ("https", "wss") else "http"
-    endpoint = base.with_scheme(scheme).with_path("/" + socketio_path.strip("/") + "/")
-    shown = endpoint.with_query(None)  # a query may hold credentials: never in messages
-    session = http_session or aiohttp.ClientSession()
-    statuses: list[int] = []
-    try:
-        for asked in ("4", "3"):
-            query = {**base.query, "EIO": asked, "transport": "polling"}
-            async with session.get(
-                endpoint.with_query(query),
-                headers=headers,
-                ssl=ssl,
-                timeout=aiohttp.ClientTimeout(total=request_timeout),
-            ) as response:
-                body = await response.read()
-                statuses.append(response.status)
-            version = engineio_version_of(body) if response.status == 200 else None
-            if version is not None:
-                await _close_probed_session(session, endpoint, base, body, version, ssl, headers)
-                return version
-    except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        raise EngineIOProbeError(f"cannot reach {shown}: {_connect_failure(error)}") from None
-    finally:
-        if session is not http_session:
-            await session.close()
-    answered = ", ".join(f"HTTP {status}" for status in statuses)
-    raise EngineIOProbeError(f"{shown} answered no Engine.IO v3 or v4 handshake ({answered})")
-
-
-async def _close_probed_session(
-    session: aiohttp.ClientSession,
-    endpoint: URL,
-    base: URL,
-    body: bytes,
-    version: int,
-    ssl: SSLOption,
-    headers: Mapping[str, str] | None,
-) -> None:
-    """Send the close packet for the session the probe opened, so the server forgets it now."""
-    start = body.index(b"0{")
-    opening = body[start + 1 :].split(b"\x1e", 1)[0]
-    with contextlib.suppress(ValueError, KeyError, TypeError, aiohttp.ClientError, OSError):
-        # The open JSON ends at the first `}` that makes it parse; v3 may append more packets.
-        decoder = json.JSONDecoder()
-        params, _ = decoder.raw_decode(opening.decode("utf-8", "replace"))
-        query = {**base.query, "EIO": str(version), "transport": "polling", "sid": params["sid"]}
-        close = EIO_CLOSE if version == 4 else f"1:{EIO_CLOSE}"
-        async with session.post(
-            endpoint.with_query(query),
-            data=close,
-            headers=headers,
-            ssl=ssl,
-            timeout=aiohttp.ClientTimeout(total=2),
-        ) as response:
-            await response.read()

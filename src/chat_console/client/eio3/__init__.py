@@ -1,0 +1,66 @@
+"""A Socket.IO client for Socket.IO 2.x servers: Engine.IO protocol v3 over a websocket.
+
+python-socketio 5 speaks only Engine.IO v4, so it cannot hold a link to a 2.x server. This module
+speaks the older generation itself, written from the public specs:
+
+- Engine.IO protocol v3 (github.com/socketio/engine.io-protocol, branch v3): packets are one digit
+  then data. `0` open (JSON: sid, upgrades, pingInterval, pingTimeout, in ms), `1` close, `2` ping,
+  `3` pong, `4` message, `6` noop. In v3 the CLIENT pings: it sends `2` every pingInterval and
+  treats the link as dead if no `3` arrives within pingTimeout (the server, for its part, drops a
+  client that has not pinged for pingInterval + pingTimeout). Websocket only: no polling or
+  upgrade.
+- Socket.IO protocol revision 4 (github.com/socketio/socket.io-protocol, v4, used by socket.io 2.x),
+  carried in Engine.IO `4` packets: `<type>[<namespace>,][<ack id>][<JSON array>]` with types
+  `0` CONNECT, `1` DISCONNECT, `2` EVENT, `3` ACK, `4` ERROR (`5`/`6` are binary, not supported).
+  The default namespace `/` is joined implicitly: the server sends `40` on its own.
+
+`SocketIO2Client` offers the subset of python-socketio's `AsyncClient` surface that the console
+uses (`on`, `connect`, `emit`, `call`, `disconnect`, `wait`, `connected`, `sid`), with the same
+argument conventions and exception classes, so the two can stand behind one interface. Like
+`AsyncClient` after a server-side disconnect, it never reconnects by itself: the supervisor does.
+
+Modules: `codec` (packet types, the Socket.IO packet codec, URLs, the probe's body reader: pure
+code), `client` (`SocketIO2Client`, the link itself) and `probe` (which Engine.IO version a server
+speaks).
+"""
+
+from chat_console.client.eio3.client import (
+    CLIENT_DISCONNECT,
+    SERVER_DISCONNECT,
+    TRANSPORT_ERROR,
+    AckLostError,
+    SocketIO2Client,
+)
+from chat_console.client.eio3.codec import (
+    SIO_ACK,
+    SIO_CONNECT,
+    SIO_DISCONNECT,
+    SIO_ERROR,
+    SIO_EVENT,
+    SocketPacket,
+    decode_socket_packet,
+    encode_socket_packet,
+    engineio_version_of,
+    websocket_url,
+)
+from chat_console.client.eio3.probe import EngineIOProbeError, probe_engineio_version
+
+__all__ = [
+    "CLIENT_DISCONNECT",
+    "SERVER_DISCONNECT",
+    "SIO_ACK",
+    "SIO_CONNECT",
+    "SIO_DISCONNECT",
+    "SIO_ERROR",
+    "SIO_EVENT",
+    "TRANSPORT_ERROR",
+    "AckLostError",
+    "EngineIOProbeError",
+    "SocketIO2Client",
+    "SocketPacket",
+    "decode_socket_packet",
+    "encode_socket_packet",
+    "engineio_version_of",
+    "probe_engineio_version",
+    "websocket_url",
+]
