@@ -1,0 +1,22 @@
+"""Child: the reference server on a free port, until stdin closes. Prints {"url": ...} when ready."""
+
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from chat_console.server.runner import running_server
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as folder:
+        db = str(Path(folder) / "server.sqlite3")
+        async with running_server(port=0, db_path=db, auth_timeout=5.0) as server:
+            print(json.dumps({"url": server.url}), flush=True)
+            while await asyncio.to_thread(sys.stdin.readline):
+                pass  # commands are not needed: closing stdin stops the server
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
