@@ -47,6 +47,7 @@ from chat_console.protocol.inbound import (
     decode,
 )
 from chat_console.protocol.models import Message, Ticket, User, now_utc
+from chat_console.protocol.limits import content_problem
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,9 @@ class OperatorClient:
     async def accept(self, ticket: Ticket) -> None:
         await self._call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
 
+        refused = content_problem(content)  # what the server would refuse, said before sending
+        if refused is not None:
+            raise ClientError(refused)
     async def set_status(self, ticket: Ticket, status: TicketStatus) -> None:
         await self._call(EmitEvent.UPDATE_TICKET_STATUS, emits.update_ticket_status(ticket, status))
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from chat_console.protocol.enums import AssignmentChange, MessageStatus, TicketStatus
 from chat_console.protocol.events import ListenEvent
+from chat_console.protocol.limits import id_problem
 from chat_console.protocol.models import Message, Ticket
 
 _Code = TypeVar("_Code", TicketStatus, MessageStatus, AssignmentChange)
@@ -99,9 +100,10 @@ def _arity(event: str, args: tuple[Any, ...], minimum: int, maximum: int | None 
 
 
 def _id(event: str, value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ProtocolError(f"{event}: {what} must be a non-empty string")
-    return value
+    problem = id_problem(value, what)
+    if problem is not None:
+        raise ProtocolError(f"{event}: {problem}")
+    return str(value)
 
 
 def _code(event: str, value: Any, enum: type[_Code], what: str) -> _Code:

@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from chat_console.protocol.enums import MessageStatus, MessageType, TicketStatus
+from chat_console.protocol.limits import MAX_ID_CHARS
 
 
 def now_utc() -> datetime:
@@ -53,7 +54,8 @@ Timestamp = Annotated[
     BeforeValidator(parse_timestamp),
     PlainSerializer(_serialize_timestamp, return_type=str | None),
 ]
-NonEmptyId = Annotated[str, Field(min_length=1)]
+NonEmptyId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+OptionalId = Annotated[str, Field(max_length=MAX_ID_CHARS)] | None
 
 
 class WireModel(BaseModel):
@@ -80,14 +82,14 @@ class User(WireModel):
 class Message(WireModel):
     ticket_id: NonEmptyId
     message_id: NonEmptyId
-    recipient_id: str | None = None
+    recipient_id: OptionalId = None
     recipient_nm: str | None = None
     content: str = ""
     type: MessageType = MessageType.TEXT
     encoding: str = "utf-8"
     created_at: Timestamp = None
     status_id: MessageStatus = MessageStatus.SENT
-    sender_id: str | None = None
+    sender_id: OptionalId = None
     sender_nm: str | None = None
     program_id: str | None = None
 
@@ -98,10 +100,10 @@ class Ticket(WireModel):
     ticket_nm: str | None = None
     status_id: TicketStatus = TicketStatus.NEW
     created_at: Timestamp = None
-    handle_by_id: str | None = None
+    handle_by_id: OptionalId = None
     handle_by_nm: str | None = None
     last_response_at: Timestamp = None
-    owner_id: str | None = None
+    owner_id: OptionalId = None
     owner_nm: str | None = None
     is_external: bool | None = None
     program_id: str | None = None
@@ -109,7 +111,7 @@ class Ticket(WireModel):
 
 class Assign(WireModel):
     ticket_id: NonEmptyId
-    handle_by_id: str | None = None  # None means hijack: assign to the sender
+    handle_by_id: OptionalId = None  # None means hijack: assign to the sender
 
 
 def to_wire(model: WireModel) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from chat_console.protocol.limits import MAX_PACKET_BYTES
 from chat_console.server.accounts import Accounts, demo_accounts
 from chat_console.server.http_api import HttpApi
 from chat_console.server.namespace import ChatNamespace
@@ -37,6 +38,8 @@ class ChatServer:
             # Handle each socket's events in the order they were sent (an outbox flush must be
             # stored in order); other sockets are not held up.
             async_handlers=False,
+            # A bigger packet closes its connection; every message within the content cap fits.
+            max_http_buffer_size=MAX_PACKET_BYTES,
         )
         self.namespace = ChatNamespace(
             accounts=self.accounts, tokens=self.tokens, store=self.store, auth_timeout=auth_timeout

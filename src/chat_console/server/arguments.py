@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from chat_console.protocol.limits import id_problem
+
 
 class Refusal(Exception):
     """A request the server turns down; the text is the error ack's words."""
@@ -13,10 +15,12 @@ def arg(args: tuple[Any, ...], index: int, default: Any = None) -> Any:
     return args[index] if len(args) > index else default
 
 
-def nonempty_text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise Refusal(f"{what} must be a non-empty string")
-    return value
+def an_id(value: Any, what: str) -> str:
+    """A ticket, message or user id within the protocol's limits (protocol/limits.py)."""
+    problem = id_problem(value, what)
+    if problem is not None:
+        raise Refusal(problem)
+    return str(value)
 
 
 def validated(value: Any, model_type: type[Any], what: str, **override: Any) -> Any:

@@ -8,7 +8,7 @@ import socketio
 
 from chat_console.protocol import Ticket
 from chat_console.server.accounts import Account, Accounts, Role
-from chat_console.server.arguments import Refusal, nonempty_text
+from chat_console.server.arguments import Refusal, an_id
 from chat_console.server.storage import ServerStore
 from chat_console.server.tokens import TokenStore
 
@@ -37,7 +37,7 @@ class HandlerBase(socketio.AsyncNamespace):
         return user
 
     def _ticket(self, ticket_id: Any) -> Ticket:
-        ticket = self.store.get_ticket(nonempty_text(ticket_id, "ticketId"))
+        ticket = self.store.get_ticket(an_id(ticket_id, "ticketId"))
         if ticket is None:
             raise Refusal("unknown ticket")
         return ticket

@@ -4,9 +4,10 @@ from typing import Any
 
 from chat_console.protocol import ListenEvent, Message, MessageStatus, Ticket, now_utc, to_wire
 from chat_console.protocol.emits import ALL_MESSAGES
+from chat_console.protocol.limits import content_problem
 from chat_console.server import rules
 from chat_console.server.accounts import Role
-from chat_console.server.arguments import Refusal, arg, nonempty_text, status_code, validated
+from chat_console.server.arguments import Refusal, an_id, arg, status_code, validated
 from chat_console.server.handler_base import HandlerBase, Session
 
 
@@ -17,10 +18,13 @@ class MessageHandlers(HandlerBase):
         argument is not trusted: the server derives the recipient from the ticket (reading 7)."""
         user = self._user(session)
         ticket = self._ticket(arg(args, 0))
-        message_id = nonempty_text(arg(args, 1), "messageId")
+        message_id = an_id(arg(args, 1), "messageId")
         proposed: Message = validated(
             arg(args, 2), Message, "messageObject", ticketId=ticket.ticket_id, messageId=message_id
         )
+        too_large = content_problem(proposed.content)
+        if too_large is not None:
+            raise Refusal(too_large)
         existing = self.store.get_message(message_id)
         if existing is not None:
             if existing.sender_id == user.user_id and existing.ticket_id == ticket.ticket_id:
@@ -68,10 +72,10 @@ class MessageHandlers(HandlerBase):
         if target == ALL_MESSAGES:
             if arg(args, 2) not in (None, "", user.user_id):
                 raise Refusal("not yours: recipientId is not you")
-            sender_id = nonempty_text(arg(args, 3), "senderId")
+            sender_id = an_id(arg(args, 3), "senderId")
             candidates = self.store.messages_from(sender_id, MessageStatus(status))
         else:
-            message = self.store.get_message(nonempty_text(target, "messageId"))
+            message = self.store.get_message(an_id(target, "messageId"))
             if message is None:
                 raise Refusal("unknown message")
             candidates = [message]

@@ -13,7 +13,7 @@ from chat_console.protocol import (
 )
 from chat_console.server import rules
 from chat_console.server.accounts import Account, Role
-from chat_console.server.arguments import Refusal, arg, nonempty_text, status_code, validated
+from chat_console.server.arguments import Refusal, an_id, arg, status_code, validated
 from chat_console.server.handler_base import HandlerBase, Session
 
 log = logging.getLogger("chat_console.server")
@@ -26,7 +26,7 @@ class TicketHandlers(HandlerBase):
         user = self._user(session)
         if user.role is not Role.CUSTOMER:
             raise Refusal("customers only")
-        ticket_id = nonempty_text(arg(args, 0), "ticketId")
+        ticket_id = an_id(arg(args, 0), "ticketId")
         proposed: Ticket = validated(arg(args, 1), Ticket, "ticketObject", ticketId=ticket_id)
         existing = self.store.get_ticket(ticket_id)
         if existing is not None:

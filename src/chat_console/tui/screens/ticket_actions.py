@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 
 from chat_console.protocol import Message, MessageType, TicketStatus
 from chat_console.protocol.inbound import TicketAccepted
+from chat_console.protocol.limits import content_problem
 from chat_console.store import TicketRecord, one_line
 from chat_console.tui.console_config import OperatorChoice
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
@@ -264,6 +265,12 @@ class TicketActions:
         if record is None or client is None:
             if record is None:
                 self.console.notify("Open a ticket first (Enter on a row)", markup=False)
+            return
+        refused = content_problem(text)  # the server's own limit: say so before it refuses
+        if refused is None and record.is_closed:
+            refused = "the ticket is closed: reopen it first"
+        if refused is not None:
+            self.error(refused, title="Message not sent")
             return
         me = self.console.config
         message = Message(
