@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import (
@@ -55,6 +55,8 @@ class ServerSettings(_Section):
     socketio_path: str = "socket.io"
     verify_tls: bool = True
     ca_file: str = ""
+    # Which Socket.IO generation the server speaks: "v4" (3.x/4.x), "v2" (2.x), or "auto" (probe).
+    protocol: Literal["auto", "v4", "v2"] = "auto"
 
     @field_validator("url")
     @classmethod

@@ -1,7 +1,7 @@
-"""Against a Socket.IO 2.x server (Engine.IO v3) the client reports it in words, not a traceback.
+"""Against a Socket.IO 2.x server (Engine.IO v3) the client goes online through the v2 adapter.
 
-python-socketio 5 cannot talk to 2.x; until the Engine.IO v3 adapter (client/eio3.py) is wired
-into the supervisor, the operator must at least learn why the console cannot connect.
+`[server] protocol = "auto"` probes the server once; "v4" against a 2.x server is named in words
+with the fix, never a traceback.
 """
 
 import shutil
@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from chat_console.client import ConnectionChanged, ConnectionState, StaticToken
+from chat_console.client.transport import Generation
 from tests.client.conftest import ClientFactory
 from tests.eio3.conftest import NODE_V2_DIR, started_node_server
 
@@ -22,12 +23,24 @@ def node_v2() -> None:
 
 
 @pytest.mark.usefixtures("node_v2")
-async def test_a_socketio_2_server_is_named_as_such(make_client: ClientFactory) -> None:
+async def test_auto_finds_a_socketio_2_server_and_goes_online(make_client: ClientFactory) -> None:
     async with started_node_server(NODE_V2_DIR) as server:
         client, recorder = await make_client(server.url, tokens=StaticToken("op1-token"))
+        assert client.state is ConnectionState.ONLINE
+        assert client.protocol is Generation.V2
+        assert recorder.of(ConnectionChanged)[-1].protocol is Generation.V2
+        await client.stop()
+
+
+@pytest.mark.usefixtures("node_v2")
+async def test_v4_against_a_socketio_2_server_names_the_fix(make_client: ClientFactory) -> None:
+    async with started_node_server(NODE_V2_DIR) as server:
+        client, recorder = await make_client(
+            server.url, tokens=StaticToken("op1-token"), protocol="v4"
+        )
         waiting = recorder.of(ConnectionChanged)[-1]
         assert waiting.state is ConnectionState.RECONNECTING
-        assert (
-            waiting.reason == "the server speaks an older Socket.IO (2.x) this console cannot use"
+        assert waiting.reason == (
+            'the server speaks Socket.IO 2.x: set [server] protocol = "auto" or "v2"'
         )
         await client.stop()

@@ -1,26 +1,31 @@
-"""One Socket.IO connection, from connect to loss, over python-socketio's AsyncClient.
+"""The two `Transport`s: one Socket.IO connection, from connect to loss, for either generation.
 
-It never reconnects (the supervisor in `operator.py` owns that) and knows nothing of the protocol's
-meaning: it hands every inbound event to `on_event` in arrival order, turns acks into awaited
-results with a timeout, and fails pending acks at once when the connection drops (python-socketio
-would silently forget them).
+`SocketIOConnection` runs python-socketio's AsyncClient (Engine.IO 4 servers);
+`SocketIO2Connection` runs our `SocketIO2Client` (Engine.IO 3, Socket.IO 2.x servers), which has
+the same surface. Everything else is shared: neither reconnects (the supervisor in `operator.py`
+owns that) nor knows the protocol's meaning; each hands every inbound event to `on_event` in
+arrival order, turns acks into awaited results with a timeout, and fails pending acks at once when
+the connection drops (python-socketio would silently forget them).
 """
 
 import asyncio
 import ssl as ssl_module
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import socketio  # type: ignore[import-untyped]  # python-socketio ships no type hints
 import socketio.exceptions  # type: ignore[import-untyped]
 
+from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.errors import AckTimeout, NotConnected, safe_text
-
-EventSink = Callable[[str, tuple[Any, ...]], None]
+from chat_console.client.transport import EventSink, Generation
 
 
 class Connection:
+    """What both generations share; a subclass makes the client and connects it."""
+
+    generation: Generation
+
     def __init__(
         self,
         *,
@@ -36,12 +41,8 @@ class Connection:
             aiohttp.TCPConnector(ssl=ssl) if isinstance(ssl, ssl_module.SSLContext) else None
         )
         self._http = aiohttp.ClientSession(connector=connector)
-        self._sio = socketio.AsyncClient(
-            reconnection=False,
-            handle_sigint=False,
-            http_session=self._http,
-            ssl_verify=ssl is not False,
-        )
+        self._ssl = ssl
+        self._sio = self._make_client()
         self._url = url
         self._path = socketio_path
         self._connect_timeout = connect_timeout
@@ -59,12 +60,7 @@ class Connection:
     async def open(self) -> None:
         """Connect the transport and the default namespace; raise NotConnected on failure."""
         try:
-            await asyncio.wait_for(
-                self._sio.connect(
-                    self._url, socketio_path=self._path, wait_timeout=self._connect_timeout
-                ),
-                self._connect_timeout + 1,
-            )
+            await asyncio.wait_for(self._connect(), self._connect_timeout + 1)
         except (socketio.exceptions.ConnectionError, ValueError, TimeoutError) as error:
             self._mark_lost("connect failed")
             raise NotConnected(_connect_failure(error)) from None
@@ -104,11 +100,20 @@ class Connection:
         try:
             if self._sio.connected:
                 await self._sio.disconnect()
-            elif self._sio.eio.state != "disconnected":
-                await self._sio.eio.disconnect()
+            else:
+                await self._abandon_half_open()
         except (socketio.exceptions.SocketIOError, aiohttp.ClientError, OSError):
             pass  # the socket is being abandoned either way
         await self._http.close()
+
+    def _make_client(self) -> Any:
+        raise NotImplementedError
+
+    async def _connect(self) -> None:
+        raise NotImplementedError
+
+    async def _abandon_half_open(self) -> None:
+        """Release a transport that is open below Socket.IO (connect failed half-way)."""
 
     def _on_any(self, event: str, *args: Any) -> None:
         if not self.lost.done():
@@ -123,6 +128,44 @@ class Connection:
         for answer in self._pending:
             if not answer.done():
                 answer.set_exception(NotConnected("connection lost before the server answered"))
+
+
+class SocketIOConnection(Connection):
+    """Socket.IO 3.x/4.x servers, through python-socketio 5."""
+
+    generation = Generation.V4
+
+    def _make_client(self) -> Any:
+        return socketio.AsyncClient(
+            reconnection=False,
+            handle_sigint=False,
+            http_session=self._http,
+            ssl_verify=self._ssl is not False,
+        )
+
+    async def _connect(self) -> None:
+        await self._sio.connect(
+            self._url, socketio_path=self._path, wait_timeout=self._connect_timeout
+        )
+
+    async def _abandon_half_open(self) -> None:
+        # Engine.IO may be open although the namespace connect failed.
+        if self._sio.eio.state != "disconnected":
+            await self._sio.eio.disconnect()
+
+
+class SocketIO2Connection(Connection):
+    """Socket.IO 2.x servers, through the Engine.IO 3 adapter (which cleans up a failed connect)."""
+
+    generation = Generation.V2
+
+    def _make_client(self) -> Any:
+        return SocketIO2Client(http_session=self._http)
+
+    async def _connect(self) -> None:
+        await self._sio.connect(
+            self._url, socketio_path=self._path, wait_timeout=self._connect_timeout, ssl=self._ssl
+        )
 
 
 def _loss_reason(reason: Any) -> str:
@@ -142,5 +185,5 @@ def _connect_failure(error: BaseException) -> str:
     detail = safe_text(error.args[0] if error.args else type(error).__name__, 160)
     if "OPEN packet not returned" in detail:
         # A Socket.IO 2.x (Engine.IO v3) server: python-socketio 5 speaks only Engine.IO v4.
-        return "the server speaks an older Socket.IO (2.x) this console cannot use"
+        return 'the server speaks Socket.IO 2.x: set [server] protocol = "auto" or "v2"'
     return f"cannot connect: {detail}"

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chat_console.client.transport import Generation
 from chat_console.protocol.inbound import ServerEvent
 
 
@@ -20,6 +21,7 @@ class ConnectionChanged:
     state: ConnectionState
     reason: str | None = None
     retry_in: float | None = None  # seconds, when RECONNECTING
+    protocol: Generation | None = None  # the server generation, once known
 
 
 @dataclass(frozen=True, slots=True)

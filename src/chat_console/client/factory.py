@@ -61,4 +61,5 @@ def client_from_settings(settings: Settings, listener: Listener) -> OperatorClie
         socketio_path=settings.server.socketio_path,
         ack_timeout=settings.client.ack_timeout,
         ssl=ssl,
+        protocol=settings.server.protocol,
     )

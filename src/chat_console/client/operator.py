@@ -1,6 +1,6 @@
 """The operator's connection to the chat server: one owner for connect, auth, subscribe, reconnect.
 
-`OperatorClient.start()` launches a supervisor task. Each round it opens a `Connection`, runs the
+`OperatorClient.start()` launches a supervisor task. Each round it opens a `Transport`, runs the
 handshake (authenticate -> authenticated -> subscribe -> subscribeOperator), reports ONLINE, and
 waits for the connection to end; then it waits with exponential backoff and tries again. Rejected
 credentials stop the rounds (OFFLINE) until `retry_now()`. Every state change reaches the listener
@@ -17,7 +17,6 @@ from typing import Any
 
 from chat_console.client import http_api
 from chat_console.client.backoff import Backoff
-from chat_console.client.connection import Connection
 from chat_console.client.errors import (
     AuthenticationFailed,
     ClientError,
@@ -35,6 +34,8 @@ from chat_console.client.events import (
     Listener,
 )
 from chat_console.client.tokens import TokenProvider
+from chat_console.client.transport import Generation, Transport
+from chat_console.client.transport_choice import AUTO, TransportChooser
 from chat_console.protocol import emits
 from chat_console.protocol.enums import MessageType, TicketStatus
 from chat_console.protocol.events import EmitEvent
@@ -69,6 +70,7 @@ class OperatorClient:
         ssl: ssl_module.SSLContext | bool = True,
         auth_timeout: float = 10.0,
         backoff: Backoff | None = None,
+        protocol: str = AUTO,
     ) -> None:
         self.user = user
         self.state = ConnectionState.OFFLINE
@@ -81,7 +83,11 @@ class OperatorClient:
         self._auth_timeout = auth_timeout
         self._ssl = ssl
         self._backoff = backoff or Backoff()
-        self._conn: Connection | None = None
+        self._conn: Transport | None = None
+        # Which Socket.IO generation: as configured, or probed once and remembered ("auto").
+        self._transports = TransportChooser(
+            protocol, url=self._url, socketio_path=socketio_path, ssl=ssl
+        )
         self._supervisor: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()  # the first round has an outcome
@@ -93,6 +99,11 @@ class OperatorClient:
         self._background: set[asyncio.Task[Any]] = set()
         self._online_hooks: list[OnlineHook] = []
         self._state_changed = asyncio.Event()  # set and replaced on every change
+
+    @property
+    def protocol(self) -> Generation | None:
+        """The server generation in use; None while "auto" has not probed the server yet."""
+        return self._transports.generation
 
     def __repr__(self) -> str:
         return f"OperatorClient({self._url!r}, user={self.user.user_id!r}, state={self.state})"
@@ -267,12 +278,10 @@ class OperatorClient:
     async def _one_connection(self) -> str:
         """Connect, hand-shake and stay until the connection ends; return why it ended."""
         self._fatal = None
-        conn = Connection(
-            url=self._url, socketio_path=self._path, ssl=self._ssl, on_event=self._on_event
-        )
+        self._set_state(ConnectionState.CONNECTING)
+        conn = await self._transports.new(self._on_event)  # "auto" probes the server once
         self._conn = conn
         try:
-            self._set_state(ConnectionState.CONNECTING)
             await conn.open()
             await self._handshake(conn)
             self._backoff.reset()
@@ -288,7 +297,7 @@ class OperatorClient:
             self._conn = None
             await conn.close()
 
-    async def _handshake(self, conn: Connection) -> None:
+    async def _handshake(self, conn: Transport) -> None:
         self._set_state(ConnectionState.AUTHENTICATING)
         while True:
             token = await self._tokens.get()
@@ -306,7 +315,7 @@ class OperatorClient:
         for hook in self._online_hooks:
             self._spawn(hook(), "online hook")
 
-    async def _authenticate_once(self, conn: Connection, token: str) -> ServerEvent:
+    async def _authenticate_once(self, conn: Transport, token: str) -> ServerEvent:
         """Emit `authenticate` and return the server's `authenticated`/`unauthenticated` answer."""
         answer: asyncio.Future[ServerEvent] = asyncio.get_running_loop().create_future()
         self._auth_answer = answer
@@ -331,7 +340,7 @@ class OperatorClient:
             raise NotConnected(conn.lost.result())
         raise NotConnected("the server did not answer authenticate")
 
-    async def _reauthenticate(self, conn: Connection) -> None:
+    async def _reauthenticate(self, conn: Transport) -> None:
         """`unauthenticated` while online: fresh token, authenticate, subscribe again."""
         self._tokens.invalidate()
         self._auth_rejections = 1
@@ -354,7 +363,7 @@ class OperatorClient:
     # -- inbound -----------------------------------------------------------------------------
 
     def _on_event(self, name: str, args: tuple[Any, ...]) -> None:
-        """Called by the Connection for every inbound event, in arrival order, on the loop."""
+        """Called by the Transport for every inbound event, in arrival order, on the loop."""
         try:
             event = decode(name, args)
         except ProtocolError as error:
@@ -408,7 +417,7 @@ class OperatorClient:
         detail = f": {reason}" if reason else ""
         wait = f" (retry in {retry_in:.1f} s)" if retry_in is not None else ""
         log.info("connection %s%s%s", state, detail, wait)
-        self._deliver(ConnectionChanged(state, reason, retry_in))
+        self._deliver(ConnectionChanged(state, reason, retry_in, self.protocol))
 
     def _enter(self, state: ConnectionState) -> None:
         self.state = state

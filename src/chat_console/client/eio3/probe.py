@@ -58,7 +58,7 @@ async def probe_engineio_version(
                 await _close_probed_session(session, endpoint, base, body, version, ssl, headers)
                 return version
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        raise EngineIOProbeError(f"cannot reach {shown}: {connect_failure(error)}") from None
+        raise EngineIOProbeError(f"cannot connect to {shown}: {connect_failure(error)}") from None
     finally:
         if session is not http_session:
             await session.close()
