@@ -5,7 +5,8 @@ tickets among them and prints {"tickets": [...]}. Then, for each JSON command on
   {"do": "flood", "count": N}          N messages as fast as the server acks them
   {"do": "rate", "rate": R, "seconds": S}  R messages a second, on a fixed schedule, for S seconds
   {"do": "loop", "seconds": S}         every customer writes, awaits the ack, writes again, for S s
-and prints {"acked": n, "failed": n, "seconds": s, "cpu": s}. Messages go round-robin over the tickets.
+and prints {"acked": n, "failed": n, "seconds": s, "cpu": s}. Messages go round-robin over
+the tickets.
 """
 
 import asyncio

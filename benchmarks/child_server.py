@@ -1,4 +1,4 @@
-"""Child: the reference server on a free port, until stdin closes. Prints {"url": ...} when ready."""
+"""Child: the reference server on a free port until stdin closes; prints {"url": ...} when ready."""
 
 import asyncio
 import json
