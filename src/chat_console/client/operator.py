@@ -166,6 +166,13 @@ class OperatorClient:
         """Run `hook` every time the client comes ONLINE (the seam for an outbox flush)."""
         self._online_hooks.append(hook)
 
+    async def drop_link(self, reason: str) -> None:
+        """Give up on the current connection (an ack that never came says it may be dead) so the
+        supervisor reconnects now instead of after Engine.IO's ping timeout."""
+        conn = self._conn
+        if conn is not None:
+            await conn.close(reason)
+
     async def wait_for_state(self, state: ConnectionState, within: float) -> None:
         """Wait until the client is in `state`; raise TimeoutError after `within` seconds."""
         async with asyncio.timeout(within):
@@ -197,8 +204,35 @@ class OperatorClient:
             sender_nm=self.user.full_nm,
             program_id=self.user.program_id or ticket.program_id,
         )
-        await self._call(EmitEvent.UPDATE_MESSAGE, emits.update_message(message, ticket.owner_id))
+        await self.post_message(message)
         return message
+
+    def new_message(
+        self, ticket: Ticket, content: str, *, type: MessageType = MessageType.TEXT
+    ) -> Message:
+        """A message from this operator to the ticket's customer, with a fresh messageId."""
+        if not ticket.owner_id:
+            raise ClientError("this ticket has no customer to write to")
+        return Message(
+            ticket_id=ticket.ticket_id,
+            message_id=str(uuid.uuid4()),
+            recipient_id=ticket.owner_id,
+            recipient_nm=ticket.owner_nm,
+            content=content,
+            type=type,
+            created_at=now_utc(),
+            sender_id=self.user.user_id,
+            sender_nm=self.user.full_nm,
+            program_id=self.user.program_id or ticket.program_id,
+        )
+
+    async def post_message(self, message: Message) -> None:
+        """Emit a message built earlier (the outbox re-sends one with its own messageId)."""
+        if not message.recipient_id:
+            raise ClientError("this message has no customer to go to")
+        await self._call(
+            EmitEvent.UPDATE_MESSAGE, emits.update_message(message, message.recipient_id)
+        )
 
     async def accept(self, ticket: Ticket) -> None:
         await self._call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
@@ -374,7 +408,7 @@ class OperatorClient:
         if isinstance(event, Authenticated | Unauthenticated):
             self._on_auth_answer(event)
         elif isinstance(event, MessageUpdated):
-            self._spawn(self._confirm_delivered(event.message), "delivery receipt")
+            self._spawn(self.confirm_delivered(event.message), "delivery receipt")
         self._deliver(event)
 
     def _on_auth_answer(self, event: Authenticated | Unauthenticated) -> None:
@@ -393,7 +427,7 @@ class OperatorClient:
         if self._reauth is task:
             self._reauth = None
 
-    async def _confirm_delivered(self, message: Message) -> None:
+    async def confirm_delivered(self, message: Message) -> None:
         await self._call(EmitEvent.UPDATE_MESSAGE_STATUS, emits.confirm_delivered(message))
 
     def _spawn(self, work: Awaitable[Any], what: str) -> None:

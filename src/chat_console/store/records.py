@@ -33,6 +33,7 @@ class ChangeKind(StrEnum):
     TICKET_UPDATED = "ticket updated"
     MESSAGE_ADDED = "message added"
     MESSAGE_STATUS = "message status"
+    MESSAGE_REMOVED = "message removed"  # a failed message the operator discarded
     TYPING = "typing"
     ASSIGNED_TO_ME = "assigned to me"
     TAKEN_AWAY = "taken away"

@@ -327,6 +327,9 @@ class Store:
     def mark_failed(self, message_id: str, error: str) -> Change | None:
         record = self._messages.get(message_id)
         if record is None or record.tick > Tick.PENDING:
+            # The server showed us it has the message (a tick beyond pending): nothing to send.
+            self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
+            self.commit()
             return None
         record.tick, record.error = Tick.FAILED, error
         self._save_message(record)
@@ -336,6 +339,50 @@ class Store:
         )
         self.commit()
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
+
+    def pending_outgoing(self) -> list[Message]:
+        """Own messages still to be sent (again), in the order the operator wrote them."""
+        rows = self._db.execute(
+            "SELECT o.message_id FROM outbox o JOIN messages m USING (message_id)"
+            " WHERE o.state = 'pending' ORDER BY m.seq"
+        )
+        return [self._messages[i].message for (i,) in rows if i in self._messages]
+
+    def mark_pending(self, message_id: str) -> Change | None:
+        """The operator retries a failed message: it goes back to the outbox as pending."""
+        record = self._messages.get(message_id)
+        if record is None or record.tick != Tick.FAILED:
+            return None
+        record.tick, record.error = Tick.PENDING, None
+        self._save_message(record)
+        self._db.execute(
+            "UPDATE outbox SET state = 'pending', error = NULL WHERE message_id = ?",
+            (message_id,),
+        )
+        self.commit()
+        return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
+
+    def discard(self, message_id: str) -> Change | None:
+        """The operator gives up on a failed message: it leaves the outbox and the conversation."""
+        record = self._messages.get(message_id)
+        if record is None or record.tick != Tick.FAILED:
+            return None
+        ticket_id = record.message.ticket_id
+        del self._messages[message_id]
+        self._by_ticket[ticket_id].remove(message_id)
+        self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
+        self._db.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
+        ticket = self._tickets.get(ticket_id)
+        if ticket is not None:
+            ticket.message_count = max(0, ticket.message_count - 1)
+        self.commit()
+        return Change(ChangeKind.MESSAGE_REMOVED, ticket_id, message_id)
+
+    def failed_outgoing(self, ticket_id: str) -> list[str]:
+        """Ids of the ticket's own messages that failed, oldest first."""
+        return [
+            i for i in self._by_ticket.get(ticket_id, ()) if self._messages[i].tick == Tick.FAILED
+        ]
 
     def outbox(self) -> list[tuple[str, str, str, str | None]]:
         """(message_id, ticket_id, state, error) of own messages not yet acked, oldest first."""
