@@ -108,7 +108,9 @@ class ConsoleApp(App[int]):
         for event in events:
             if isinstance(event, ConnectionChanged):
                 self.main.post_message(
-                    msg.ConnectionChanged(str(event.state), event.reason, event.retry_in)
+                    msg.ConnectionChanged(
+                        str(event.state), event.reason, event.retry_in, event.protocol
+                    )
                 )
                 if str(event.state) == "online":
                     self.run_worker(self._load_tickets(), group="load", exit_on_error=False)

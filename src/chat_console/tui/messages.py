@@ -34,8 +34,15 @@ class AssignedAway(_TicketsMessage):
 
 
 class ConnectionChanged(Message, bubble=False):
-    def __init__(self, state: str, reason: str | None, retry_in: float | None) -> None:
+    def __init__(
+        self,
+        state: str,
+        reason: str | None,
+        retry_in: float | None,
+        protocol: str | None = None,  # "v4" or "v2": which Socket.IO generation, once known
+    ) -> None:
         super().__init__()
         self.state = state
         self.reason = reason
         self.retry_in = retry_in
+        self.protocol = protocol

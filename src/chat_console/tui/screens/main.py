@@ -29,6 +29,7 @@ class MainScreen(TicketActions, Screen[None]):
         super().__init__(id="main")
         self.open_ticket_id: str | None = None
         self.connection: tuple[str, str | None, float | None] = ("connecting", None, None)
+        self.protocol: str | None = None  # the server's Socket.IO generation, once known
         self._reading: set[str] = set()  # tickets whose read receipt is on its way
         self._history_loaded: set[str] = set()
         self.own_assignments: set[str] = set()
@@ -101,6 +102,7 @@ class MainScreen(TicketActions, Screen[None]):
             retry_in=retry_in,
             operator=self.console.config.operator_name,
             host=self.console.config.server_host,
+            protocol=self.protocol,
             new=counts[View.NEW],
             unread=store.unread_tickets(),
             mine=counts[View.MINE],
@@ -173,6 +175,7 @@ class MainScreen(TicketActions, Screen[None]):
     @on(msg.ConnectionChanged)
     def _connection_changed(self, event: msg.ConnectionChanged) -> None:
         self.connection = (event.state, event.reason, event.retry_in)
+        self.protocol = event.protocol or self.protocol
         self.refresh_bars()
         if event.state == "online":
             self.mark_read_if_seen()

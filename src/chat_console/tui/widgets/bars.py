@@ -35,6 +35,7 @@ class StatusBar(Static):
         new: int,
         unread: int,
         mine: int,
+        protocol: str | None = None,
     ) -> None:
         parts: list[str | tuple[str, str]] = [("● " + state, _STATE_STYLE.get(state, "bold"))]
         if state == "reconnecting" and retry_in is not None:
@@ -51,6 +52,7 @@ class StatusBar(Static):
             "  ",
             (one_line(operator), "bold"),
             (" @ " + one_line(host) if host else "", "$text-muted"),
+            (" · " + protocol if protocol else "", "$text-muted"),  # the [server] protocol value
         ]
         self.update(Content.assemble(*parts))
 
