@@ -65,15 +65,15 @@ async def run(levels: tuple[int, ...], seconds: float, probes_per_second: float 
                 first = serial
                 start = time.perf_counter()
                 tasks = []
-                while (elapsed := time.perf_counter() - start) < seconds:
+                while time.perf_counter() - start < seconds:
                     serial += 1
                     sent[serial] = time.perf_counter()
                     text = f"probe#{serial} is anyone there?"
                     tasks.append(asyncio.create_task(probe.say(ticket.ticket_id, text)))
                     await asyncio.sleep(1 / probes_per_second * (0.5 + (serial * 0.618) % 1))
-                    del elapsed
                 await asyncio.gather(*tasks)
-                await until(lambda: all(n in shown for n in range(first + 1, serial + 1)))
+                wanted = range(first + 1, serial + 1)
+                await until(lambda wanted=wanted: all(n in shown for n in wanted))
                 if rate:
                     await load.read(within=60)
                 counted = [
