@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 import aiohttp
 
 from chat_console.client.errors import AuthenticationFailed, TokenUnavailable, safe_text
+from chat_console.redaction import remember_secret
 
 _HIDDEN = "***"
 # Refresh this long before the server's stated expiry, so a token does not lapse mid-handshake.
@@ -35,6 +36,7 @@ class StaticToken:
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("empty token")
+        remember_secret(token)
         self._token = token
 
     async def get(self) -> str:
@@ -72,6 +74,7 @@ async def run_secret_command(command: str, what: str, limit: float = _COMMAND_TI
         )
     if not value:
         raise AuthenticationFailed(f"{what} printed nothing")
+    remember_secret(value)
     return value
 
 
@@ -137,6 +140,8 @@ class OAuthTokens:
             raise ValueError(f"unsupported grant_type {grant_type!r}")
         self._token_url = token_url
         self._grant_type = grant_type
+        remember_secret(client_secret)
+        remember_secret(password)
         self._client_id = client_id
         self._client_secret = client_secret
         self._username = username
@@ -216,12 +221,14 @@ class OAuthTokens:
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise TokenUnavailable("token endpoint answered without an access_token")
+        remember_secret(token)
         expires_in = body.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
         # A very short-lived token is still used once rather than refreshed forever.
         self._expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN, lifetime / 2)
         refresh = body.get("refresh_token")
         if isinstance(refresh, str) and refresh:
+            remember_secret(refresh)
             self._refresh = refresh
         self._access = token
         return token

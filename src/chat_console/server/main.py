@@ -7,15 +7,14 @@ import logging
 import signal
 import sys
 
+from chat_console.redaction import configure_logging
 from chat_console.server.accounts import Accounts, AccountsError, load_accounts
 
 log = logging.getLogger("chat_console.server")
 
 
 def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(None, logging.INFO)  # stderr, through the redacting filter
     # aiohttp's access log would add nothing but noise; the server logs what matters itself.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 

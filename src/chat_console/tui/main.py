@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import os
 import re
 import sys
 import tempfile
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from chat_console.protocol import User
+from chat_console.redaction import configure_logging
 from chat_console.store import Store
 from chat_console.tui.app import make_app
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
@@ -21,14 +23,10 @@ DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
 
 
 def _log_to(path: Path) -> None:
-    """Send log records to a file: anything on stderr would scribble over the console."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        filename=path,
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    """Send log records to a file (anything on stderr would scribble over the console), through
+    the redacting filter; `CHAT_CONSOLE_LOG_LEVEL=DEBUG` for more."""
+    level = logging.getLevelName(os.environ.get("CHAT_CONSOLE_LOG_LEVEL", "INFO").upper())
+    configure_logging(path, level if isinstance(level, int) else logging.INFO)
 
 
 def _store_path(user_id: str, host: str) -> Path:

@@ -1,0 +1,99 @@
+"""Keep secrets out of every log: one filter on every handler, rewriting records before they are
+written.
+
+Two nets, because neither alone is enough. Patterns catch secrets by their shape wherever a library
+logs them (an `Authorization:` header, a `Bearer` credential, `access_token=` in a query or form,
+an `accessToken`/`password`/`client_secret` field in JSON or a dict repr). Known values catch
+what has no telltale shape: the configured token, password and client secret, and every token the
+console obtains, are remembered (`remember_secret`) and replaced wherever they appear, exception
+texts included.
+"""
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+MASK = "***"
+_MIN_SECRET_LEN = 6  # shorter values would blot out ordinary words, and are no secret anyway
+
+_KEYS = (
+    r"access_?token|refresh_?token|id_?token|accessToken|refreshToken|client_?secret|clientSecret"
+    r"|password|passwd|secret|token|api_?key"
+)
+_PATTERNS = (
+    # Authorization: Bearer abc / "Authorization": "Basic abc" / authorization=abc
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer\s+|basic\s+)?)[^\s'\",;}]+"),
+    re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"),
+    # access_token=abc&... in a query string or a form body
+    re.compile(rf"(?i)(\b(?:{_KEYS})=)[^&\s'\",;]+"),
+    # "accessToken": "abc" / 'password': 'abc' (JSON, a dict's repr)
+    re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*['\"])[^'\"]*"),
+    # accessToken: abc / password: abc (a line a person wrote; not bare "token:", which is prose)
+    re.compile(r"(?i)(\b(?:access_?token|refresh_?token|password|client_?secret)\s*:\s+)[^\s'\"]+"),
+)
+
+_known: set[str] = set()
+_lock = threading.Lock()
+
+
+def remember_secret(value: str | None) -> None:
+    """From now on, `value` is replaced by the mask wherever a log record holds it."""
+    if value and len(value) >= _MIN_SECRET_LEN:
+        with _lock:
+            _known.add(value)
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret and everything shaped like a credential masked."""
+    for secret in sorted(_known, key=len, reverse=True):  # longest first: one may contain another
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(rf"\g<1>{MASK}", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message, exception text and stack with `redact`; never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging would report it, with the raw arguments
+            message = f"{record.msg!s} (unformattable arguments)"
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install(logger: logging.Logger | None = None) -> None:
+    """Put the filter on every handler of `logger` (the root logger by default)."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
+_LIBRARY_LOGGERS = ("socketio.client", "engineio.client", "socketio.server", "engineio.server")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(path: Path | None = None, level: int = logging.INFO) -> None:
+    """Log to `path` (or stderr) through the redacting filter: the one way the programs log."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=path, level=level, format=LOG_FORMAT, force=True)
+    install()
+    # python-socketio gives these loggers a stderr handler of their own unless a level is set:
+    # that would scribble over the console and bypass the filter. With a level, records reach
+    # the root handlers (filtered); packet dumps (which hold tokens) only at DEBUG.
+    for name in _LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(
+            logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+        )
