@@ -84,8 +84,10 @@ class NodeServer:
 
 
 @contextlib.asynccontextmanager
-async def started_node_server(node_v2_dir: Path, **settings: str) -> AsyncIterator[NodeServer]:
-    """`node server.js 0` with short heartbeats; `settings` override its environment."""
+async def started_node_server(
+    node_v2_dir: Path, port: int = 0, **settings: str
+) -> AsyncIterator[NodeServer]:
+    """`node server.js PORT` (0: a free one) with short heartbeats; `settings` override its env."""
     env = {
         **os.environ,
         "PING_INTERVAL_MS": str(PING_INTERVAL_MS),
@@ -96,7 +98,7 @@ async def started_node_server(node_v2_dir: Path, **settings: str) -> AsyncIterat
     process = await asyncio.create_subprocess_exec(
         "node",
         "server.js",
-        "0",
+        str(port),
         cwd=node_v2_dir,
         env=env,
         stdout=asyncio.subprocess.PIPE,
