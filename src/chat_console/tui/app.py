@@ -105,6 +105,7 @@ class ConsoleApp(App[int]):
             return
         events, self._inbox = self._inbox, []
         server_events = []
+        dropped = self.dropped_events
         for event in events:
             if isinstance(event, ConnectionChanged):
                 self.main.post_message(
@@ -119,6 +120,8 @@ class ConsoleApp(App[int]):
                 self.log.warning(f"dropped {event.event}: {event.reason}")
             else:
                 server_events.append(event)
+        if self.dropped_events != dropped:
+            self.main.post_message(msg.EventsDropped(self.dropped_events))
         if server_events:
             self.post_changes(self.store.apply_batch(server_events))
 

@@ -27,6 +27,7 @@ class ConsoleConfig:
     wait_alert: float = 300.0  # ... and red
     operators: tuple[OperatorChoice, ...] = ()
     keymap: dict[str, str] = field(default_factory=dict)
+    verify_tls: bool = True  # False: the status bar warns, permanently
 
     @property
     def operator_id(self) -> str:
@@ -48,4 +49,5 @@ class ConsoleConfig:
             wait_alert=settings.ui.wait_alert,
             operators=tuple(OperatorChoice(o.id, o.name) for o in settings.operators),
             keymap=dict(settings.keymap),
+            verify_tls=settings.server.verify_tls,
         )

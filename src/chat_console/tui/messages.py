@@ -33,6 +33,14 @@ class AssignedAway(_TicketsMessage):
     """These tickets were taken from this operator (hijacked or reassigned)."""
 
 
+class EventsDropped(Message, bubble=False):
+    """Inbound events did not decode and were dropped; `total` since the console started."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__()
+        self.total = total
+
+
 class ConnectionChanged(Message, bubble=False):
     def __init__(
         self,

@@ -106,6 +106,8 @@ class MainScreen(TicketActions, Screen[None]):
             new=counts[View.NEW],
             unread=store.unread_tickets(),
             mine=counts[View.MINE],
+            dropped=self.console.dropped_events,
+            insecure=not self.console.config.verify_tls,
         )
         self.refresh_header()
 
@@ -131,6 +133,10 @@ class MainScreen(TicketActions, Screen[None]):
     @on(msg.TicketsChanged)
     def _tickets_changed(self, event: msg.TicketsChanged) -> None:
         self.queue.reload()
+        self.refresh_bars()
+
+    @on(msg.EventsDropped)
+    def _events_dropped(self, event: msg.EventsDropped) -> None:
         self.refresh_bars()
 
     @on(msg.MessagesChanged)

@@ -36,8 +36,13 @@ class StatusBar(Static):
         unread: int,
         mine: int,
         protocol: str | None = None,
+        dropped: int = 0,
+        insecure: bool = False,
     ) -> None:
-        parts: list[str | tuple[str, str]] = [("● " + state, _STATE_STYLE.get(state, "bold"))]
+        parts: list[str | tuple[str, str]] = []
+        if insecure:  # permanent: verify_tls = false lets anyone on the path read and speak
+            parts.append(("⚠ TLS NOT VERIFIED ", "bold $text-error on $error-muted"))
+        parts.append(("● " + state, _STATE_STYLE.get(state, "bold")))
         if state == "reconnecting" and retry_in is not None:
             parts.append((f" in {retry_in:.0f}s", "$text-muted"))
         if reason:
@@ -49,6 +54,10 @@ class StatusBar(Static):
             (str(unread), "bold"),
             ("  mine ", "$text-muted"),
             (str(mine), "bold"),
+        ]
+        if dropped:  # events that did not decode: the server (or someone) sends what we cannot read
+            parts += [("  dropped ", "$text-muted"), (str(dropped), "bold $warning")]
+        parts += [
             "  ",
             (one_line(operator), "bold"),
             (" @ " + one_line(host) if host else "", "$text-muted"),
