@@ -1,0 +1,77 @@
+"""Child: the console over a big local store, no server. Prints one JSON line of figures.
+
+`python -m benchmarks.child_scale DB TICKET PRESSES`: load the store, start the app (frames
+rendered), then time key press -> frame for cursor moves and page scrolls in the queue, opening
+the big conversation TICKET, and moves and page scrolls in its transcript. Peak RSS at the end.
+"""
+
+import asyncio
+import json
+import random
+import resource
+import sys
+import time
+
+from benchmarks.console import OP1, SIZE, until
+from benchmarks.frames import FrameDriver, FrameWatch, press, watch_frames
+from benchmarks.stats import percentile
+from chat_console.store import Store
+from chat_console.tui.app import make_app
+from chat_console.tui.console_config import ConsoleConfig
+
+FRAME = 1 / 60
+
+
+async def timed_press(app: object, frames: FrameWatch, key: str) -> float:
+    """Milliseconds from sending `key` to the next written frame."""
+    # Real key presses fall at any phase of the 60 Hz frame clock: wait a random part of one.
+    await asyncio.sleep(random.uniform(0, FRAME))
+    seen = len(frames.times)
+    start = time.perf_counter()
+    press(app, key)  # type: ignore[arg-type]
+    await until(lambda: len(frames.times) > seen, within=30, every=0.0005)
+    return (frames.times[seen] - start) * 1000
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {"p50": percentile(samples, 50), "p99": percentile(samples, 99), "n": len(samples)}
+
+
+async def main(db: str, ticket_id: str, presses: int) -> None:
+    random.seed(1)
+    start = time.perf_counter()
+    store = Store(db, operator_id=OP1.user_id)
+    loaded = time.perf_counter() - start
+    app = make_app(ConsoleConfig(user=OP1), store=store)
+    app.driver_class = FrameDriver
+    frames = watch_frames(app)
+    figures: dict[str, object] = {"load_s": loaded, "tickets": len(store)}
+    async with app.run_test(headless=False, size=SIZE):
+        await until(lambda: frames.times, within=60)
+        figures["first_frame_s"] = frames.times[0] - start
+        queue = app.main.queue
+        queue.focus()
+        await asyncio.sleep(0.1)
+        moves = [await timed_press(app, frames, k) for k in ("down", "up") * (presses // 2)]
+        pages = [await timed_press(app, frames, "pagedown") for _ in range(presses)]
+        queue.select(ticket_id)
+        await asyncio.sleep(0.1)
+        opening = await timed_press(app, frames, "enter")
+        app.main.transcript.focus()
+        await asyncio.sleep(0.1)
+        lines = [await timed_press(app, frames, k) for k in ("up", "down") * (presses // 2)]
+        scrolls = [await timed_press(app, frames, "pageup") for _ in range(presses)]
+    figures |= {
+        "queue_move": summary(moves),
+        "queue_page": summary(pages),
+        "open_conversation_ms": opening,
+        "transcript_move": summary(lines),
+        "transcript_page": summary(scrolls),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    store.close()
+    print(json.dumps(figures), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
