@@ -47,8 +47,8 @@ from chat_console.protocol.inbound import (
     Unauthenticated,
     decode,
 )
-from chat_console.protocol.models import Message, Ticket, User, now_utc
 from chat_console.protocol.limits import content_problem
+from chat_console.protocol.models import Message, Ticket, User, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +230,9 @@ class OperatorClient:
         """Emit a message built earlier (the outbox re-sends one with its own messageId)."""
         if not message.recipient_id:
             raise ClientError("this message has no customer to go to")
+        refused = content_problem(message.content)  # the server's limit, said before sending
+        if refused is not None:
+            raise ClientError(refused)
         await self._call(
             EmitEvent.UPDATE_MESSAGE, emits.update_message(message, message.recipient_id)
         )
@@ -237,9 +240,6 @@ class OperatorClient:
     async def accept(self, ticket: Ticket) -> None:
         await self._call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
 
-        refused = content_problem(content)  # what the server would refuse, said before sending
-        if refused is not None:
-            raise ClientError(refused)
     async def set_status(self, ticket: Ticket, status: TicketStatus) -> None:
         await self._call(EmitEvent.UPDATE_TICKET_STATUS, emits.update_ticket_status(ticket, status))
 
