@@ -9,9 +9,11 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from chat_console.client.courier import Courier
 from chat_console.client.events import ClientEvent, ConnectionChanged, EventDropped, Listener
+from chat_console.client.operator import OperatorClient
 from chat_console.protocol import TicketStatus, now_utc
-from chat_console.store import ChangeKind, Store
+from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import QUEUE, SCREEN, keys_for
 from chat_console.tui.console_config import ConsoleConfig
@@ -19,6 +21,7 @@ from chat_console.tui.ports import ClientPort
 from chat_console.tui.screens.main import MainScreen
 
 FLUSH_INTERVAL = 0.05  # seconds: incoming events are applied in batches this often
+FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
 
 
@@ -43,6 +46,12 @@ class ConsoleApp(App[int]):
         self.timezone = timezone
         self.live_clock = live_clock  # False in snapshots: nothing moves on its own
         self.client: ClientPort | None = client_factory(self.deliver) if client_factory else None
+        # The outbox and the resync after every (re)connect; only a real client has them.
+        self.courier = (
+            Courier(self.client, store, self._courier_changed)
+            if isinstance(self.client, OperatorClient)
+            else None
+        )
         self.shutdown_hooks: list[ShutdownHook] = []
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
@@ -79,10 +88,12 @@ class ConsoleApp(App[int]):
         if self._quitting:
             return
         self._quitting = True
+        if self.courier is not None:
+            await self.courier.finish(FINISH_WITHIN)  # the answer to what is in flight
         if self.client is not None:
             try:
                 async with asyncio.timeout(5):
-                    await self.client.stop()
+                    await self.client.stop()  # unsubscribes, then closes
             except (TimeoutError, Exception) as problem:
                 self.log.warning(f"client did not stop cleanly: {problem!r}")
         for hook in self.shutdown_hooks:
@@ -113,8 +124,6 @@ class ConsoleApp(App[int]):
                         str(event.state), event.reason, event.retry_in, event.protocol
                     )
                 )
-                if str(event.state) == "online":
-                    self.run_worker(self._load_tickets(), group="load", exit_on_error=False)
             elif isinstance(event, EventDropped):
                 self.dropped_events += 1
                 self.log.warning(f"dropped {event.event}: {event.reason}")
@@ -130,7 +139,11 @@ class ConsoleApp(App[int]):
         groups: dict[type[msg.Message], set[str]] = {}
         for change in changes:
             kind, tid = change.kind, change.ticket_id  # type: ignore[attr-defined]
-            if kind in (ChangeKind.MESSAGE_ADDED, ChangeKind.MESSAGE_STATUS):
+            if kind in (
+                ChangeKind.MESSAGE_ADDED,
+                ChangeKind.MESSAGE_STATUS,
+                ChangeKind.MESSAGE_REMOVED,
+            ):
                 groups.setdefault(msg.MessagesChanged, set()).add(tid)
             elif kind == ChangeKind.TYPING:
                 groups.setdefault(msg.TypingChanged, set()).add(tid)
@@ -147,19 +160,20 @@ class ConsoleApp(App[int]):
         for message_type, ids in groups.items():
             self.main.post_message(message_type(frozenset(ids)))  # type: ignore[call-arg]
 
-    async def _load_tickets(self) -> None:
-        """What the server already had when we connected (HTTP extra, where it exists)."""
-        if self.client is None:
-            return
-        try:
-            tickets = await self.client.fetch_tickets()
-        except Exception as problem:
-            self.log.warning(f"ticket list unavailable: {problem!r}")
-            return
-        if tickets:
-            changes = self.store.load_tickets(tickets)
-            if changes:
-                self.main.post_message(msg.TicketsChanged(frozenset(c.ticket_id for c in changes)))
+    def _courier_changed(self, changes: list[Change]) -> None:
+        """The outbox moved or a resync brought news; a failed message is said out loud."""
+        self.post_changes(changes)
+        for change in changes:
+            record = self.store.message(change.message_id or "")
+            if change.kind == ChangeKind.MESSAGE_STATUS and record and record.tick == Tick.FAILED:
+                hint = f"{self.key_for('retry')} retry · {self.key_for('discard_failed')} discard"
+                self.notify(
+                    f"{one_line(record.error or 'refused')} — {hint}",
+                    title="Message not sent",
+                    severity="error",
+                    markup=False,
+                    timeout=8,
+                )
 
     # ---- command palette: every action ----------------------------------------------
 

@@ -1,5 +1,6 @@
 """The operator's one working screen: queue on the left, conversation on the right."""
 
+import time
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -30,6 +31,7 @@ class MainScreen(TicketActions, Screen[None]):
         self.open_ticket_id: str | None = None
         self.connection: tuple[str, str | None, float | None] = ("connecting", None, None)
         self.protocol: str | None = None  # the server's Socket.IO generation, once known
+        self._retry_at: float | None = None  # time.monotonic() of the next attempt, if waiting
         self._reading: set[str] = set()  # tickets whose read receipt is on its way
         self._history_loaded: set[str] = set()
         self.own_assignments: set[str] = set()
@@ -96,6 +98,8 @@ class MainScreen(TicketActions, Screen[None]):
         counts = store.counts()
         self.query_one(ViewsBar).show(self.queue.view, counts, self.queue.filter_text)
         state, reason, retry_in = self.connection
+        if self._retry_at is not None:  # count down to the next attempt
+            retry_in = max(0.0, self._retry_at - time.monotonic())
         self.query_one(StatusBar).show(
             state=state,
             reason=reason,
@@ -103,6 +107,7 @@ class MainScreen(TicketActions, Screen[None]):
             operator=self.console.config.operator_name,
             host=self.console.config.server_host,
             protocol=self.protocol,
+            retry_key=self.console.key_for("retry") if self.console.client else "",
             new=counts[View.NEW],
             unread=store.unread_tickets(),
             mine=counts[View.MINE],
@@ -125,6 +130,8 @@ class MainScreen(TicketActions, Screen[None]):
     def tick(self) -> None:
         """Once a second: waiting times move on and typing indicators expire."""
         self.queue.refresh()
+        if self._retry_at is not None:
+            self.refresh_bars()
         if self.console.store.expire_typing():
             self.refresh_typing()
 
@@ -181,6 +188,8 @@ class MainScreen(TicketActions, Screen[None]):
     @on(msg.ConnectionChanged)
     def _connection_changed(self, event: msg.ConnectionChanged) -> None:
         self.connection = (event.state, event.reason, event.retry_in)
+        waiting = event.state == "reconnecting" and event.retry_in is not None
+        self._retry_at = time.monotonic() + (event.retry_in or 0.0) if waiting else None
         self.protocol = event.protocol or self.protocol
         self.refresh_bars()
         if event.state == "online":

@@ -6,7 +6,6 @@ changes locally.
 """
 
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ import platformdirs
 from textual.content import Content
 from textual.notifications import SeverityLevel
 
-from chat_console.protocol import Message, MessageType, TicketStatus
+from chat_console.protocol import TicketStatus
 from chat_console.protocol.inbound import TicketAccepted
 from chat_console.protocol.limits import content_problem
 from chat_console.store import TicketRecord, one_line
@@ -51,6 +50,7 @@ class TicketActions:
 
     console: "ConsoleApp"
     open_ticket_id: str | None
+    connection: tuple[str, str | None, float | None]
     queue: "QueueView"
     transcript: "Transcript"
 
@@ -272,38 +272,44 @@ class TicketActions:
         if refused is not None:
             self.error(refused, title="Message not sent")
             return
-        me = self.console.config
-        message = Message(
-            ticket_id=record.ticket_id,
-            message_id=str(uuid.uuid4()),
-            recipient_id=record.ticket.owner_id,
-            recipient_nm=record.ticket.owner_nm,
-            content=text,
-            type=MessageType.TEXT,
-            created_at=self.console.clock(),
-            sender_id=me.operator_id,
-            sender_nm=me.operator_name,
-            program_id=me.user.program_id or record.ticket.program_id,
-        )
-        store = self.console.store
-        store.record_outgoing(message)  # shown as pending, and in the outbox, before the emit
+        courier = self.console.courier
+        if courier is None:
+            self.error("not connected to a server", title="Offline")
+            return
+        try:
+            courier.send(record.ticket, text)  # pending, in the outbox, before any emit
+        except _client_error() as problem:
+            self.error(str(problem), title="Message not sent")
+            return
         self.query_one("#composer").value = ""
         self.transcript.messages_changed()
         self.queue.reload()
-        ticket = record.ticket
 
-        async def work() -> None:
-            try:
-                await client.send_message(ticket, text, message_id=message.message_id)
-            except _client_error() as problem:
-                store.mark_failed(message.message_id, str(problem))
-                self.error(str(problem), title="Message not sent")
-            else:
-                store.mark_sent(message.message_id)
-            if self.open_ticket_id == ticket.ticket_id:
-                self.transcript.messages_changed()
+    def action_retry(self) -> None:
+        """Whatever waits: reconnect now, and send the open conversation's failed messages."""
+        client, courier = self.client, self.console.courier
+        if client is None or courier is None:
+            self.error("not connected to a server", title="Offline")
+            return
+        state = self.connection[0]
+        if state in ("reconnecting", "offline"):
+            client.retry_now()
+        failed = self.console.store.failed_outgoing(self.open_ticket_id or "")
+        if failed:
+            courier.retry(failed)
+            self.transcript.messages_changed()
+        elif state not in ("reconnecting", "offline"):
+            self.console.notify("Nothing to retry", timeout=2, markup=False)
 
-        self.run_worker(work(), group="send", exit_on_error=False)
+    def action_discard_failed(self) -> None:
+        courier = self.console.courier
+        failed = self.console.store.failed_outgoing(self.open_ticket_id or "")
+        if courier is None or not failed:
+            self.console.notify("No failed message in this conversation", timeout=2, markup=False)
+            return
+        courier.discard(failed)
+        self.transcript.messages_changed()
+        self.queue.reload()
 
     def typing_out(self) -> None:
         """At most one `typing` emit per TYPING_INTERVAL while the operator types."""

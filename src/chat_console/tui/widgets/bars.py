@@ -3,6 +3,8 @@
 Everything from the network goes in as a plain part of `Content.assemble`, never as markup.
 """
 
+import math
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -36,6 +38,7 @@ class StatusBar(Static):
         unread: int,
         mine: int,
         protocol: str | None = None,
+        retry_key: str = "",
         dropped: int = 0,
         insecure: bool = False,
     ) -> None:
@@ -44,9 +47,11 @@ class StatusBar(Static):
             parts.append(("⚠ TLS NOT VERIFIED ", "bold $text-error on $error-muted"))
         parts.append(("● " + state, _STATE_STYLE.get(state, "bold")))
         if state == "reconnecting" and retry_in is not None:
-            parts.append((f" in {retry_in:.0f}s", "$text-muted"))
+            parts.append((f" in {math.ceil(retry_in)}s", "$text-muted"))
         if reason:
             parts.append((" (" + one_line(reason) + ")", "$text-muted"))
+        if retry_key and state in ("reconnecting", "offline"):
+            parts += [("  " + retry_key, "bold $accent"), (" retry now", "$text-muted")]
         parts += [
             ("  new ", "$text-muted"),
             (str(new), "bold"),
