@@ -29,12 +29,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8161, help="port to listen on (8161)")
     serve.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: memory)")
     serve.add_argument("--accounts", metavar="FILE", default=None, help="accounts file (TOML)")
+    serve.add_argument(
+        "--admin-token",
+        metavar="SECRET",
+        default=None,
+        help="turn on POST /admin/revoke and /admin/drop for this bearer token (fault tests)",
+    )
 
     customers = commands.add_parser("customers", help="run simulated customers against a server")
     customers.add_argument("--url", default="http://127.0.0.1:8161", help="server URL")
     customers.add_argument("--count", type=int, default=1, help="how many customers (1)")
     customers.add_argument(
         "--pace", type=float, default=1.0, help="speed factor: 2 is twice as chatty (1)"
+    )
+    commands.add_parser(
+        "doctor",
+        help="check the config, the network, TLS, the server's Socket.IO version, the token, "
+        "authenticate, subscribe and a round trip; exit 0 only if all pass",
     )
     return parser
 
@@ -50,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chat_console.server.main import run_customers
 
             return run_customers(args)
+        case "doctor":
+            from chat_console.doctor import run_doctor
+
+            return run_doctor(args)
         case "demo":
             from chat_console.tui.main import run_demo
 

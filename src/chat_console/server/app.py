@@ -10,6 +10,7 @@ from aiohttp import web
 
 from chat_console.protocol.limits import MAX_PACKET_BYTES
 from chat_console.server.accounts import Accounts, demo_accounts
+from chat_console.server.admin import AdminApi
 from chat_console.server.http_api import HttpApi
 from chat_console.server.namespace import ChatNamespace
 from chat_console.server.storage import ServerStore
@@ -26,6 +27,7 @@ class ChatServer:
         accounts: Accounts | None = None,
         token_ttl: float = 3600.0,
         auth_timeout: float = 1.0,
+        admin_token: str | None = None,
     ) -> None:
         self.accounts = accounts or demo_accounts()
         self.tokens = TokenStore(ttl=token_ttl)
@@ -50,6 +52,10 @@ class ChatServer:
         self.app = web.Application()
         self.sio.attach(self.app)
         HttpApi(self.accounts, self.tokens, self.store).add_routes(self.app)
+        if admin_token:  # fault tests only: revoke tokens and drop sockets from outside
+            AdminApi(admin_token, revoke=self.revoke_tokens, drop=self.drop_connections).add_routes(
+                self.app
+            )
         # Check expired tokens often enough that even a tiny test TTL is noticed promptly.
         self._sweep_every = max(0.05, min(1.0, token_ttl / 4))
         self._sweeper: asyncio.Task[None] | None = None

@@ -31,12 +31,16 @@ def _error(command: str, text: str) -> int:
     return 2
 
 
-async def _serve(host: str, port: int, db_path: str, accounts: Accounts | None) -> None:
+async def _serve(
+    host: str, port: int, db_path: str, accounts: Accounts | None, admin_token: str | None
+) -> None:
     from chat_console.server.runner import running_server
 
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    async with running_server(host=host, port=port, db_path=db_path, accounts=accounts) as server:
+    async with running_server(
+        host=host, port=port, db_path=db_path, accounts=accounts, admin_token=admin_token
+    ) as server:
         log.info("serving on %s (database %s)", server.url, db_path)
         await stop.wait()
         log.info("stopping")
@@ -49,7 +53,8 @@ def serve(args: argparse.Namespace) -> int:
     except AccountsError as error:
         return _error("serve", str(error))
     try:
-        asyncio.run(_serve(args.host, args.port, args.db or ":memory:", accounts))
+        admin_token = getattr(args, "admin_token", None)
+        asyncio.run(_serve(args.host, args.port, args.db or ":memory:", accounts, admin_token))
     except OSError as error:
         return _error("serve", f"cannot listen on {args.host}:{args.port} ({error.strerror})")
     except KeyboardInterrupt:

@@ -68,10 +68,16 @@ async def running_server(
     accounts: Accounts | None = None,
     token_ttl: float = 3600.0,
     auth_timeout: float = 1.0,
+    admin_token: str | None = None,
 ) -> AsyncIterator[RunningServer]:
-    """Start the server (port 0 picks a free port) and yield once it answers HTTP."""
+    """Start the server (port 0 picks a free port) and yield once it answers HTTP.
+    `admin_token` turns on the admin surface (`server/admin.py`)."""
     chat = ChatServer(
-        db_path=db_path, accounts=accounts, token_ttl=token_ttl, auth_timeout=auth_timeout
+        db_path=db_path,
+        accounts=accounts,
+        token_ttl=token_ttl,
+        auth_timeout=auth_timeout,
+        admin_token=admin_token,
     )
     runner = web.AppRunner(chat.app, handle_signals=False, access_log=None)
     await runner.setup()
