@@ -11,6 +11,9 @@ import random
 import resource
 import sys
 import time
+from collections.abc import Callable
+
+from textual.app import App
 
 from benchmarks.console import OP1, SIZE, until
 from benchmarks.frames import FrameDriver, FrameWatch, press, watch_frames
@@ -22,15 +25,28 @@ from chat_console.tui.console_config import ConsoleConfig
 FRAME = 1 / 60
 
 
-async def timed_press(app: object, frames: FrameWatch, key: str) -> float:
-    """Milliseconds from sending `key` to the next written frame."""
+async def timed_press(
+    app: App[object], frames: FrameWatch, key: str, state: Callable[[], object]
+) -> float:
+    """Milliseconds from sending `key` to the first written frame that shows its effect: the first
+    frame after `state()` changed (a frame already due for another reason does not count)."""
     # Real key presses fall at any phase of the 60 Hz frame clock: wait a random part of one.
     await asyncio.sleep(random.uniform(0, FRAME))
-    seen = len(frames.times)
+    before = state()
+    shown: list[float] = []
+
+    def on_frame(at: float) -> None:
+        if not shown and state() != before:
+            shown.append(at)
+
+    frames.listeners.append(on_frame)
     start = time.perf_counter()
-    press(app, key)  # type: ignore[arg-type]
-    await until(lambda: len(frames.times) > seen, within=30, every=0.0005)
-    return (frames.times[seen] - start) * 1000
+    press(app, key)
+    try:
+        await until(lambda: shown, within=30, every=0.0005)
+    finally:
+        frames.listeners.remove(on_frame)
+    return (shown[0] - start) * 1000
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -49,18 +65,33 @@ async def main(db: str, ticket_id: str, presses: int) -> None:
     async with app.run_test(headless=False, size=SIZE):
         await until(lambda: frames.times, within=60)
         figures["first_frame_s"] = frames.times[0] - start
-        queue = app.main.queue
+        queue, transcript = app.main.queue, app.main.transcript
         queue.focus()
-        await asyncio.sleep(0.1)
-        moves = [await timed_press(app, frames, k) for k in ("down", "up") * (presses // 2)]
-        pages = [await timed_press(app, frames, "pagedown") for _ in range(presses)]
+        await until(lambda: app.focused is queue)
+
+        def cursor() -> object:
+            return (queue.cursor, queue.scroll_y)
+
+        def scroll() -> object:
+            return transcript.scroll_y
+
+        moves = [
+            await timed_press(app, frames, key, cursor) for key in ("down", "up") * (presses // 2)
+        ]
+        pages = [await timed_press(app, frames, "pagedown", cursor) for _ in range(presses)]
         queue.select(ticket_id)
         await asyncio.sleep(0.1)
-        opening = await timed_press(app, frames, "enter")
-        app.main.transcript.focus()
+        opening = await timed_press(
+            app, frames, "enter", lambda: (app.main.open_ticket_id, transcript.line_count)
+        )
         await asyncio.sleep(0.1)
-        lines = [await timed_press(app, frames, k) for k in ("up", "down") * (presses // 2)]
-        scrolls = [await timed_press(app, frames, "pageup") for _ in range(presses)]
+        transcript.focus()
+        await until(lambda: app.focused is transcript)
+        # Up first: the conversation opens at its bottom, where "down" would not move.
+        lines = [
+            await timed_press(app, frames, key, scroll) for key in ("up", "down") * (presses // 2)
+        ]
+        scrolls = [await timed_press(app, frames, "pageup", scroll) for _ in range(presses)]
     figures |= {
         "queue_move": summary(moves),
         "queue_page": summary(pages),
