@@ -9,6 +9,7 @@ LOWER_LAYERS = (
     "chat_console.client",
     "chat_console.server",
     "chat_console.config",
+    "chat_console.doctor",
 )
 
 
