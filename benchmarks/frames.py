@@ -6,6 +6,8 @@ is rendered to the escape sequences a terminal would get, counted, and thrown aw
 `watch_frames(app)` stamps each frame's time after it has been written.
 """
 
+import os
+import sys
 import time
 from collections.abc import Callable
 
@@ -59,3 +61,13 @@ def press(app: App[object], key: str) -> None:
     event.set_sender(app)
     assert app._driver is not None
     app._driver.send_message(event)
+
+
+class FirstFrameDriver(FrameDriver):
+    """For start-up timing (`TEXTUAL_DRIVER=benchmarks.frames:FirstFrameDriver`): prints the
+    time the first frame is written and ends the process at once."""
+
+    def write(self, data: str) -> None:
+        if len(data) > 64:  # a frame, not a lone synchronized-update marker
+            print(f"first-frame {time.perf_counter()!r}", file=sys.__stderr__, flush=True)
+            os._exit(0)
