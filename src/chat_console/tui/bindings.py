@@ -29,6 +29,7 @@ SCREEN = (
     Spec("filter", "slash", "filter", "Filter", display="/"),
     Spec("next_view", "v", "next_view", "Next view"),
     Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec("fold", "e", "toggle_fold", "Show all of a long message, or fold it", show=False),
     Spec("retry", "r", "retry", "Retry: reconnect now, resend failed messages", show=False),
     Spec("discard_failed", "x", "discard_failed", "Discard failed messages", show=False),
     Spec("back", "escape", "back", "Back", show=False),

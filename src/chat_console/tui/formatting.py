@@ -77,19 +77,25 @@ def wrap(text: str, width: int) -> list[str]:
                 continue
             if line:
                 lines.append(line)
-            while size > width:  # a word longer than the line: cut it
-                head, rest = _cut(word, width)
-                lines.append(head)
-                word, size = rest, cell_len(rest)
+            if size > width:  # a word longer than the line: cut it
+                *heads, word = _cut(word, width)
+                lines += heads
+                size = cell_len(word)
             line, used = word, size
         lines.append(line)
     return lines
 
 
-def _cut(word: str, width: int) -> tuple[str, str]:
-    used = 0
+def _cut(word: str, width: int) -> list[str]:
+    """`word` in pieces of at most `width` cells, in one pass (a hostile 1 MiB word included)."""
+    if word.isascii():  # printable ASCII (control characters were replaced): one cell each
+        return [word[start : start + width] for start in range(0, len(word), width)]
+    pieces, start, used = [], 0, 0
     for index, char in enumerate(word):
-        used += cell_len(char)
-        if used > width:
-            return word[: max(1, index)], word[max(1, index) :]
-    return word, ""
+        cells = cell_len(char)
+        if used + cells > width and index > start:
+            pieces.append(word[start:index])
+            start, used = index, 0
+        used += cells
+    pieces.append(word[start:])
+    return pieces

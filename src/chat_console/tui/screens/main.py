@@ -60,6 +60,7 @@ class MainScreen(TicketActions, Screen[None]):
                     clock=app.clock,
                     timezone=app.timezone,
                     save_key=app.key_for("save_image"),
+                    fold_key=app.key_for("fold"),
                     id="transcript",
                 )
                 yield TypingLine(id="typing")
@@ -250,6 +251,10 @@ class MainScreen(TicketActions, Screen[None]):
     def set_view(self, view: View) -> None:
         self.queue.set_view(view)
         self.refresh_bars()
+
+    def action_toggle_fold(self) -> None:
+        if not self.transcript.toggle_fold():
+            self.app.notify("No long message in this conversation", timeout=3, markup=False)
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen

@@ -19,10 +19,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from chat_console.protocol import MessageType
+from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_size
 from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
 from chat_console.tui.formatting import TICK_GLYPH, wrap
 
 INDENT = 2
+FOLD_LINES = 12  # a longer message shows this many lines and a note with the key to show all
 _LINES_CACHE_LIMIT = 4000
 
 _CUSTOMER = Style(color="cyan", bold=True)
@@ -37,6 +39,7 @@ _TICK = {
 }
 _IMAGE = Style(color="magenta", italic=True)
 _INVALID = Style(color="red", italic=True)
+_FOLD = Style(color="yellow", italic=True)
 
 
 def image_size(content: str) -> int | None:
@@ -47,12 +50,15 @@ def image_size(content: str) -> int | None:
         return None
 
 
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+def _capped(content: str) -> tuple[str, int | None]:
+    """Content within the cap, and its full UTF-8 size when it was over (else None)."""
+    if len(content) <= MAX_CONTENT_BYTES // 4:  # four bytes a character at most: within the cap
+        return content, None
+    size = content_size(content)
+    if size <= MAX_CONTENT_BYTES:
+        return content, None
+    kept = content.encode("utf-8", "surrogatepass")[:MAX_CONTENT_BYTES]
+    return kept.decode("utf-8", "ignore"), size
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -63,6 +69,7 @@ class Transcript(ScrollView, can_focus=True):
         clock: Callable[[], datetime],
         timezone: tzinfo | None = None,
         save_key: str = "s",
+        fold_key: str = "e",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -70,6 +77,8 @@ class Transcript(ScrollView, can_focus=True):
         self.clock = clock
         self.timezone = timezone
         self.save_key = save_key
+        self.fold_key = fold_key
+        self.unfolded: set[str] = set()  # long messages the operator asked to see in full
         self.ticket_id: str | None = None
         self._ids: list[str] = []
         self._starts: list[int] = [0]  # first line of each message; last item is the total
@@ -135,7 +144,41 @@ class Transcript(ScrollView, can_focus=True):
             return 0
         if record.message.type == MessageType.IMAGE:
             return 2
-        return 1 + len(wrap(safe_text(record.message.content), self._laid_width - INDENT))
+        lines, note = self._body(record)
+        return 1 + len(lines) + (1 if note else 0)
+
+    def _body(self, record: MessageRecord) -> tuple[list[str], str | None]:
+        """The wrapped lines of a text message, and the note under them when folded or cut.
+
+        A folded message wraps only the prefix it shows, so a hostile megabyte costs what a
+        screenful does until the operator asks for all of it."""
+        width = self._laid_width - INDENT
+        content, full_size = _capped(record.message.content)
+        if record.message_id in self.unfolded:
+            lines = wrap(safe_text(content), width)
+            if full_size is None:
+                return lines, None
+            shown = human_size(MAX_CONTENT_BYTES)
+            return lines, f"✂ truncated: {shown} shown of {human_size(full_size)} received"
+        prefix = content[: (FOLD_LINES + 1) * (width + 1)]
+        lines = wrap(safe_text(prefix), width)
+        if len(lines) <= FOLD_LINES and len(prefix) == len(content) and full_size is None:
+            return lines, None
+        size = human_size(full_size or content_size(content))
+        return lines[:FOLD_LINES], f"… folded ({size}) — press {self.fold_key} to show all"
+
+    def toggle_fold(self) -> bool:
+        """Unfold the lowest folded message on screen (or fold it back); False if none is long."""
+        candidates = [*reversed(self.visible_message_ids()), *reversed(self._ids)]
+        for message_id in candidates:
+            record = self.store.message(message_id)
+            if record is None or record.message.type == MessageType.IMAGE:
+                continue
+            if message_id in self.unfolded or self._body(record)[1] is not None:
+                self.unfolded ^= {message_id}
+                self._relayout()
+                return True
+        return False
 
     def on_resize(self) -> None:
         if self._text_width != self._laid_width:
@@ -229,7 +272,8 @@ class Transcript(ScrollView, can_focus=True):
                 label = f"[image, {human_size(size)} — press {self.save_key} to save]"
                 body = Text(pad + label, _IMAGE, no_wrap=True)
             return [header, body]
-        content = safe_text(message.content)
-        return [header] + [
-            Text(pad + part, no_wrap=True) for part in wrap(content, self._laid_width - INDENT)
-        ]
+        lines, note = self._body(record)
+        body = [Text(pad + part, no_wrap=True) for part in lines]
+        if note:
+            body.append(Text(pad + note, _FOLD, no_wrap=True))
+        return [header, *body]
