@@ -4,27 +4,20 @@
 with the fix, never a traceback.
 """
 
-import shutil
-
-import pytest
+from pathlib import Path
 
 from chat_console.client import ConnectionChanged, ConnectionState, StaticToken
 from chat_console.client.transport import Generation
 from tests.client.conftest import ClientFactory
-from tests.eio3.conftest import NODE_V2_DIR, started_node_server
+from tests.eio3.conftest import node_v2_dir, started_node_server
+
+__all__ = ["node_v2_dir"]  # the fixture: installs the pinned socket.io 2.x, or skips saying why
 
 
-@pytest.fixture
-def node_v2() -> None:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed: the socket.io 2.x server cannot run")
-    if not (NODE_V2_DIR / "node_modules" / "socket.io").is_dir():
-        pytest.skip("tests/node_v2/node_modules is missing (run npm ci there)")
-
-
-@pytest.mark.usefixtures("node_v2")
-async def test_auto_finds_a_socketio_2_server_and_goes_online(make_client: ClientFactory) -> None:
-    async with started_node_server(NODE_V2_DIR) as server:
+async def test_auto_finds_a_socketio_2_server_and_goes_online(
+    make_client: ClientFactory, node_v2_dir: Path
+) -> None:
+    async with started_node_server(node_v2_dir) as server:
         client, recorder = await make_client(server.url, tokens=StaticToken("op1-token"))
         assert client.state is ConnectionState.ONLINE
         assert client.protocol is Generation.V2
@@ -32,9 +25,10 @@ async def test_auto_finds_a_socketio_2_server_and_goes_online(make_client: Clien
         await client.stop()
 
 
-@pytest.mark.usefixtures("node_v2")
-async def test_v4_against_a_socketio_2_server_names_the_fix(make_client: ClientFactory) -> None:
-    async with started_node_server(NODE_V2_DIR) as server:
+async def test_v4_against_a_socketio_2_server_names_the_fix(
+    make_client: ClientFactory, node_v2_dir: Path
+) -> None:
+    async with started_node_server(node_v2_dir) as server:
         client, recorder = await make_client(
             server.url, tokens=StaticToken("op1-token"), protocol="v4"
         )
