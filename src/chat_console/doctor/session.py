@@ -160,7 +160,8 @@ async def _auth_answer(found: Findings) -> Authenticated | Unauthenticated | str
         async with asyncio.timeout(ANSWER_TIMEOUT):
             while True:
                 getting = asyncio.ensure_future(found.inbox.get())
-                await asyncio.wait({getting, lost}, return_when=asyncio.FIRST_COMPLETED)
+                either: set[asyncio.Future[Any]] = {getting, lost}
+                await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
                 if not getting.done():
                     getting.cancel()
                     return f"the server closed the connection without answering ({lost.result()})"
