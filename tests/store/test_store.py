@@ -234,3 +234,30 @@ def test_file_store_survives_a_restart(tmp_path: Path, clock: Clock) -> None:
     assert second.message("o1").tick == Tick.PENDING  # type: ignore[union-attr]
     assert second.ticket("a").unread == 1  # type: ignore[union-attr]
     assert second.apply(customer_says("a", "m1")) is None
+
+
+def test_a_partial_ticket_update_keeps_what_it_leaves_out(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME)))
+    partial = Ticket.model_validate({"ticketId": "a", "handleByNm": "Olivia"})
+    store.apply(TicketAccepted(partial))
+    record = store.ticket("a")
+    assert record is not None
+    assert record.ticket.status_id is TicketStatus.OPEN  # not the model's default NEW
+    assert record.ticket.handle_by_id == ME and record.ticket.handle_by_nm == "Olivia"
+
+
+def test_another_operators_message_is_an_answer_not_unread(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME)))
+    store.apply(customer_says("a", "m1", minutes=1))
+    store.mark_ticket_read("a")
+    colleague = Message(
+        ticket_id="a",
+        message_id="m2",
+        content="Oscar here",
+        sender_id="op-2",
+        recipient_id="cu-a",
+        created_at=T0 + timedelta(minutes=2),
+    )
+    store.apply(MessageUpdated(colleague))
+    record = store.ticket("a")
+    assert record is not None and record.unread == 0 and record.waiting_since is None

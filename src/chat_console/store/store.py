@@ -183,13 +183,10 @@ class Store:
             self._tickets[ticket.ticket_id] = record
             self._save_ticket(record)
             return Change(ChangeKind.TICKET_CREATED, ticket.ticket_id)
-        # Keep what we knew when the update leaves a field out (peers send partial objects).
-        known = {
-            name: value
-            for name in type(ticket).model_fields
-            if (value := getattr(ticket, name)) is not None
-        }
-        record.ticket = record.ticket.model_copy(update=known)
+        # Keep what we knew when the update leaves a field out (peers send partial objects):
+        # only the fields the peer actually sent count, not the model's defaults.
+        sent = {name: getattr(ticket, name) for name in ticket.model_fields_set}
+        record.ticket = record.ticket.model_copy(update=sent)
         self._after_status_change(record)
         answered = record.ticket.last_response_at
         if answered and record.waiting_since and answered >= record.waiting_since:
@@ -284,14 +281,19 @@ class Store:
         at = record.message.created_at
         if ticket.last_activity is None or (at and at > ticket.last_activity):
             ticket.last_activity = at
-        if record.own:
-            ticket.waiting_since = None
+        if record.own or self._from_another_operator(ticket, record):
+            ticket.waiting_since = None  # an operator answered: the customer waits no longer
             return
         self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
         if not record.read_locally:
             ticket.unread += 1
             if ticket.waiting_since is None and not ticket.is_closed:
                 ticket.waiting_since = at
+
+    @staticmethod
+    def _from_another_operator(ticket: TicketRecord, record: MessageRecord) -> bool:
+        owner, sender = ticket.ticket.owner_id, record.message.sender_id
+        return bool(owner and sender and sender != owner)
 
     def record_outgoing(self, message: Message) -> Change:
         """An own message about to be emitted: shown as pending, and kept in the outbox."""
