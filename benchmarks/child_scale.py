@@ -78,7 +78,10 @@ async def main(db: str, ticket_id: str, presses: int) -> None:
         moves = [
             await timed_press(app, frames, key, cursor) for key in ("down", "up") * (presses // 2)
         ]
-        pages = [await timed_press(app, frames, "pagedown", cursor) for _ in range(presses)]
+        pages = [
+            await timed_press(app, frames, key, cursor)
+            for key in ("pagedown", "pageup") * (presses // 2)
+        ]
         queue.select(ticket_id)
         await asyncio.sleep(0.1)
         opening = await timed_press(
@@ -91,7 +94,10 @@ async def main(db: str, ticket_id: str, presses: int) -> None:
         lines = [
             await timed_press(app, frames, key, scroll) for key in ("up", "down") * (presses // 2)
         ]
-        scrolls = [await timed_press(app, frames, "pageup", scroll) for _ in range(presses)]
+        scrolls = [
+            await timed_press(app, frames, key, scroll)
+            for key in ("pageup", "pagedown") * (presses // 2)
+        ]
     figures |= {
         "queue_move": summary(moves),
         "queue_page": summary(pages),

@@ -1,0 +1,200 @@
+"""`python -m benchmarks [--quick | --tiny] [--output PATH]`: every benchmark, one table.
+
+Full size (for RESULTS.md) takes a few minutes; --quick is sized for CI on a 2-core machine;
+--tiny only proves that everything runs (the smoke test). Every comparison is a ratio of two
+figures measured in the same run, because the machine is shared and noisy.
+"""
+
+import argparse
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import ingest, latency, machine, scale, server_relay, startup
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    ingest_messages: int
+    ingest_rounds: int
+    latency_seconds: float
+    scale_tickets: int
+    scale_messages: int
+    scale_presses: int
+    startup_runs: int
+    relay_customers: tuple[int, ...]
+    relay_seconds: float
+
+
+FULL = Size("full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0)
+QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0)
+TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0)
+
+
+@dataclass(frozen=True)
+class Row:
+    section: str
+    measure: str
+    value: float
+    unit: str
+    target: str = ""
+    met: bool | None = None  # None: no target on this row
+
+    @property
+    def verdict(self) -> str:
+        return "" if self.met is None else ("met" if self.met else "MISSED")
+
+
+def _fmt(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def ingest_rows(size: Size) -> list[Row]:
+    r = asyncio.run(ingest.run(size.ingest_messages, size.ingest_rounds))
+    return [
+        Row("Ingest", "bare python-socketio client", r.bare_rate, "msg/s"),
+        Row("Ingest", "console (client + store + app)", r.console_rate, "msg/s"),
+        Row("Ingest", "console / bare", r.ratio, "ratio", ">= 0.9", r.ratio >= 0.9),
+        Row("Ingest", "bare: receiver CPU", r.bare_cpu_ms_per_1k, "ms/1k msg"),
+        Row("Ingest", "console: receiver CPU", r.console_cpu_ms_per_1k, "ms/1k msg"),
+    ]
+
+
+def latency_rows(size: Size) -> list[Row]:
+    rows = []
+    for r in asyncio.run(latency.run((0, 50, 200), size.latency_seconds)):
+        rows.append(Row("Latency", f"emit -> screen p50 @ {r.rate} msg/s", r.p50_ms, "ms"))
+        target = r.rate == 200
+        rows.append(
+            Row(
+                "Latency",
+                f"emit -> screen p99 @ {r.rate} msg/s",
+                r.p99_ms,
+                "ms",
+                "<= 50" if target else "",
+                r.p99_ms <= 50 if target else None,
+            )
+        )
+    return rows
+
+
+def scale_rows(size: Size) -> list[Row]:
+    f = asyncio.run(scale.run(size.scale_tickets, size.scale_messages, size.scale_presses))
+    what = f"{size.scale_tickets:,} tickets, {size.scale_messages:,} messages"
+    rows = [
+        Row("Scale", f"load store ({what})", f["load_s"] * 1000, "ms"),
+        Row("Scale", "process start -> first frame", f["first_frame_s"] * 1000, "ms"),
+        Row("Scale", "open the big conversation", f["open_conversation_ms"], "ms"),
+    ]
+    for key, label in (
+        ("queue_move", "queue: cursor move"),
+        ("queue_page", "queue: page down/up"),
+        ("transcript_move", "transcript: line scroll"),
+        ("transcript_page", "transcript: page up/down"),
+    ):
+        rows.append(Row("Scale", f"{label} p50", f[key]["p50"], "ms"))
+        p99 = f[key]["p99"]
+        rows.append(Row("Scale", f"{label} p99", p99, "ms", "<= 16", p99 <= 16))
+    rss = f["peak_rss_mb"]
+    rows.append(Row("Scale", "peak RSS", rss, "MB", "<= 250", rss <= 250))
+    return rows
+
+
+def startup_rows(size: Size) -> list[Row]:
+    r = startup.run(size.startup_runs)
+    return [
+        Row("Start-up", "minimal Textual app, same imports", r.minimal_ms, "ms"),
+        Row("Start-up", "chat-console", r.console_ms, "ms"),
+        Row("Start-up", "chat-console / minimal", r.ratio, "ratio", "<= 1.3", r.ratio <= 1.3),
+    ]
+
+
+def relay_rows(size: Size) -> list[Row]:
+    rows = []
+    for customers in size.relay_customers:
+        r = asyncio.run(server_relay.run(customers, size.relay_seconds))
+        rows += [
+            Row("Server", f"{customers} customers: relayed", r.relayed_per_s, "msg/s"),
+            Row("Server", f"{customers} customers: server CPU", r.server_cpu_s_per_1k, "s/1k msg"),
+            Row("Server", f"{customers} customers: server busy", r.server_busy, "cores"),
+            Row(
+                "Server",
+                f"{customers} customers: customers' CPU",
+                r.customers_cpu_s_per_1k,
+                "s/1k msg",
+            ),
+        ]
+    return rows
+
+
+SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
+    "ingest": ingest_rows,
+    "latency": latency_rows,
+    "scale": scale_rows,
+    "startup": startup_rows,
+    "server": relay_rows,
+}
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| section | measure | value | unit | target | |", "|---|---|--:|---|---|---|"]
+    lines += [
+        f"| {r.section} | {r.measure} | {_fmt(r.value)} | {r.unit} | {r.target} | {r.verdict} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def report(rows: list[Row], size: Size, load_before: str, load_after: str, seconds: float) -> str:
+    facts = machine.describe()
+    head = [
+        "# Benchmark results",
+        "",
+        f"`python -m benchmarks{'' if size is FULL else ' --' + size.name}`, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {seconds:.0f} s, size: {size.name}.",
+        "",
+        "| machine | |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in facts.items()),
+        f"| load average (1/5/15 min) at start | {load_before} |",
+        f"| load average (1/5/15 min) at end | {load_after} |",
+        "",
+    ]
+    return "\n".join([*head, table(rows), ""])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_true", help="CI size")
+    group.add_argument("--tiny", action="store_true", help="smoke-test size")
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="one section")
+    parser.add_argument("--output", type=Path, help="where to write the report")
+    args = parser.parse_args(argv)
+    size = TINY if args.tiny else QUICK if args.quick else FULL
+    output = args.output or HERE / ("RESULTS.md" if size is FULL else f"RESULTS-{size.name}.md")
+    load_before, started = machine.load(), time.perf_counter()
+    rows: list[Row] = []
+    for name, section in SECTIONS.items():
+        if args.only and name not in args.only:
+            continue
+        print(f"... {name}", flush=True)
+        rows += section(size)
+    text = report(rows, size, load_before, machine.load(), time.perf_counter() - started)
+    output.write_text(text)
+    print(text)
+    print(f"written to {output}")
+    return 0
