@@ -33,3 +33,15 @@ def test_optional_fields_are_optional_but_ids_are_not() -> None:
 def test_unknown_status_code_is_rejected() -> None:
     with pytest.raises(ValidationError):
         Ticket.model_validate({"ticketId": "t", "statusId": 42})
+
+
+def test_a_bad_optional_field_costs_the_field_not_the_message() -> None:
+    message = Message.model_validate(
+        {"ticketId": "t", "messageId": "m", "createdAt": "yesterday", "content": None}
+    )
+    assert message.created_at is None and message.content == ""
+
+
+def test_epoch_milliseconds_read_as_a_timestamp() -> None:
+    ticket = Ticket.model_validate({"ticketId": "t", "createdAt": 1_767_225_600_000})
+    assert ticket.created_at == datetime(2026, 1, 1, tzinfo=UTC)

@@ -45,13 +45,32 @@ def parse_timestamp(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _lenient_timestamp(value: Any) -> datetime | None:
+    """An optional timestamp the peer got wrong costs that field, not the whole object.
+
+    Numbers are read as epoch milliseconds (what JavaScript's Date.now() gives)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value / 1000, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        return None
+
+
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _serialize_timestamp(moment: datetime | None) -> str | None:
     return None if moment is None else format_timestamp(moment)
 
 
 Timestamp = Annotated[
     datetime | None,
-    BeforeValidator(parse_timestamp),
+    BeforeValidator(_lenient_timestamp),
     PlainSerializer(_serialize_timestamp, return_type=str | None),
 ]
 NonEmptyId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
@@ -84,7 +103,7 @@ class Message(WireModel):
     message_id: NonEmptyId
     recipient_id: OptionalId = None
     recipient_nm: str | None = None
-    content: str = ""
+    content: Annotated[str, BeforeValidator(_none_as_empty)] = ""
     type: MessageType = MessageType.TEXT
     encoding: str = "utf-8"
     created_at: Timestamp = None
