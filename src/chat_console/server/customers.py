@@ -327,7 +327,7 @@ async def run_demo_population(
     """
     rng = random.Random(seed)
     swarm_seed, robot_seed = rng.getrandbits(64), rng.getrandbits(64)
-    await asyncio.gather(
-        run_customer_swarm(url, len(DEMO_CUSTOMERS), pace, stop, seed=swarm_seed),
-        run_operator_robot(url, stop, pace=pace, rng=random.Random(robot_seed)),
-    )
+    # A TaskGroup, not gather: if one side fails the other is cancelled and awaited, not leaked.
+    async with asyncio.TaskGroup() as group:
+        group.create_task(run_customer_swarm(url, len(DEMO_CUSTOMERS), pace, stop, seed=swarm_seed))
+        group.create_task(run_operator_robot(url, stop, pace=pace, rng=random.Random(robot_seed)))

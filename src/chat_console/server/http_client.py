@@ -18,8 +18,11 @@ async def password_grant(url: str, username: str, password: str) -> str:
             data={"grant_type": "password", "username": username, "password": password},
         ) as response,
     ):
-        body = await response.json(content_type=None)
-        if response.status != 200 or not isinstance(body, dict):
+        try:
+            body = await response.json(content_type=None)
+        except ValueError:  # a proxy's HTML error page, not the token endpoint
+            body = None
+        if response.status != 200 or not isinstance(body, dict) or "access_token" not in body:
             raise TokenRefused(f"token refused for {username}: HTTP {response.status}")
         return str(body["access_token"])
 
