@@ -55,7 +55,10 @@ class Courier:
     ) -> Message:
         """Record the message as pending (committed) and let the pump send it; never blocks."""
         message = self.client.new_message(ticket, content, type=type)
-        message = message.model_copy(update={"created_at": self.store.clock()})
+        return self.enqueue(message.model_copy(update={"created_at": self.store.clock()}))
+
+    def enqueue(self, message: Message) -> Message:
+        """Record a message built elsewhere (it keeps its messageId) and let the pump send it."""
         self._note([self.store.record_outgoing(message)])
         self._kick()
         return message
@@ -128,13 +131,16 @@ class Courier:
         self._note(changes)
 
     def _conversations_to_resync(self) -> list[str]:
-        """Open tickets this operator hears about: handled by them, or by nobody yet."""
+        """Open tickets this user hears about: handled by them or by nobody yet (an operator),
+        or opened by them (a customer speaking the same protocol, as in the fault tests)."""
+        me = self.client.user.user_id
         wanted = []
         for ticket_id in self.store.queue():
             record = self.store.ticket(ticket_id)
             if record is None or record.is_closed:
                 continue
-            if not record.ticket.handle_by_id or self.store.is_mine(record):
+            ticket = record.ticket
+            if not ticket.handle_by_id or ticket.handle_by_id == me or ticket.owner_id == me:
                 wanted.append(ticket_id)
         return wanted
 

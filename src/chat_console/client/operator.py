@@ -96,6 +96,7 @@ class OperatorClient:
         self._auth_rejections = 0
         self._fatal: AuthenticationFailed | None = None
         self._reauth: asyncio.Task[None] | None = None
+        self._unauthenticated_seen = 0  # `unauthenticated` events so far (see _call)
         self._background: set[asyncio.Task[Any]] = set()
         self._online_hooks: list[OnlineHook] = []
         self._state_changed = asyncio.Event()  # set and replaced on every change
@@ -279,9 +280,14 @@ class OperatorClient:
         conn = self._conn
         if conn is None or self.state is not ConnectionState.ONLINE:
             raise NotConnected(f"not connected ({self.state})")
+        seen = self._unauthenticated_seen
         ack = await conn.call(event, args, within=self._ack_timeout)
         err = ack[0] if ack else None
         if is_error(err):
+            if self._unauthenticated_seen != seen or self._reauth is not None:
+                # Refused because the token went stale under us, not on its merits: like a drop,
+                # worth trying again once re-authenticated.
+                raise NotConnected("the server asked to authenticate again")
             raise ClientError(describe_ack_error(err))
         return ack[1:]
 
@@ -412,6 +418,8 @@ class OperatorClient:
         self._deliver(event)
 
     def _on_auth_answer(self, event: Authenticated | Unauthenticated) -> None:
+        if isinstance(event, Unauthenticated):
+            self._unauthenticated_seen += 1
         if self._auth_answer is not None and not self._auth_answer.done():
             self._auth_answer.set_result(event)
         elif (
