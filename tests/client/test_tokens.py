@@ -15,8 +15,9 @@ from chat_console.client import (
     TokenProvider,
     TokenUnavailable,
 )
+from chat_console.client.tokens import run_secret_command
 from chat_console.server.runner import RunningServer, running_server
-from tests.helpers import WAIT, whoami
+from tests.helpers import WAIT, eventually, whoami
 
 
 def python_command(code: str) -> str:
@@ -170,3 +171,20 @@ async def test_oauth_unreachable_endpoint_is_transient() -> None:
         url = gone.url
     with pytest.raises(TokenUnavailable, match=r"^token endpoint unreachable"):
         await oauth(url).get()
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie waits for its reaper; it runs nothing
+
+
+async def test_a_slow_command_is_transient_and_leaves_no_process_behind(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    command = f"sleep 30 & echo $! > {pid_file}; wait"
+    with pytest.raises(TokenUnavailable, match=r"did not finish within 0\.5 s"):
+        await run_secret_command(command, "token command", limit=0.5)
+    grandchild = int(pid_file.read_text())
+    await eventually(lambda: not _running(grandchild), within=5.0)

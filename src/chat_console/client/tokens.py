@@ -7,6 +7,8 @@ repr, an error message or a log line.
 
 import asyncio
 import contextlib
+import os
+import signal
 import ssl as ssl_module
 import time
 from typing import Any, Protocol, runtime_checkable
@@ -57,16 +59,21 @@ async def run_secret_command(command: str, what: str, limit: float = _COMMAND_TI
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            # Its own process group, so that killing it also ends what the shell started
+            # (pass, gpg, a browser helper) instead of leaving them behind.
+            start_new_session=True,
         )
     except OSError as error:
         raise AuthenticationFailed(f"{what} could not start: {error.strerror or error}") from None
     try:
         out, err = await asyncio.wait_for(process.communicate(), limit)
     except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
-        raise AuthenticationFailed(f"{what} did not finish within {limit:g} s") from None
+        await _kill_group(process)
+        # Slow is not wrong (an agent waiting for a PIN): try again later, not give up.
+        raise TokenUnavailable(f"{what} did not finish within {limit:g} s") from None
+    except BaseException:  # cancelled (quit while authenticating): leave nothing running
+        await _kill_group(process)
+        raise
     value = out.decode("utf-8", "replace").strip()
     if process.returncode != 0:
         raise AuthenticationFailed(
@@ -76,6 +83,12 @@ async def run_secret_command(command: str, what: str, limit: float = _COMMAND_TI
         raise AuthenticationFailed(f"{what} printed nothing")
     remember_secret(value)
     return value
+
+
+async def _kill_group(process: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    await process.wait()
 
 
 def _stderr_hint(err: bytes, secret: str) -> str:
