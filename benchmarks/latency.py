@@ -26,6 +26,8 @@ class LatencyResult:
     p50_ms: float
     p99_ms: float
     samples: int
+    applied_p50_ms: float  # emit -> applied to the store (network, client, batching wait)
+    applied_p99_ms: float
 
 
 async def run(levels: tuple[int, ...], seconds: float, probes_per_second: float = 20.0):
@@ -56,6 +58,22 @@ async def run(levels: tuple[int, ...], seconds: float, probes_per_second: float 
                     shown.setdefault(n, at)
                 drawn.clear()
 
+            applied: dict[int, float] = {}
+            apply_batch = app.store.apply_batch
+
+            def watching_apply_batch(events):  # type: ignore[no-untyped-def]
+                events = list(events)
+                changes = apply_batch(events)
+                now = time.perf_counter()
+                for event in events:
+                    found = PROBE.search(
+                        str(getattr(getattr(event, "message", None), "content", ""))
+                    )
+                    if found:
+                        applied.setdefault(int(found[1]), now)
+                return changes
+
+            app.store.apply_batch = watching_apply_batch  # type: ignore[method-assign]
             transcript.render_line = watching_render_line  # type: ignore[method-assign]
             frames.listeners.append(on_frame)
             serial = 0
@@ -76,14 +94,17 @@ async def run(levels: tuple[int, ...], seconds: float, probes_per_second: float 
                 await until(lambda wanted=wanted: all(n in shown for n in wanted))
                 if rate:
                     await load.read(within=60)
-                counted = [
-                    (shown[n] - sent[n]) * 1000
-                    for n in range(first + 1, serial + 1)
-                    if sent[n] - start >= WARM_UP
-                ]
+                kept = [n for n in wanted if sent[n] - start >= WARM_UP]
+                counted = [(shown[n] - sent[n]) * 1000 for n in kept]
+                to_store = [(applied[n] - sent[n]) * 1000 for n in kept if n in applied]
                 results.append(
                     LatencyResult(
-                        rate, percentile(counted, 50), percentile(counted, 99), len(counted)
+                        rate,
+                        percentile(counted, 50),
+                        percentile(counted, 99),
+                        len(counted),
+                        percentile(to_store, 50),
+                        percentile(to_store, 99),
                     )
                 )
         await probe.close()
