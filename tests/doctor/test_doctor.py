@@ -88,7 +88,7 @@ async def test_a_socketio_2_server_passes_through_the_v2_transport(
     assert ok, lines
     assert named(lines, "engine.io") == (
         "✓ engine.io: the server speaks Socket.IO 2.x (Engine.IO 3): the console uses its v2"
-        " transport (found by [server] protocol)"
+        ' transport ([server] protocol = "auto": probed)'
     )
     assert all(line.startswith("✓ ") for line in lines)
     assert "op1-token" not in "\n".join(lines)

@@ -46,11 +46,11 @@ async def check_engineio(found: Findings) -> Outcome:
             f'set [server] protocol = "auto" or "{generation}"',
         )
     found.generation = generation
-    how = "found by" if server.protocol == "auto" else "as set in"
+    how = "probed" if server.protocol == "auto" else "as configured"
     return passed(
         "engine.io",
         f"the server speaks {generation.label}: the console uses its {generation} transport "
-        f"({how} [server] protocol)",
+        f'([server] protocol = "{server.protocol}": {how})',
     )
 
 
