@@ -48,10 +48,10 @@ class StatusBar(Static):
         parts.append(("● " + state, _STATE_STYLE.get(state, "bold")))
         if state == "reconnecting" and retry_in is not None:
             parts.append((f" in {math.ceil(retry_in)}s", "$text-muted"))
+        if retry_key and state in ("reconnecting", "offline"):  # before a reason that may be long
+            parts += [("  " + retry_key, "bold $accent"), (" retry now", "$text-muted")]
         if reason:
             parts.append((" (" + one_line(reason) + ")", "$text-muted"))
-        if retry_key and state in ("reconnecting", "offline"):
-            parts += [("  " + retry_key, "bold $accent"), (" retry now", "$text-muted")]
         parts += [
             ("  new ", "$text-muted"),
             (str(new), "bold"),
