@@ -1,5 +1,11 @@
 """TokenStore with a hand-driven clock: expiry, single-use refresh, revocation."""
 
+import base64
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from chat_console.server.tokens import TokenStore
 
 
@@ -42,3 +48,44 @@ def test_tokens_are_not_in_the_repr() -> None:
     grant = TokenStore().issue("op-1")
     assert grant.access_token not in repr(grant)
     assert grant.refresh_token not in repr(grant)
+
+
+def test_tokens_are_signed_a_forged_or_altered_one_is_refused() -> None:
+    tokens = TokenStore(ttl=60, clock=Clock())
+    mine = tokens.issue("cu-1").access_token
+    version, payload, signature = mine.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["sub"] == "cu-1" and claims["kind"] == "access"
+    as_operator = (
+        base64.urlsafe_b64encode(json.dumps({**claims, "sub": "op-1"}).encode())
+        .decode()
+        .rstrip("=")
+    )
+    assert tokens.user_for(f"{version}.{as_operator}.{signature}") is None  # altered claims
+    assert tokens.user_for(f"{version}.{payload}.{signature[:-2]}AA") is None  # altered signature
+    assert tokens.user_for(f"{version}.{payload}.") is None
+    other_server = TokenStore(ttl=60, clock=Clock())  # another key
+    assert other_server.user_for(mine) is None
+    assert TokenStore(ttl=60, clock=Clock(), key=b"k" * 32).issue("x").access_token != mine
+
+
+def test_an_access_token_is_no_refresh_token_and_the_reverse() -> None:
+    tokens = TokenStore(ttl=60, clock=Clock())
+    grant = tokens.issue("op-1")
+    assert tokens.refresh(grant.access_token) is None
+    assert tokens.user_for(grant.refresh_token) is None
+
+
+def test_revoking_leaves_tokens_issued_afterwards_working() -> None:
+    tokens = TokenStore(ttl=60, clock=Clock())
+    tokens.issue("op-1")
+    tokens.revoke("op-1")
+    later = tokens.issue("op-1")
+    assert tokens.user_for(later.access_token) == "op-1"
+
+
+@given(st.text(max_size=300) | st.binary(max_size=64).map(lambda b: "v1." + b.hex() + ".x"))
+def test_any_string_is_a_refusal_never_an_error(text: str) -> None:
+    tokens = TokenStore(ttl=60, clock=Clock(), key=b"k" * 32)
+    assert tokens.user_for(text) is None
+    assert tokens.refresh(text) is None
