@@ -1,10 +1,19 @@
 """Losing the server: the countdown, a message typed meanwhile, retry and discard keys."""
 
-from chat_console.client import Backoff, OperatorClient
-from chat_console.protocol import ListenEvent, Message
-from chat_console.store import Tick
+import asyncio
+from pathlib import Path
+
+from benchmarks.chaos_harness import free_port
+
+from chat_console.client import Backoff, OperatorClient, StaticToken
+from chat_console.protocol import ListenEvent, Message, Ticket
+from chat_console.protocol.inbound import MessageUpdated, TicketCreated
+from chat_console.store import Store, Tick
+from chat_console.tui.app import make_app
+from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.widgets.bars import StatusBar
-from tests.tui.conftest import Live
+from tests.helpers import WAIT
+from tests.tui.conftest import OP1, Live
 from tests.tui.test_live_conversation import accept_and_open, screen_text
 
 
@@ -41,6 +50,7 @@ async def test_a_message_typed_while_reconnecting_is_pending_then_goes_out_with_
     await live.until(lambda: "✓" in screen_text(live))
     assert live.app.store.outbox() == []
     assert "retry now" not in status_text(live)
+    await live.app.workers.wait_for_complete()  # the read receipt sent on coming back online
 
 
 async def test_a_refused_message_can_be_retried_and_then_discarded_by_key(live: Live) -> None:
@@ -60,3 +70,42 @@ async def test_a_refused_message_can_be_retried_and_then_discarded_by_key(live: 
     await live.until(lambda: live.app.store.message(failed) is None)
     assert "✗ failed" not in screen_text(live)
     assert live.app.store.outbox() == []
+
+
+async def test_a_restarted_console_shows_its_queue_and_conversation_before_any_server(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "console.sqlite3"
+    before = Store(path, operator_id="op-1")
+    ticket = Ticket(ticket_id="t-1", ticket_nm="Missing order", owner_id="cu-1", owner_nm="Carl")
+    said = Message(ticket_id="t-1", message_id="m-1", content="where is it?", sender_id="cu-1")
+    before.apply_batch([TicketCreated(ticket), MessageUpdated(said)])
+    before.close()
+
+    nobody = free_port()  # nothing listens here: the server "has not answered yet"
+    store = Store(path, operator_id="op-1")
+    app = make_app(
+        ConsoleConfig(user=OP1, server_host=f"127.0.0.1:{nobody}"),
+        store=store,
+        client_factory=lambda listener: OperatorClient(
+            url=f"http://127.0.0.1:{nobody}",
+            user=OP1,
+            tokens=StaticToken("unused"),
+            listener=listener,
+            backoff=Backoff(first=30.0, ceiling=30.0),
+        ),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.main.queue.highlighted == "t-1"
+        await pilot.press("enter")
+        await pilot.pause()
+        transcript = app.main.transcript
+        shown = "".join(
+            seg.text for y in range(transcript.size.height) for seg in transcript.render_line(y)
+        )
+        assert "where is it?" in shown
+        async with asyncio.timeout(WAIT):
+            while app.main.connection[0] != "reconnecting":
+                await pilot.pause(0.02)
+        assert store.ticket("t-1").unread == 1
+        await app.workers.wait_for_complete()
