@@ -13,6 +13,7 @@ from chat_console.server.accounts import Accounts, demo_accounts
 from chat_console.server.admin import AdminApi
 from chat_console.server.http_api import HttpApi
 from chat_console.server.namespace import ChatNamespace
+from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 from chat_console.server.storage import ServerStore
 from chat_console.server.tokens import TokenStore
 
@@ -28,6 +29,7 @@ class ChatServer:
         token_ttl: float = 3600.0,
         auth_timeout: float = 1.0,
         admin_token: str | None = None,
+        rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
     ) -> None:
         self.accounts = accounts or demo_accounts()
         self.tokens = TokenStore(ttl=token_ttl)
@@ -44,7 +46,11 @@ class ChatServer:
             max_http_buffer_size=MAX_PACKET_BYTES,
         )
         self.namespace = ChatNamespace(
-            accounts=self.accounts, tokens=self.tokens, store=self.store, auth_timeout=auth_timeout
+            accounts=self.accounts,
+            tokens=self.tokens,
+            store=self.store,
+            auth_timeout=auth_timeout,
+            rate_limit=rate_limit,
         )
         self.sio.register_namespace(self.namespace)
         self._engineio_tasks: set[asyncio.Task[Any]] = set()

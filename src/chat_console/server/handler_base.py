@@ -9,6 +9,7 @@ import socketio
 from chat_console.protocol import Ticket
 from chat_console.server.accounts import Account, Accounts, Role
 from chat_console.server.arguments import Refusal, an_id
+from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, Bucket
 from chat_console.server.storage import ServerStore
 from chat_console.server.tokens import TokenStore
 
@@ -19,6 +20,7 @@ class Session:
     user: Account | None = None
     token: str | None = field(default=None, repr=False)
     auth_deadline: asyncio.Task[None] | None = None
+    bucket: Bucket = field(default_factory=lambda: Bucket(DEFAULT_RATE_LIMIT))
 
 
 class HandlerBase(socketio.AsyncNamespace):

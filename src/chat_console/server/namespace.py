@@ -25,6 +25,7 @@ from chat_console.server.accounts import Accounts
 from chat_console.server.arguments import Refusal, arg, validated
 from chat_console.server.handler_base import Session
 from chat_console.server.message_handlers import MessageHandlers
+from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RATE_LIMITED, Bucket, RateLimit
 from chat_console.server.storage import ServerStore
 from chat_console.server.ticket_handlers import TicketHandlers
 from chat_console.server.tokens import TokenStore
@@ -44,12 +45,14 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         tokens: TokenStore,
         store: ServerStore,
         auth_timeout: float = 1.0,
+        rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
     ) -> None:
         super().__init__("/")
         self.accounts = accounts
         self.tokens = tokens
         self.store = store
         self.auth_timeout = auth_timeout
+        self.rate_limit = rate_limit
         self.sessions: dict[str, Session] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._handlers: dict[str, Handler] = {
@@ -82,6 +85,11 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         if session is None or handler is None:
             log.info("refused %.40r from %s: unknown event", event, sid)
             return f"unknown event {event[:40]!r}"
+        already_limited = session.bucket.limited
+        if not session.bucket.take():
+            if not already_limited:  # one line per run of refusals, not one per event
+                log.info("refused %s from %s: %s", event, self._who(session), RATE_LIMITED)
+            return RATE_LIMITED
         if event != EmitEvent.AUTHENTICATE and not await self._still_authenticated(session):
             log.info("refused %s from %s: %s", event, sid, NOT_AUTHENTICATED)
             return NOT_AUTHENTICATED
@@ -113,7 +121,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
     # connection and authentication
 
     def _on_connect(self, sid: str) -> None:
-        session = Session(sid)
+        session = Session(sid, bucket=Bucket(self.rate_limit))
         self.sessions[sid] = session
         session.auth_deadline = self.spawn(self._drop_if_silent(session))
         log.info("connected %s", sid)

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from chat_console.server.accounts import Accounts
 from chat_console.server.app import ChatServer
+from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 from chat_console.server.storage import ServerStore
 
 READY_TIMEOUT = 5.0
@@ -69,6 +70,7 @@ async def running_server(
     token_ttl: float = 3600.0,
     auth_timeout: float = 1.0,
     admin_token: str | None = None,
+    rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
 ) -> AsyncIterator[RunningServer]:
     """Start the server (port 0 picks a free port) and yield once it answers HTTP.
     `admin_token` turns on the admin surface (`server/admin.py`)."""
@@ -78,6 +80,7 @@ async def running_server(
         token_ttl=token_ttl,
         auth_timeout=auth_timeout,
         admin_token=admin_token,
+        rate_limit=rate_limit,
     )
     runner = web.AppRunner(chat.app, handle_signals=False, access_log=None)
     await runner.setup()
