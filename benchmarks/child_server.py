@@ -6,13 +6,19 @@ import sys
 import tempfile
 from pathlib import Path
 
+from chat_console.server.rate_limit import RateLimit
 from chat_console.server.runner import running_server
+
+# The per-connection limit (50/s by default) would measure itself, not the relay: lift it.
+UNLIMITED = RateLimit(per_second=1e9, burst=1e9)
 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-server-") as folder:
         db = str(Path(folder) / "server.sqlite3")
-        async with running_server(port=0, db_path=db, auth_timeout=5.0) as server:
+        async with running_server(
+            port=0, db_path=db, auth_timeout=5.0, rate_limit=UNLIMITED
+        ) as server:
             print(json.dumps({"url": server.url}), flush=True)
             while await asyncio.to_thread(sys.stdin.readline):
                 pass  # commands are not needed: closing stdin stops the server

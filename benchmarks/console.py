@@ -55,6 +55,7 @@ async def running_console(
         async with app.run_test(headless=False, size=SIZE):
             await until(lambda: app.main.connection[0] == "online")
             yield app, watch
+            await app.action_quit()  # stops the client before the store closes
     finally:
         store.close()
 
