@@ -76,3 +76,12 @@ def test_the_filter_masks_arguments_and_tracebacks(
         assert secret not in text
     assert "RuntimeError: failed with *** in the message" in text
     assert "unformattable arguments" in text
+
+
+def test_a_server_echoing_a_secret_back_does_not_get_it_shown() -> None:
+    from chat_console.client.errors import describe_ack_error
+
+    remember_secret("op1pass-echoed-back")
+    words = describe_ack_error({"message": "wrong password op1pass-echoed-back for op1"})
+    assert words == f"wrong password {MASK} for op1"
+    assert describe_ack_error("Bearer abc.def.ghi is expired") == f"Bearer {MASK} is expired"

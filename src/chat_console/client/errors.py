@@ -3,6 +3,8 @@
 import re
 from typing import Any
 
+from chat_console.redaction import redact
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MAX_SHOWN = 300
 
@@ -28,8 +30,9 @@ class TokenUnavailable(ClientError):
 
 
 def safe_text(value: Any, limit: int = _MAX_SHOWN) -> str:
-    """Peer-supplied text made fit for a log line or a status bar: no control characters, short."""
-    text = _CONTROL.sub("?", str(value))
+    """Peer-supplied text made fit for a log line or a status bar: no control characters, short,
+    and no secret (a server that echoes our token back must not get it shown or logged)."""
+    text = _CONTROL.sub("?", redact(str(value)))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
