@@ -130,7 +130,7 @@ class MainScreen(TicketActions, Screen[None]):
 
     def tick(self) -> None:
         """Once a second: waiting times move on and typing indicators expire."""
-        self.queue.refresh()
+        self.queue.repaint()  # only the lines whose waiting time moved
         if self._retry_at is not None:
             self.refresh_bars()
         if self.console.store.expire_typing():

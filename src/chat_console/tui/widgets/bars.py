@@ -25,7 +25,21 @@ _STATE_STYLE = {
 }
 
 
-class StatusBar(Static):
+class _Bar(Static):
+    """Redrawn only when what it shows changed: the bars are told after every batch of events,
+    and a Static's update lays out the whole screen again unless told its size cannot change."""
+
+    FIXED_HEIGHT = True  # one line (app.tcss): no layout pass needed on a change
+    _shown: object = None
+
+    def put(self, *parts: str | tuple[str, str]) -> None:
+        if parts == self._shown:
+            return
+        self._shown = parts
+        self.update(Content.assemble(*parts), layout=not self.FIXED_HEIGHT)
+
+
+class StatusBar(_Bar):
     def show(
         self,
         *,
@@ -68,10 +82,10 @@ class StatusBar(Static):
             (" @ " + one_line(host) if host else "", "$text-muted"),
             (" · " + protocol if protocol else "", "$text-muted"),  # the [server] protocol value
         ]
-        self.update(Content.assemble(*parts))
+        self.put(*parts)
 
 
-class ViewsBar(Static):
+class ViewsBar(_Bar):
     def show(self, current: View, counts: dict[View, int], filter_text: str) -> None:
         parts: list[str | tuple[str, str]] = []
         for view in View:
@@ -79,13 +93,15 @@ class ViewsBar(Static):
             parts.append((label, "reverse bold" if view == current else "$text-muted"))
         if filter_text:
             parts.append(("  /" + one_line(filter_text), "italic $accent"))
-        self.update(Content.assemble(*parts))
+        self.put(*parts)
 
 
-class ConversationHeader(Static):
+class ConversationHeader(_Bar):
+    FIXED_HEIGHT = False  # a long title wraps to a second line
+
     def show(self, record: TicketRecord | None, operator_id: str, busy: str | None) -> None:
         if record is None:
-            self.update(Content("No conversation open — pick a ticket and press Enter"))
+            self.put("No conversation open — pick a ticket and press Enter")
             return
         status = STATUS_LABEL.get(record.status, str(int(record.status)))
         parts: list[str | tuple[str, str]] = [
@@ -99,12 +115,12 @@ class ConversationHeader(Static):
         ]
         if busy:
             parts.append(("  " + busy, "italic $warning"))
-        self.update(Content.assemble(*parts))
+        self.put(*parts)
 
 
-class TypingLine(Static):
+class TypingLine(_Bar):
     def show(self, name: str | None) -> None:
         if name:
-            self.update(Content.assemble((one_line(name) + " is typing…", "italic $text-muted")))
+            self.put((one_line(name) + " is typing…", "italic $text-muted"))
         else:
-            self.update("")
+            self.put()

@@ -1,15 +1,19 @@
 """The ticket queue: two lines per ticket, rendered with the Line API.
 
-Only the rows on screen are drawn, so 10,000 tickets cost one widget and a list of ids.
+Only the rows on screen are drawn, so 10,000 tickets cost one widget and a list of ids. A drawn
+line is kept with the key of everything it shows (the ticket's fields, unread count, waiting time,
+cursor, focus, busy label, width), so a batch of events repaints only the lines whose key changed
+and a repaint of an unchanged line is a dictionary look-up.
 """
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -26,6 +30,7 @@ from chat_console.tui.formatting import (
 )
 
 ROW_HEIGHT = 2
+_STRIP_CACHE_LIMIT = 512  # lines; a few screens' worth
 
 _STATUS_STYLE = {
     "new": Style(color="black", bgcolor="yellow", bold=True),
@@ -71,6 +76,9 @@ class QueueView(ScrollView, can_focus=True):
         self.ticket_ids: list[str] = []
         self.cursor = 0
         self.busy: dict[str, str] = {}  # ticket id -> "accepting…" while an action awaits its ack
+        self._strips: dict[Any, Strip] = {}  # line key -> the drawn line
+        self._shown: dict[int, Any] = {}  # screen line -> key of what it shows now
+        self._base = Style()
 
     # ---- data -----------------------------------------------------------------------
 
@@ -90,7 +98,7 @@ class QueueView(ScrollView, can_focus=True):
             self.cursor = min(self.cursor, max(0, len(self.ticket_ids) - 1))
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
         self._keep_cursor_visible()
-        self.refresh()
+        self.repaint()
         if self.highlighted != current:
             self.post_message(self.Highlighted(self.highlighted))
 
@@ -111,7 +119,7 @@ class QueueView(ScrollView, can_focus=True):
             self.busy.pop(ticket_id, None)
         else:
             self.busy[ticket_id] = label
-        self.refresh()
+        self.repaint()
 
     # ---- cursor ---------------------------------------------------------------------
 
@@ -123,7 +131,7 @@ class QueueView(ScrollView, can_focus=True):
             self.cursor = index
             self.post_message(self.Highlighted(self.highlighted))
         self._keep_cursor_visible()
-        self.refresh()
+        self.repaint()
 
     def _keep_cursor_visible(self) -> None:
         top = self.cursor * ROW_HEIGHT
@@ -150,46 +158,81 @@ class QueueView(ScrollView, can_focus=True):
         self._keep_cursor_visible()
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.repaint()
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.repaint()
 
     # ---- drawing --------------------------------------------------------------------
 
+    def repaint(self) -> None:
+        """Mark for redrawing only the screen lines whose content changed since they were drawn
+        (all of them after a scroll: Textual repaints a scrolled widget whole anyway)."""
+        now = self.clock()
+        top = int(self.scroll_y)
+        for y in range(self.scrollable_content_region.height):
+            key = self._line_key(top + y, now)
+            if self._shown.get(y) != key:
+                self.refresh(Region(0, y, self.size.width, 1))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # once per paint, not per line: it walks the DOM
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
+        key = self._line_key(int(self.scroll_y) + y, self.clock())
+        self._shown[y] = key
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > _STRIP_CACHE_LIMIT:
+                self._strips.clear()
+            strip = self._strips[key] = self._draw(key)
+        return strip
+
+    def _line_key(self, line: int, now: datetime) -> tuple[Any, ...]:
+        """Everything the line shows; equal keys draw equal lines."""
         width = self.scrollable_content_region.width
-        line = int(self.scroll_y) + y
         index, part = divmod(line, ROW_HEIGHT)
-        base = self.rich_style
-        if index >= len(self.ticket_ids):
-            return Strip.blank(width, base)
-        record = self.store.ticket(self.ticket_ids[index])
+        record = self.store.ticket(self.ticket_ids[index]) if index < len(self.ticket_ids) else None
+        if record is None:
+            return (None, width, self._base)
+        cursor = index == self.cursor and (self.has_focus, True)
+        if part == 1:
+            busy = self.busy.get(record.ticket_id)
+            return (_face(record), 1, busy, cursor, width, self._base)
+        waited = waiting_seconds(record, now)
+        wait = None if waited is None else (format_wait(waited), self._wait_style(waited))
+        return (_face(record), 0, record.unread, wait, cursor, width, self._base)
+
+    def _wait_style(self, waited: float) -> Style:
+        if waited >= self.wait_alert:
+            return _WAIT_ALERT
+        return _WAIT_WARN if waited >= self.wait_warning else _WAIT_OK
+
+    def _draw(self, key: tuple[Any, ...]) -> Strip:
+        face, width, base = key[0], key[-2], key[-1]
+        record = self.store.ticket(face[0]) if face is not None else None
         if record is None:
             return Strip.blank(width, base)
-        text = self._first_line(record, width) if part == 0 else self._second_line(record)
-        if index == self.cursor:
-            text.stylize(_CURSOR_FOCUSED if self.has_focus else _CURSOR_BLURRED)
+        if key[1] == 0:
+            text = self._first_line(record, width, key[3])
+        else:
+            text = self._second_line(record, key[2])
+        cursor = key[-3]
+        if cursor:
+            text.stylize(_CURSOR_FOCUSED if cursor[0] else _CURSOR_BLURRED)
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         return Strip(Segment.apply_style(segments, base), width).crop_extend(0, width, base)
 
-    def _first_line(self, record: TicketRecord, width: int) -> Text:
+    def _first_line(self, record: TicketRecord, width: int, wait: tuple[str, Style] | None) -> Text:
         status = STATUS_LABEL.get(record.status, str(int(record.status)))
         right = Text()
         if record.unread:
             right.append(f" {record.unread} ", _UNREAD)
-        waited = waiting_seconds(record, self.clock())
-        if waited is not None:
-            style = (
-                _WAIT_ALERT
-                if waited >= self.wait_alert
-                else _WAIT_WARN
-                if waited >= self.wait_warning
-                else _WAIT_OK
-            )
+        if wait is not None:
             right.append(" ")
-            right.append(format_wait(waited), style)
+            right.append(*wait)
         left = Text(no_wrap=True)
         left.append(f"{status:^6}", _STATUS_STYLE.get(status, _DIM))
         left.append(" ")
@@ -198,13 +241,27 @@ class QueueView(ScrollView, can_focus=True):
         left.truncate(room, overflow="ellipsis", pad=True)
         return Text.assemble(left, " ", right, no_wrap=True)
 
-    def _second_line(self, record: TicketRecord) -> Text:
+    def _second_line(self, record: TicketRecord, busy: str | None) -> Text:
         line = Text("       ", no_wrap=True)
         line.append(ticket_title(record), _DIM)
         line.append(" · ", _DIM)
-        busy = self.busy.get(record.ticket_id)
         if busy:
             line.append(busy, _BUSY)
         else:
             line.append(handler_label(record, self.store.operator_id), _DIM)
         return line
+
+
+def _face(record: TicketRecord) -> tuple[object, ...]:
+    """The ticket's fields that a queue row shows (the id first)."""
+    t = record.ticket
+    return (
+        t.ticket_id,
+        t.status_id,
+        t.display_nm,
+        t.ticket_nm,
+        t.owner_nm,
+        t.owner_id,
+        t.handle_by_id,
+        t.handle_by_nm,
+    )

@@ -1,0 +1,63 @@
+"""Render caches must never show a stale line: what is on screen follows the store after a batch.
+
+The queue keeps drawn lines and repaints only those whose content changed; the bars skip updates
+that change nothing. These tests read the composed screen (what a terminal would get), not a
+fresh render_line call, so a line that should have been repainted and was not would show.
+"""
+
+from chat_console.protocol import Message
+from chat_console.protocol.inbound import MessageUpdated
+from tests.tui.sample import store_app
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def customer_writes(app, ticket_id: str, n: int) -> None:  # type: ignore[no-untyped-def]
+    record = app.store.ticket(ticket_id)
+    app.deliver(
+        MessageUpdated(
+            Message(
+                ticket_id=ticket_id,
+                message_id=f"cache-{ticket_id}-{n}",
+                content="still there?",
+                sender_id=record.ticket.owner_id,
+                sender_nm=record.ticket.owner_nm,
+            )
+        )
+    )
+
+
+async def test_a_batch_repaints_the_queue_line_and_status_bar_it_changed() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = app.main.queue
+        await pilot.pause()
+        before = screen_text(app)
+        top = queue.ticket_ids[0]
+        unread = app.store.ticket(top).unread
+        assert f" {unread} " in before.splitlines()[1]  # under the views bar: the first row
+        for n in range(3):
+            customer_writes(app, top, n)
+        app.flush()
+        await pilot.pause()
+        after = screen_text(app)
+        assert app.store.ticket(top).unread == unread + 3
+        assert f" {unread + 3} " in after.splitlines()[1]
+        assert f"unread {app.store.unread_tickets()}" in after
+        # A message on a ticket not seen before adds an unread ticket to the status bar.
+        before_bar = after.splitlines()[-2]
+        app.deliver(
+            MessageUpdated(
+                Message(ticket_id="fresh", message_id="fresh-1", content="hi", sender_id="cu-9")
+            )
+        )
+        app.flush()
+        await pilot.pause()
+        bar = screen_text(app).splitlines()[-2]
+        assert bar != before_bar and f"unread {app.store.unread_tickets()}" in bar
+        # The line keeps showing the count after the cursor leaves it and comes back.
+        await pilot.press("j", "k")
+        assert f" {unread + 3} " in screen_text(app).splitlines()[1]
