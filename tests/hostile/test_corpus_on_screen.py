@@ -152,3 +152,20 @@ async def test_a_hostile_server_costs_dropped_events_never_the_console(hostile: 
         "[@click=app.quit]assigned" in n.message or "Eve" in n.message for n in app._notifications
     )
     assert app.is_running and app.store.ticket("t-1").ticket.ticket_nm == MARKUP[3]  # type: ignore[union-attr]
+
+
+async def test_a_one_mib_message_from_a_customer_arrives_folded_and_unfolds_whole(
+    live: Live,
+) -> None:
+    ticket = await live.open_ticket()
+    message = await live.customer_says(ticket.ticket_id, "z" * MAX_CONTENT_BYTES)
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter", "escape")
+    await live.pilot.pause()
+    assert "… folded (1.0 MB) — press e to show all" in screen(live.app)
+    await live.pilot.press("e")
+    lines = [
+        line.plain.strip() for line in live.app.main.transcript._message_lines(message.message_id)
+    ]
+    assert sum(len(line) for line in lines[1:]) == MAX_CONTENT_BYTES  # all of it, nothing cut
+    assert live.app.is_running
