@@ -79,6 +79,7 @@ class QueueView(ScrollView, can_focus=True):
         self._strips: dict[Any, Strip] = {}  # line key -> the drawn line
         self._shown: dict[int, Any] = {}  # screen line -> key of what it shows now
         self._base = Style()
+        self._width = 0
 
     # ---- data -----------------------------------------------------------------------
 
@@ -168,19 +169,21 @@ class QueueView(ScrollView, can_focus=True):
     def repaint(self) -> None:
         """Mark for redrawing only the screen lines whose content changed since they were drawn
         (all of them after a scroll: Textual repaints a scrolled widget whole anyway)."""
-        now = self.clock()
+        now, region = self.clock(), self.scrollable_content_region
         top = int(self.scroll_y)
-        for y in range(self.scrollable_content_region.height):
-            key = self._line_key(top + y, now)
+        for y in range(region.height):
+            key = self._line_key(top + y, now, region.width)
             if self._shown.get(y) != key:
                 self.refresh(Region(0, y, self.size.width, 1))
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._base = self.rich_style  # once per paint, not per line: it walks the DOM
+        # Once per paint, not per line: both walk the DOM.
+        self._base = self.rich_style
+        self._width = self.scrollable_content_region.width
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        key = self._line_key(int(self.scroll_y) + y, self.clock())
+        key = self._line_key(int(self.scroll_y) + y, self.clock(), self._width)
         self._shown[y] = key
         strip = self._strips.get(key)
         if strip is None:
@@ -189,9 +192,8 @@ class QueueView(ScrollView, can_focus=True):
             strip = self._strips[key] = self._draw(key)
         return strip
 
-    def _line_key(self, line: int, now: datetime) -> tuple[Any, ...]:
+    def _line_key(self, line: int, now: datetime, width: int) -> tuple[Any, ...]:
         """Everything the line shows; equal keys draw equal lines."""
-        width = self.scrollable_content_region.width
         index, part = divmod(line, ROW_HEIGHT)
         record = self.store.ticket(self.ticket_ids[index]) if index < len(self.ticket_ids) else None
         if record is None:
