@@ -61,3 +61,19 @@ async def test_a_batch_repaints_the_queue_line_and_status_bar_it_changed() -> No
         # The line keeps showing the count after the cursor leaves it and comes back.
         await pilot.press("j", "k")
         assert f" {unread + 3} " in screen_text(app).splitlines()[1]
+
+
+async def test_up_in_a_conversation_opened_at_its_bottom_moves_one_line() -> None:
+    app = store_app()
+    async with app.run_test(size=(80, 12)) as pilot:
+        busiest = max(app.store.queue(), key=lambda t: len(app.store.message_ids(t)))
+        app.main.queue.select(busiest)
+        await pilot.press("enter")
+        transcript = app.main.transcript
+        bottom = transcript.max_scroll_y
+        assert bottom > 1 and transcript.scroll_y == bottom
+        transcript.focus()
+        await pilot.press("up")
+        await pilot.pause()
+        # Scroll keys start from the scroll target: it must have followed the bottom too.
+        assert transcript.scroll_y == bottom - 1

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -83,7 +83,10 @@ class Transcript(ScrollView, can_focus=True):
         self._ids: list[str] = []
         self._starts: list[int] = [0]  # first line of each message; last item is the total
         self._laid_width = 0
-        self._lines: dict[str, list[Text]] = {}
+        # message id -> (key of what it shows, its drawn lines); see _message_strips
+        self._lines: dict[str, tuple[tuple[object, ...], list[Strip]]] = {}
+        self._base = Style()
+        self._width = 0
 
     # ---- layout ---------------------------------------------------------------------
 
@@ -100,7 +103,6 @@ class Transcript(ScrollView, can_focus=True):
         """New messages or ticks in the shown ticket: extend the layout, follow the bottom."""
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         ids = self.store.message_ids(self.ticket_id) if self.ticket_id else ()
-        self._lines.clear()  # ticks may have changed; lines are cheap to redo for the screen
         known = len(self._ids)
         if (
             self._laid_width == self._text_width
@@ -119,8 +121,12 @@ class Transcript(ScrollView, can_focus=True):
 
     def _to_bottom(self) -> None:
         # Set directly and again after the next layout: a new virtual size may not be in effect yet.
-        self.scroll_y = self.max_scroll_y
-        self.call_after_refresh(lambda: setattr(self, "scroll_y", self.max_scroll_y))
+        # The target too: scroll keys start from it, and "up" from a stale 0 jumped to the top.
+        def bottom() -> None:
+            self.scroll_target_y = self.scroll_y = self.max_scroll_y
+
+        bottom()
+        self.call_after_refresh(bottom)
 
     def _relayout(self) -> None:
         self._laid_width = self._text_width
@@ -215,33 +221,42 @@ class Transcript(ScrollView, can_focus=True):
 
     # ---- drawing --------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Once per paint, not per line: both walk the DOM.
+        self._base = self.rich_style
+        self._width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        width, base = self._width or self.scrollable_content_region.width, self._base
         line = int(self.scroll_y) + y
         if line >= self._starts[-1] or not self._ids:
             return Strip.blank(width, base)
         index = bisect_right(self._starts, line) - 1
-        message_id = self._ids[index]
-        lines = self._message_lines(message_id)
+        strips = self._message_strips(self._ids[index], width, base)
         part = line - self._starts[index]
-        if part >= len(lines):
-            return Strip.blank(width, base)
-        text = lines[part].copy()
-        text.truncate(width, pad=True)
-        segments = list(text.render(self.app.console))
-        return Strip(Segment.apply_style(segments, base), width).crop_extend(0, width, base)
+        return strips[part] if part < len(strips) else Strip.blank(width, base)
 
-    def _message_lines(self, message_id: str) -> list[Text]:
+    def _message_strips(self, message_id: str, width: int, base: Style) -> list[Strip]:
+        """The message's drawn lines, kept under the key of everything that can change them
+        (ticks and errors move, folds toggle, widths change); a repaint of a kept one is free."""
+        record = self.store.message(message_id)
+        if record is None:
+            return []
+        key = (record.tick, record.error, message_id in self.unfolded, width, base)
         cached = self._lines.get(message_id)
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
         if len(self._lines) > _LINES_CACHE_LIMIT:
             self._lines.clear()
-        record = self.store.message(message_id)
-        lines = [] if record is None else self._build_lines(record)
-        self._lines[message_id] = lines
-        return lines
+        console = self.app.console
+        strips = []
+        for text in self._build_lines(record):
+            text.truncate(width, pad=True)
+            segments = Segment.apply_style(text.render(console), base)
+            strips.append(Strip(segments, width).crop_extend(0, width, base))
+        self._lines[message_id] = (key, strips)
+        return strips
 
     def _time(self, record: MessageRecord) -> str:
         moment = record.message.created_at
