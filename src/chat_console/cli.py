@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="turn on POST /admin/revoke and /admin/drop for this bearer token (fault tests)",
     )
+    serve.add_argument(
+        "--rate-limit",
+        type=float,
+        metavar="N",
+        default=None,
+        help="events a second per connection (default 50, bursts of 200); 0 lifts the limit",
+    )
 
     customers = commands.add_parser("customers", help="run simulated customers against a server")
     customers.add_argument("--url", default="http://127.0.0.1:8161", help="server URL")

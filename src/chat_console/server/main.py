@@ -9,6 +9,7 @@ import sys
 
 from chat_console.redaction import configure_logging
 from chat_console.server.accounts import Accounts, AccountsError, load_accounts
+from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 
 log = logging.getLogger("chat_console.server")
 
@@ -32,18 +33,37 @@ def _error(command: str, text: str) -> int:
 
 
 async def _serve(
-    host: str, port: int, db_path: str, accounts: Accounts | None, admin_token: str | None
+    host: str,
+    port: int,
+    db_path: str,
+    accounts: Accounts | None,
+    admin_token: str | None,
+    rate_limit: RateLimit,
 ) -> None:
     from chat_console.server.runner import running_server
 
     stop = asyncio.Event()
     _stop_on_signals(stop)
     async with running_server(
-        host=host, port=port, db_path=db_path, accounts=accounts, admin_token=admin_token
+        host=host,
+        port=port,
+        db_path=db_path,
+        accounts=accounts,
+        admin_token=admin_token,
+        rate_limit=rate_limit,
     ) as server:
         log.info("serving on %s (database %s)", server.url, db_path)
         await stop.wait()
         log.info("stopping")
+
+
+def _rate_limit(per_second: float | None) -> RateLimit:
+    """`--rate-limit N`: N events a second per connection (bursts of 4 s worth); 0 lifts it."""
+    if per_second is None:
+        return DEFAULT_RATE_LIMIT
+    if per_second <= 0:
+        return RateLimit(per_second=1e9, burst=1e9)
+    return RateLimit(per_second=per_second, burst=per_second * 4)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -54,7 +74,9 @@ def serve(args: argparse.Namespace) -> int:
         return _error("serve", str(error))
     try:
         admin_token = getattr(args, "admin_token", None)
-        asyncio.run(_serve(args.host, args.port, args.db or ":memory:", accounts, admin_token))
+        rate_limit = _rate_limit(getattr(args, "rate_limit", None))
+        db = args.db or ":memory:"
+        asyncio.run(_serve(args.host, args.port, db, accounts, admin_token, rate_limit))
     except OSError as error:
         return _error("serve", f"cannot listen on {args.host}:{args.port} ({error.strerror})")
     except KeyboardInterrupt:
