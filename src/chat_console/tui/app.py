@@ -1,6 +1,7 @@
 """The Textual app: owns the store, the client and the event batching; the screen does the rest."""
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
@@ -67,6 +68,9 @@ class ConsoleApp(App[int]):
         self._quitting = False
         self.main = MainScreen()
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # an app made again in the same process (tests) must not pile up
+
     def key_for(self, binding_id: str) -> str:
         spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
         return keys_for(spec, self.config.keymap)
@@ -77,6 +81,9 @@ class ConsoleApp(App[int]):
         return self.main
 
     def on_mount(self) -> None:
+        # What is loaded by now (the store's records, the widgets) lives as long as the app: keep
+        # it out of the collector's full scans, which paused keys ~150 ms over 100,000 messages.
+        gc.freeze()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         for notice in self.startup_notices:

@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -196,6 +197,38 @@ class Transcript(ScrollView, can_focus=True):
     @property
     def line_count(self) -> int:
         return self._starts[-1]
+
+    # ---- scroll keys: jump, do not glide ----------------------------------------------
+    # An animated scroll shows its first step a frame later than a jump, and over ssh every
+    # step is another frame to send.
+
+    def _can_scroll(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()  # as Textual's own actions do: the key goes on to the screen
+
+    def action_scroll_up(self) -> None:
+        self._can_scroll()
+        self.scroll_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self._can_scroll()
+        self.scroll_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self._can_scroll()
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self._can_scroll()
+        self.scroll_page_down(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self._can_scroll()
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self._can_scroll()
+        self.scroll_end(animate=False)
 
     # ---- queries used by the screen ---------------------------------------------------
 
