@@ -190,6 +190,7 @@ class MainScreen(TicketActions, Screen[None]):
     def _connection_changed(self, event: msg.ConnectionChanged) -> None:
         self.connection = (event.state, event.reason, event.retry_in)
         waiting = event.state == "reconnecting" and event.retry_in is not None
+        waiting = waiting and self.console.live_clock  # snapshots: the figure as given
         self._retry_at = time.monotonic() + (event.retry_in or 0.0) if waiting else None
         self.protocol = event.protocol or self.protocol
         self.refresh_bars()
