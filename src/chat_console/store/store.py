@@ -36,6 +36,9 @@ from chat_console.protocol.inbound import (
 from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, TicketRecord, View
 
 TYPING_TTL = timedelta(seconds=5)
+# Messages per ticket read into memory at start; older ones stay in SQLite until asked for
+# (`load_older`): a 100,000-message conversation cost ~240 MB and 1.5 s to load whole.
+HISTORY_WINDOW = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -54,6 +57,32 @@ CREATE TABLE IF NOT EXISTS outbox (
 """
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
+
+
+_RECORD_COLUMNS = "body, own, tick, error, read_locally, seq"
+# Per ticket, the first seq kept in memory: its HISTORY_WINDOW-th newest message, or its oldest
+# message still in the outbox if that is older (an unsent message must be in memory to be sent).
+_WINDOWS = """
+SELECT ticket_id, MIN(seq) AS first FROM (
+    SELECT ticket_id, seq FROM (
+        SELECT ticket_id, seq, ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY seq DESC) AS n
+        FROM messages
+    ) WHERE n <= ?1
+    UNION ALL
+    SELECT m.ticket_id, m.seq FROM outbox o JOIN messages m USING (message_id)
+) GROUP BY ticket_id
+"""
+_WINDOWED = f"""
+SELECT {", ".join("m." + c.strip() for c in _RECORD_COLUMNS.split(","))}
+FROM messages m JOIN ({_WINDOWS}) w USING (ticket_id)
+WHERE m.seq >= w.first ORDER BY m.seq
+"""
+
+
+def _record(row: tuple[str, int, int, str | None, int, int]) -> MessageRecord:
+    body, own, tick, error, read_locally, seq = row
+    message = Message.model_validate_json(body)
+    return MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq)
 
 
 def default_store_path() -> Path:
@@ -88,6 +117,7 @@ class Store:
         self._typing: dict[str, tuple[str, datetime]] = {}
         self._seq = 0
         self._order: list[str] | None = None  # queue order cache, None when stale
+        self._older: dict[str, int] = {}  # ticket -> first seq in memory, where SQLite has older
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
@@ -102,13 +132,56 @@ class Store:
                 waiting_since=parse_timestamp(waiting),
                 last_activity=parse_timestamp(activity),
             )
-        for body, own, tick, error, read_locally, seq in self._db.execute(
-            "SELECT body, own, tick, error, read_locally, seq FROM messages ORDER BY seq"
+        # Each ticket's newest HISTORY_WINDOW messages, reaching back to its oldest unsent one.
+        firsts = dict(self._db.execute(_WINDOWS, (HISTORY_WINDOW,)))
+        for row in self._db.execute(_WINDOWED, (HISTORY_WINDOW,)):
+            self._index_message(_record(row))
+        for ticket_id, oldest, newest in self._db.execute(
+            "SELECT ticket_id, MIN(seq), MAX(seq) FROM messages GROUP BY ticket_id"
         ):
-            message = Message.model_validate(json.loads(body))
-            record = MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq)
-            self._index_message(record)
-            self._seq = max(self._seq, seq)
+            self._seq = max(self._seq, newest)
+            if oldest < firsts[ticket_id]:
+                self._older[ticket_id] = firsts[ticket_id]
+
+    def has_older(self, ticket_id: str) -> bool:
+        """SQLite holds messages of the ticket older than those in memory."""
+        return ticket_id in self._older
+
+    def load_older(self, ticket_id: str, count: int = HISTORY_WINDOW) -> int:
+        """Read up to `count` more of the ticket's older messages into memory; how many."""
+        first = self._older.get(ticket_id)
+        if first is None:
+            return 0
+        rows = self._db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? AND seq < ?"
+            " ORDER BY seq DESC LIMIT ?",
+            (ticket_id, first, count),
+        ).fetchall()
+        records = [_record(row) for row in reversed(rows)]
+        for record in records:
+            self._messages[record.message_id] = record
+        self._by_ticket.setdefault(ticket_id, [])[:0] = [r.message_id for r in records]
+        if (
+            len(records) < count
+            or not self._db.execute(
+                "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1",
+                (ticket_id, records[0].seq),
+            ).fetchone()
+        ):
+            del self._older[ticket_id]
+        else:
+            self._older[ticket_id] = records[0].seq
+        return len(records)
+
+    def _stored(self, message_id: str) -> MessageRecord | None:
+        """A message in memory, else one SQLite has outside the windows in memory."""
+        record = self._messages.get(message_id)
+        if record is not None or not self._older:
+            return record
+        row = self._db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return None if row is None else _record(row)
 
     def _save_ticket(self, record: TicketRecord) -> None:
         self._order = None
@@ -248,9 +321,10 @@ class Store:
         self._by_ticket.setdefault(record.message.ticket_id, []).append(record.message_id)
 
     def _add_message(self, message: Message) -> Change | None:
-        existing = self._messages.get(message.message_id)
+        existing = self._stored(message.message_id)
         if existing is not None:  # the same messageId twice is the same message (reading 6)
             if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
+                self._save_message(existing)
                 return Change(ChangeKind.MESSAGE_STATUS, message.ticket_id, message.message_id)
             return None
         own = bool(self.operator_id) and message.sender_id == self.operator_id
@@ -405,7 +479,7 @@ class Store:
         return True
 
     def _advance_tick(self, message_id: str, tick: Tick) -> Change | None:
-        record = self._messages.get(message_id)
+        record = self._stored(message_id)
         if record is None or not record.own or not self._raise_tick(record, tick):
             return None
         self._save_message(record)
@@ -420,6 +494,12 @@ class Store:
                 record.read_locally = True
                 self._save_message(record)
                 marked += 1
+        if ticket_id in self._older:  # and those still only in SQLite
+            marked += self._db.execute(
+                "UPDATE messages SET read_locally = 1"
+                " WHERE ticket_id = ? AND seq < ? AND own = 0 AND read_locally = 0",
+                (ticket_id, self._older[ticket_id]),
+            ).rowcount
         ticket = self._tickets.get(ticket_id)
         if ticket is not None and (ticket.unread or marked):
             marked = max(marked, ticket.unread)

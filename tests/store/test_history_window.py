@@ -1,0 +1,87 @@
+"""A reopened store reads only each ticket's newest messages; older ones come from SQLite on demand.
+
+What must not change with the window: no message is lost or shown twice, duplicates of old
+messages are still recognised, ticks and read marks reach messages outside it, and an unsent
+message is in memory however old it is.
+"""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from chat_console.protocol import Message, MessageStatus, Ticket
+from chat_console.protocol.inbound import MessageStatusUpdated, MessageUpdated, TicketCreated
+from chat_console.store import Store, Tick
+from chat_console.store.store import HISTORY_WINDOW
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+ME = "op-1"
+COUNT = 2 * HISTORY_WINDOW + 50
+
+
+def message(n: int, *, own: bool = False) -> Message:
+    return Message(
+        ticket_id="t1",
+        message_id=f"m{n}",
+        content=f"line {n}",
+        sender_id=ME if own else "cu-1",
+        recipient_id="cu-1" if own else ME,
+        created_at=T0 + timedelta(seconds=n),
+    )
+
+
+def filled(path: Path) -> None:
+    store = Store(path, operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    store.apply_batch(MessageUpdated(message(n, own=n == 3)) for n in range(COUNT))
+    store.close()
+
+
+def test_a_reopened_store_holds_the_newest_window_and_reads_older_pages_on_demand(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    filled(path)
+    store = Store(path, operator_id=ME)
+    expected = [f"m{n}" for n in range(COUNT)]
+    assert list(store.message_ids("t1")) == expected[-HISTORY_WINDOW:]
+    assert store.has_older("t1")
+    assert store.load_older("t1") == HISTORY_WINDOW
+    assert list(store.message_ids("t1")) == expected[-2 * HISTORY_WINDOW :]
+    assert store.load_older("t1") == 50 and not store.has_older("t1")
+    assert list(store.message_ids("t1")) == expected
+    assert store.load_older("t1") == 0
+
+
+def test_messages_outside_the_window_are_still_known_ticked_and_marked_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    filled(path)
+    store = Store(path, operator_id=ME)
+    assert store.message("m0") is None  # not in memory
+    assert store.apply(MessageUpdated(message(0))) is None  # but not a new message either
+    assert len(store.message_ids("t1")) == HISTORY_WINDOW
+    change = store.apply(MessageStatusUpdated("m3", MessageStatus.READ))
+    assert change is not None and change.message_id == "m3"
+    store.mark_ticket_read("t1")
+    store.close()
+    store = Store(path, operator_id=ME)
+    while store.load_older("t1"):
+        pass
+    assert store.message("m3").tick == Tick.READ  # type: ignore[union-attr]
+    customers = [store.message(f"m{n}") for n in range(COUNT) if n != 3]
+    assert all(record is not None and record.read_locally for record in customers)
+    assert len(store.message_ids("t1")) == COUNT
+
+
+def test_an_unsent_message_is_in_memory_however_old(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path, operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    store.record_outgoing(message(-1, own=True))  # pending, then a long conversation
+    store.apply_batch(MessageUpdated(message(n)) for n in range(COUNT))
+    store.close()
+    store = Store(path, operator_id=ME)
+    assert [m.message_id for m in store.pending_outgoing()] == ["m-1"]
+    ids = list(store.message_ids("t1"))
+    assert ids[0] == "m-1" and len(ids) == COUNT + 1 and not store.has_older("t1")
