@@ -77,3 +77,41 @@ async def test_up_in_a_conversation_opened_at_its_bottom_moves_one_line() -> Non
         await pilot.pause()
         # Scroll keys start from the scroll target: it must have followed the bottom too.
         assert transcript.scroll_y == bottom - 1
+
+
+async def test_scrolling_to_the_top_reads_older_history_and_keeps_the_lines_in_view(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from chat_console.protocol import Ticket
+    from chat_console.protocol.inbound import TicketCreated
+    from chat_console.store import Store
+    from chat_console.store.store import HISTORY_WINDOW
+
+    path = tmp_path / "s.sqlite3"
+    store = Store(path, operator_id="op-1")
+    store.apply_batch([TicketCreated(Ticket(ticket_id="long", owner_id="cu-1", ticket_nm="x"))])
+    count = 3 * HISTORY_WINDOW
+    store.apply_batch(
+        MessageUpdated(
+            Message(ticket_id="long", message_id=f"h{n}", content=f"line {n}", sender_id="cu-1")
+        )
+        for n in range(count)
+    )
+    store.close()
+    app = store_app(Store(path, operator_id="op-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.queue.select("long")
+        await pilot.press("enter")
+        transcript = app.main.transcript
+        assert len(transcript.store.message_ids("long")) == HISTORY_WINDOW
+        transcript.focus()
+        await pilot.press("home")
+        await pilot.pause()
+        # A page was read; the message that was at the top is still at the top.
+        assert len(transcript.store.message_ids("long")) == 2 * HISTORY_WINDOW
+        assert transcript.visible_message_ids()[0] == f"h{count - HISTORY_WINDOW}"
+        for _ in range(3):
+            await pilot.press("home")
+            await pilot.pause()
+        assert transcript.visible_message_ids()[0] == "h0"
+        assert list(transcript.store.message_ids("long")) == [f"h{n}" for n in range(count)]

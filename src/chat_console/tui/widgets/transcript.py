@@ -88,6 +88,7 @@ class Transcript(ScrollView, can_focus=True):
         self._lines: dict[str, tuple[tuple[object, ...], list[Strip]]] = {}
         self._base = Style()
         self._width = 0
+        self._loading_older = False  # a page of older history is on its way
 
     # ---- layout ---------------------------------------------------------------------
 
@@ -197,6 +198,28 @@ class Transcript(ScrollView, can_focus=True):
     @property
     def line_count(self) -> int:
         return self._starts[-1]
+
+    # ---- older history: read from the store when the top comes into view ---------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if (
+            new_value < self.size.height
+            and self.ticket_id is not None
+            and not self._loading_older
+            and self.store.has_older(self.ticket_id)
+        ):
+            self._loading_older = True
+            self.call_later(self._load_older, self.ticket_id)
+
+    def _load_older(self, ticket_id: str) -> None:
+        self._loading_older = False
+        if ticket_id != self.ticket_id or not self.store.load_older(ticket_id):
+            return  # another conversation by now
+        before = self.line_count
+        self._relayout()
+        # Keep the same lines on screen: everything moved down by what was put above.
+        self.scroll_target_y = self.scroll_y = self.scroll_y + self.line_count - before
 
     # ---- scroll keys: jump, do not glide ----------------------------------------------
     # An animated scroll shows its first step a frame later than a jump, and over ssh every
