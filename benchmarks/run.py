@@ -98,6 +98,7 @@ def scale_rows(size: Size) -> list[Row]:
         Row("Scale", f"load store ({what})", f["load_s"] * 1000, "ms"),
         Row("Scale", "process start -> first frame", f["first_frame_s"] * 1000, "ms"),
         Row("Scale", "open the big conversation", f["open_conversation_ms"], "ms"),
+        Row("Scale", "first keys after focusing a pane (max)", f["first_keys_max_ms"], "ms"),
     ]
     for key, label in (
         ("queue_move", "queue: cursor move"),

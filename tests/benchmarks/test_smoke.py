@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "Ingest": 5,
     "Latency": 6,
-    "Scale": 12,
+    "Scale": 13,
     "Start-up": 3,
     "Server": 8,
 }
