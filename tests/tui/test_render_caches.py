@@ -115,3 +115,24 @@ async def test_scrolling_to_the_top_reads_older_history_and_keeps_the_lines_in_v
             await pilot.pause()
         assert transcript.visible_message_ids()[0] == "h0"
         assert list(transcript.store.message_ids("long")) == [f"h{n}" for n in range(count)]
+
+
+def test_queue_lines_are_cut_exactly_as_rich_cuts_them() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from rich.style import Style
+    from rich.text import Text
+
+    from chat_console.tui.widgets.queue import _fit
+
+    words = st.text(alphabet=st.sampled_from("ab 界😀·…"), max_size=12)
+
+    @given(st.lists(words, min_size=1, max_size=4), st.integers(min_value=1, max_value=30))
+    def check(parts: list[str], width: int) -> None:
+        styled = [(part, Style(bold=n % 2 == 0)) for n, part in enumerate(parts)]
+        expected = Text.assemble(*styled)
+        expected.truncate(width, overflow="ellipsis")
+        cut = _fit(styled, width)
+        assert "".join(text for text, _ in cut) == expected.plain
+
+    check()

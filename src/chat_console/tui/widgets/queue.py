@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -45,6 +45,10 @@ _DIM = Style(color="bright_black")
 _BUSY = Style(color="yellow", italic=True)
 _CURSOR_FOCUSED = Style(bgcolor="blue", color="white")
 _CURSOR_BLURRED = Style(bgcolor="grey23")
+_PLAIN = Style()
+_BOLD = Style(bold=True)
+_NOT_BOLD = Style(bold=False)
+Parts = list[tuple[str, Style]]
 
 
 class QueueView(ScrollView, can_focus=True):
@@ -217,41 +221,61 @@ class QueueView(ScrollView, can_focus=True):
         if record is None:
             return Strip.blank(width, base)
         if key[1] == 0:
-            text = self._first_line(record, width, key[3])
+            parts = self._first_line(record, width, key[3])
         else:
-            text = self._second_line(record, key[2])
+            parts = self._second_line(record, key[2])
         cursor = key[-3]
-        if cursor:
-            text.stylize(_CURSOR_FOCUSED if cursor[0] else _CURSOR_BLURRED)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(text.render(self.app.console))
-        return Strip(Segment.apply_style(segments, base), width).crop_extend(0, width, base)
+        highlight = (_CURSOR_FOCUSED if cursor[0] else _CURSOR_BLURRED) if cursor else _PLAIN
+        # Built as segments directly: rich's Text.render cost several times more per line.
+        segments = [Segment(text, base + style + highlight) for text, style in _fit(parts, width)]
+        return Strip(segments).crop_extend(0, width, base)
 
-    def _first_line(self, record: TicketRecord, width: int, wait: tuple[str, Style] | None) -> Text:
+    def _first_line(
+        self, record: TicketRecord, width: int, wait: tuple[str, Style] | None
+    ) -> Parts:
         status = STATUS_LABEL.get(record.status, str(int(record.status)))
-        right = Text()
+        right: Parts = []
         if record.unread:
-            right.append(f" {record.unread} ", _UNREAD)
+            right.append((f" {record.unread} ", _UNREAD))
         if wait is not None:
-            right.append(" ")
-            right.append(*wait)
-        left = Text(no_wrap=True)
-        left.append(f"{status:^6}", _STATUS_STYLE.get(status, _DIM))
-        left.append(" ")
-        left.append(customer_label(record), Style(bold=bool(record.unread or record.is_new)))
-        room = max(1, width - right.cell_len - 1)
-        left.truncate(room, overflow="ellipsis", pad=True)
-        return Text.assemble(left, " ", right, no_wrap=True)
+            right += [(" ", _PLAIN), wait]
+        room = max(1, width - sum(cell_len(text) for text, _ in right) - 1)
+        left = _fit(
+            [
+                (f"{status:^6}", _STATUS_STYLE.get(status, _DIM)),
+                (" ", _PLAIN),
+                (customer_label(record), _BOLD if record.unread or record.is_new else _NOT_BOLD),
+            ],
+            room,
+        )
+        used = sum(cell_len(text) for text, _ in left)
+        return [*left, (" " * (room - used + 1), _PLAIN), *right]
 
-    def _second_line(self, record: TicketRecord, busy: str | None) -> Text:
-        line = Text("       ", no_wrap=True)
-        line.append(ticket_title(record), _DIM)
-        line.append(" · ", _DIM)
-        if busy:
-            line.append(busy, _BUSY)
-        else:
-            line.append(handler_label(record, self.store.operator_id), _DIM)
-        return line
+    def _second_line(self, record: TicketRecord, busy: str | None) -> Parts:
+        return [
+            ("       ", _PLAIN),
+            (ticket_title(record), _DIM),
+            (" · ", _DIM),
+            (busy, _BUSY) if busy else (handler_label(record, self.store.operator_id), _DIM),
+        ]
+
+
+def _fit(parts: Parts, width: int) -> Parts:
+    """The parts cut to `width` cells, the last kept cell an ellipsis when anything was cut (as
+    rich's Text.truncate(overflow="ellipsis") does)."""
+    if sum(cell_len(text) for text, _ in parts) <= width:
+        return parts
+    kept: Parts = []
+    room = width - 1
+    for text, style in parts:
+        size = cell_len(text)
+        if size <= room:
+            kept.append((text, style))
+            room -= size
+            continue
+        kept.append((set_cell_size(text, room) + "…", style))
+        break
+    return kept
 
 
 def _face(record: TicketRecord) -> tuple[object, ...]:
