@@ -26,6 +26,10 @@ from chat_console.tui.screens.main import MainScreen
 # turn of the message loop), later ones at most once a frame, so a burst costs one redraw a frame
 # and a lone message is not held back by a fixed timer (it cost ~25 ms on average at 50 ms).
 FLUSH_GAP = 1 / 60  # seconds
+# Under a flood, fewer and bigger batches: redrawing the queue 60 times a second cost more than
+# applying the events, and nobody reads a queue that changes faster than this.
+FLOOD_BATCH = 64  # events in one batch that mean a flood
+FLOOD_GAP = 0.1  # seconds between batches while flooded
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
 
@@ -65,6 +69,7 @@ class ConsoleApp(App[int]):
         self._inbox: list[ClientEvent] = []
         self._flush_due = False  # a flush is scheduled and will take what is in the inbox
         self._last_flush = 0.0
+        self._flush_gap = FLUSH_GAP
         self._quitting = False
         self.main = MainScreen()
 
@@ -124,7 +129,7 @@ class ConsoleApp(App[int]):
         self._inbox.append(event)
         if self._flush_due:
             return
-        wait = self._last_flush + FLUSH_GAP - time.monotonic()
+        wait = self._last_flush + self._flush_gap - time.monotonic()
         if wait > 0:
             asyncio.get_running_loop().call_later(wait, self.call_later, self.flush)
             self._flush_due = True
@@ -134,6 +139,7 @@ class ConsoleApp(App[int]):
     def flush(self) -> None:
         self._flush_due = False
         self._last_flush = time.monotonic()
+        self._flush_gap = FLOOD_GAP if len(self._inbox) >= FLOOD_BATCH else FLUSH_GAP
         if not self._inbox:
             return
         events, self._inbox = self._inbox, []
