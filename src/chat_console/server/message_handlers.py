@@ -94,7 +94,12 @@ class MessageHandlers(HandlerBase):
                 changed.append(message.model_copy(update={"status_id": MessageStatus(status)}))
         if not changed:
             return
-        touched = {m.ticket_id for m in changed if m.sender_id == tickets[m.ticket_id].owner_id}
+        # Only an operator's read can answer a ticket: count unread customer messages for that
+        # alone (a delivery receipt for every message cost more than relaying the message).
+        answers = user.role is Role.OPERATOR and status == MessageStatus.READ
+        touched = {
+            m.ticket_id for m in changed if answers and m.sender_id == tickets[m.ticket_id].owner_id
+        }
         unread_before = {
             t: self.store.count_below(t, tickets[t].owner_id or "", MessageStatus.READ)
             for t in touched
@@ -106,7 +111,7 @@ class MessageHandlers(HandlerBase):
                 (message.message_id, status),
                 to=rules.user_room(message.sender_id or ""),
             )
-        if user.role is Role.OPERATOR and status == MessageStatus.READ:
+        if answers:
             for ticket_id in sorted(touched):
                 owner = tickets[ticket_id].owner_id or ""
                 if unread_before[ticket_id] and not self.store.count_below(
