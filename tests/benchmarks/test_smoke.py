@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
-    "Ingest": 5,
+    "Ingest": 9,
     "Latency": 6,
     "Scale": 13,
     "Start-up": 3,
