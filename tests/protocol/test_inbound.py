@@ -21,9 +21,7 @@ def test_each_listen_event_decodes_to_its_type() -> None:
     )
     message = decode("messageUpdated", ({"ticketId": "t", "messageId": "m", "content": "x"},))
     assert isinstance(message, MessageUpdated) and message.message.content == "x"
-    assert decode("messageStatusUpdated", ("m", 3)) == MessageStatusUpdated(
-        "m", MessageStatus.READ
-    )
+    assert decode("messageStatusUpdated", ("m", 3)) == MessageStatusUpdated("m", MessageStatus.READ)
     assert decode("typing", ("t", "Carl")) == Typing("t", "Carl")
     assert decode("notifyOfAssignment", ("t", 1, "Carl")) == AssignmentNotified(
         "t", AssignmentChange.ASSIGNED, "Carl"
