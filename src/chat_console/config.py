@@ -10,6 +10,7 @@ what is wrong, because the operator reading it has no use for a traceback.
 
 import logging
 import os
+import ssl
 import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
@@ -76,9 +77,16 @@ class ServerSettings(_Section):
     @field_validator("ca_file")
     @classmethod
     def _existing_file(cls, value: str) -> str:
-        if value and not Path(value).expanduser().is_file():
+        if not value:
+            return ""
+        path = Path(value).expanduser()
+        if not path.is_file():
             raise ValueError(f"no such file: {value}")
-        return str(Path(value).expanduser()) if value else ""
+        try:  # read it now, so a wrong file is a config error and not a failure at connect
+            ssl.create_default_context(cafile=str(path))
+        except (ssl.SSLError, OSError, ValueError) as error:
+            raise ValueError(f"not a PEM file of CA certificates: {value} ({error})") from None
+        return str(path)
 
 
 class GrantType(StrEnum):

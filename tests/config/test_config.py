@@ -202,6 +202,14 @@ def test_ca_file_must_exist(tmp_path: Path) -> None:
     assert problem(path) == "config.toml: server.ca_file: no such file: /no/such/ca.pem"
 
 
+def test_ca_file_must_hold_certificates(tmp_path: Path) -> None:
+    not_pem = write(tmp_path / "ca.pem", "this is not a certificate\n")
+    path = write(tmp_path / "config.toml", MINIMAL + f'[server]\nca_file = "{not_pem}"\n')
+    assert problem(path).startswith(
+        f"config.toml: server.ca_file: not a PEM file of CA certificates: {not_pem}"
+    )
+
+
 def test_oauth_password_grant_with_plain_password_warns_and_hides_it(tmp_path: Path) -> None:
     text = """
 [auth]

@@ -48,3 +48,18 @@ async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
     assert seen["user"] == "op-1" and seen["tickets"] >= 1
     leftovers = [t for t in asyncio.all_tasks() - before if not t.done()]
     assert leftovers == []
+
+
+def test_an_unusable_history_folder_is_one_line_on_stderr_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[auth]\ntoken = "t"\n[operator]\nuser_id = "op-1"\n')
+    config.chmod(0o600)
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(not_a_folder))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert main(["--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chat-console: cannot open the local history") and "Traceback" not in err

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import os
 import re
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -43,11 +44,16 @@ def run_console(args: argparse.Namespace) -> int:
     except ConfigError as problem:
         print(f"chat-console: {problem}", file=sys.stderr)
         return 2
-    _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
+    _keep_files_private()
     config = ConsoleConfig.from_settings(settings)
-    store = Store(
-        _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
-    )
+    try:
+        _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
+        store = Store(
+            _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
+        )
+    except (sqlite3.Error, OSError) as problem:
+        print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
+        return 2
     app = make_app(
         config,
         store=store,
@@ -60,8 +66,14 @@ def run_console(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _keep_files_private() -> None:
+    """Conversations, logs and saved images hold customers' words: readable by this user only."""
+    os.umask(0o077)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     pace = float(getattr(args, "pace", 1.0) or 1.0)
+    _keep_files_private()
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
         _log_to(Path(folder) / "demo.log")
         return asyncio.run(_demo(Path(folder), pace))
