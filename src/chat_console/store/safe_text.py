@@ -31,10 +31,13 @@ _ONE_LINE_TABLE = {**_TABLE, 0x09: " ", 0x0A: " \u21b5 "}  # ↵ marks where a l
 
 
 def safe_text(text: object) -> str:
-    """Untrusted text with control characters replaced; newline and tab are kept."""
+    """Untrusted text with control characters replaced; newlines are kept.
+
+    Tabs become spaces: a tab is zero cells wide to Rich but moves the terminal's cursor, so a
+    raw tab would push the rest of the line over the pane's border."""
     if text is None:
         return ""
-    return str(text).translate(_TABLE)
+    return str(text).translate(_TABLE).expandtabs(4)
 
 
 def one_line(text: object) -> str:
