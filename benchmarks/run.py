@@ -8,6 +8,7 @@ figures measured in the same run, because the machine is shared and noisy.
 import argparse
 import asyncio
 import math
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,11 +32,13 @@ class Size:
     startup_runs: int
     relay_customers: tuple[int, ...]
     relay_seconds: float
+    chaos_restarts: int
+    chaos_messages: int
 
 
-FULL = Size("full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0)
-QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0)
-TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0)
+FULL = Size("full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0, 20, 2000)
+QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0, 3, 200)
+TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Row:
 def _fmt(value: float) -> str:
     if math.isnan(value):
         return "n/a"
+    if float(value).is_integer():
+        return f"{int(value):,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:
@@ -148,6 +153,23 @@ def relay_rows(size: Size) -> list[Row]:
     return rows
 
 
+def chaos_rows(size: Size) -> list[Row]:
+    """benchmarks/chaos.py (issue 4): kill -9 restarts of the server while both sides write."""
+    from benchmarks.chaos_harness import run_chaos
+
+    with tempfile.TemporaryDirectory(prefix="bench-chaos-") as folder:
+        report = asyncio.run(
+            run_chaos(Path(folder), restarts=size.chaos_restarts, messages=size.chaos_messages)
+        )
+    rows = [Row("Chaos", "server restarts (kill -9) while both sides write", report.restarts, "")]
+    for d in report.directions:
+        rows.append(Row("Chaos", f"{d.name}: lost of {d.sent}", d.lost, "msgs", "0", d.lost == 0))
+        rows.append(
+            Row("Chaos", f"{d.name}: duplicated", d.duplicated, "msgs", "0", d.duplicated == 0)
+        )
+    return rows
+
+
 SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "ingest": ingest_rows,
     "latency": latency_rows,
@@ -155,6 +177,8 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "startup": startup_rows,
     "server": relay_rows,
 }
+if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
+    SECTIONS["chaos"] = chaos_rows
 
 
 def table(rows: list[Row]) -> str:

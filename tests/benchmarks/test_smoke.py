@@ -16,6 +16,7 @@ EXPECTED = {
     "Scale": 13,
     "Start-up": 3,
     "Server": 8,
+    "Chaos": 5,
 }
 
 
