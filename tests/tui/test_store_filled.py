@@ -166,6 +166,28 @@ async def test_a_burst_of_events_is_applied_as_one_batch_with_one_message_per_ki
         assert app.main.queue.cursor == 1
 
 
+async def test_a_burst_of_new_tickets_is_one_notice_and_a_few_are_one_each() -> None:
+    from chat_console.protocol.inbound import TicketCreated
+
+    def new_ticket(tid: str) -> TicketCreated:
+        return TicketCreated(Ticket(ticket_id=tid, display_nm="Cust", ticket_nm=tid))
+
+    app = store_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for i in range(10):
+            app.deliver(new_ticket(f"flood-{i}"))
+        app.flush()
+        await pilot.pause()
+        titles = [(n.title, str(n.message)) for n in app._notifications]
+        assert titles == [("New ticket", "10 tickets")]
+        for i in range(2):
+            app.deliver(new_ticket(f"pair-{i}"))
+        app.flush()
+        await pilot.pause()
+        titles = [(n.title, str(n.message)) for n in app._notifications]
+        assert titles[1:] == [("New ticket", "Cust — pair-0"), ("New ticket", "Cust — pair-1")]
+
+
 async def test_the_command_palette_offers_every_action() -> None:
     from chat_console.tui.bindings import QUEUE, SCREEN
 

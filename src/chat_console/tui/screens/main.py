@@ -35,6 +35,7 @@ class MainScreen(TicketActions, Screen[None]):
         self._reading: set[str] = set()  # tickets whose read receipt is on its way
         self._history_loaded: set[str] = set()
         self.own_assignments: set[str] = set()
+        self._last_typing_sent: dict[str, float] = {}
 
     @property
     def console(self) -> "ConsoleApp":
@@ -164,8 +165,7 @@ class MainScreen(TicketActions, Screen[None]):
     @on(msg.TicketsArrived)
     def _tickets_arrived(self, event: msg.TicketsArrived) -> None:
         self.app.bell()
-        for tid in sorted(event.ticket_ids):
-            self.notify_about(tid, "New ticket")
+        self.notify_about(event.ticket_ids, "New ticket")
 
     def _not_caused_by_me(self, ticket_ids: frozenset[str]) -> list[str]:
         """The server also tells us about assignments we made ourselves; those need no alarm."""
@@ -178,13 +178,13 @@ class MainScreen(TicketActions, Screen[None]):
         others = self._not_caused_by_me(event.ticket_ids)
         if others:
             self.app.bell()
-        for tid in others:
-            self.notify_about(tid, "Assigned to you")
+        self.notify_about(others, "Assigned to you")
 
     @on(msg.AssignedAway)
     def _assigned_away(self, event: msg.AssignedAway) -> None:
-        for tid in self._not_caused_by_me(event.ticket_ids):
-            self.notify_about(tid, "Taken from you", severity="warning")
+        self.notify_about(
+            self._not_caused_by_me(event.ticket_ids), "Taken from you", severity="warning"
+        )
 
     @on(msg.ConnectionChanged)
     def _connection_changed(self, event: msg.ConnectionChanged) -> None:

@@ -6,7 +6,7 @@ changes locally.
 """
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from chat_console.tui.widgets.transcript import Transcript
 
 TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
+MAX_NOTICES = 3  # more tickets than this in one batch get one summary notice
+NOTICE_LENGTH = 120  # characters of a ticket's label in a notice
 
 
 class ClientErrorLike(Exception):
@@ -54,7 +56,7 @@ class TicketActions:
     queue: "QueueView"
     transcript: "Transcript"
 
-    _last_typing_sent: float = 0.0
+    _last_typing_sent: dict[str, float]  # ticket id -> time.monotonic() of its last emit
     own_assignments: set[str]  # tickets whose next assignment notice our own action caused
     _reading: set[str]
     _history_loaded: set[str]
@@ -84,11 +86,19 @@ class TicketActions:
         return store.ticket(tid) if tid else None
 
     def notify_about(
-        self, ticket_id: str, what: str, severity: SeverityLevel = "information"
+        self, ticket_ids: Iterable[str], what: str, severity: SeverityLevel = "information"
     ) -> None:
-        record = self.console.store.ticket(ticket_id)
-        label = f"{customer_label(record)} — {ticket_title(record)}" if record else ticket_id
-        self.console.notify(one_line(label), title=what, severity=severity, markup=False, timeout=6)
+        """One notice per ticket, or one summary for a burst (a toast per ticket would bury the
+        screen when the link comes back to a full queue)."""
+        ids = sorted(ticket_ids)
+        if len(ids) > MAX_NOTICES:
+            self.console.notify(f"{len(ids)} tickets", title=what, severity=severity, markup=False)
+            return
+        for ticket_id in ids:
+            record = self.console.store.ticket(ticket_id)
+            label = f"{customer_label(record)} — {ticket_title(record)}" if record else ticket_id
+            text = one_line(label)[:NOTICE_LENGTH]
+            self.console.notify(text, title=what, severity=severity, markup=False, timeout=6)
 
     def error(self, text: str, title: str = "Server said") -> None:
         self.console.notify(one_line(text), title=title, severity="error", markup=False, timeout=8)
@@ -317,9 +327,11 @@ class TicketActions:
         client = self.client
         record = self.console.store.ticket(tid) if tid else None
         now = time.monotonic()
-        if record is None or client is None or now - self._last_typing_sent < TYPING_INTERVAL:
+        if record is None or client is None or tid is None:
             return
-        self._last_typing_sent = now
+        if now - self._last_typing_sent.get(tid, float("-inf")) < TYPING_INTERVAL:
+            return
+        self._last_typing_sent[tid] = now  # per ticket: switching tickets must not mute the next
         self.console.typing_sent += 1
         self.run_worker(client.typing(record.ticket), group="typing", exit_on_error=False)
 
