@@ -138,13 +138,13 @@ async def test_a_hostile_server_costs_dropped_events_never_the_console(hostile: 
     assert "\\u202eTyper␛[5m is typing…" in shown
     assert "… folded (2.0 MB) — press e to show all" in shown
     await hostile.pilot.press("e")
-    lines = [line.plain for line in app.main.transcript._message_lines("huge")]
+    lines = app.main.transcript.message_text("huge")
     assert lines[-1].strip() == "✂ truncated: 1.0 MB shown of 2.0 MB received"
     assert "[image: invalid data]" in [
-        line.plain.strip() for line in app.main.transcript._message_lines("img-bad")
+        line.strip() for line in app.main.transcript.message_text("img-bad")
     ]
     assert "[image, 4 B — press s to save]" in [
-        line.plain.strip() for line in app.main.transcript._message_lines("img-ok")
+        line.strip() for line in app.main.transcript.message_text("img-ok")
     ]
     for title, message, _ in [(n.title, n.message, 0) for n in app._notifications]:
         assert_clean(f"{title}{message}")
@@ -164,8 +164,6 @@ async def test_a_one_mib_message_from_a_customer_arrives_folded_and_unfolds_whol
     await live.pilot.pause()
     assert "… folded (1.0 MB) — press e to show all" in screen(live.app)
     await live.pilot.press("e")
-    lines = [
-        line.plain.strip() for line in live.app.main.transcript._message_lines(message.message_id)
-    ]
+    lines = [line.strip() for line in live.app.main.transcript.message_text(message.message_id)]
     assert sum(len(line) for line in lines[1:]) == MAX_CONTENT_BYTES  # all of it, nothing cut
     assert live.app.is_running

@@ -12,7 +12,7 @@ def transcript_text(app: ConsoleApp) -> list[str]:
     transcript = app.main.transcript
     lines = []
     for message_id in transcript.store.message_ids(transcript.ticket_id or ""):
-        lines += [line.plain.strip() for line in transcript._message_lines(message_id)]
+        lines += [line.strip() for line in transcript.message_text(message_id)]
     return lines
 
 

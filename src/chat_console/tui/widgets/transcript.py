@@ -275,6 +275,11 @@ class Transcript(ScrollView, can_focus=True):
                 return record
         return None
 
+    def message_text(self, message_id: str) -> list[str]:
+        """The lines a message is drawn as, in plain text (what the operator reads)."""
+        record = self.store.message(message_id)
+        return [text.plain for text in self._build_lines(record)] if record else []
+
     # ---- drawing --------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
