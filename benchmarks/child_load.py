@@ -1,7 +1,8 @@
 """Child: simulated customers that load the reference server on command.
 
-`python -m benchmarks.child_load URL CUSTOMERS TICKETS` connects the customers, opens TICKETS
-tickets among them and prints {"tickets": [...]}. Then, for each JSON command on stdin:
+`python -m benchmarks.child_load URL CUSTOMERS TICKETS [FIRST]` connects the customers (demo
+accounts, round robin from the FIRST one, default 0), opens TICKETS tickets among them and
+prints {"tickets": [...]}. Then, for each JSON command on stdin:
   {"do": "flood", "count": N}          N messages as fast as the server acks them
   {"do": "rate", "rate": R, "seconds": S}  R messages a second, on a fixed schedule, for S seconds
   {"do": "loop", "seconds": S}         every customer writes, awaits the ack, writes again, for S s
@@ -20,7 +21,7 @@ from typing import Any
 
 from socketio.exceptions import SocketIOError
 
-from chat_console.server.customers import CustomerError, SimulatedCustomer, _credentials
+from chat_console.server.customers import DEMO_CUSTOMERS, CustomerError, SimulatedCustomer
 
 IN_FLIGHT = 64  # messages awaiting their ack at once during a flood
 LINES = (
@@ -85,13 +86,14 @@ class Load:
         await asyncio.gather(*(writer(owner) for owner in mine))
 
 
-async def main(url: str, customers: int, tickets: int) -> None:
+async def main(url: str, customers: int, tickets: int, first: int = 0) -> None:
     rng = random.Random(7)
+    accounts = [DEMO_CUSTOMERS[(first + n) % len(DEMO_CUSTOMERS)] for n in range(customers)]
     crowd = [
         SimulatedCustomer(
             url, user, password, read_delay=0.2, rng=random.Random(rng.getrandbits(64))
         )
-        for user, password in _credentials(customers)
+        for user, password in accounts
     ]
     try:
         await asyncio.gather(*(c.connect() for c in crowd))
@@ -125,4 +127,4 @@ async def main(url: str, customers: int, tickets: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(*sys.argv[1:2], *map(int, sys.argv[2:5])))
