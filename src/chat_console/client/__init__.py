@@ -5,6 +5,9 @@ turns operator actions into acked emits; everything the server says reaches one 
 event. `client_from_settings` builds one from the config.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from chat_console.client.backoff import Backoff
 from chat_console.client.errors import (
     AckTimeout,
@@ -20,9 +23,30 @@ from chat_console.client.events import (
     EventDropped,
     Listener,
 )
-from chat_console.client.factory import client_from_settings
-from chat_console.client.operator import OperatorClient
-from chat_console.client.tokens import CommandToken, OAuthTokens, StaticToken, TokenProvider
+
+if TYPE_CHECKING:
+    from chat_console.client.factory import client_from_settings
+    from chat_console.client.operator import OperatorClient
+    from chat_console.client.tokens import CommandToken, OAuthTokens, StaticToken, TokenProvider
+
+# The connection's modules (Socket.IO, both transports, tokens, the settings glue) load when one
+# of these is first used, not when `chat_console.client.events` is: the console draws its first
+# frame before it builds a client.
+_LAZY = {
+    "client_from_settings": "chat_console.client.factory",
+    "OperatorClient": "chat_console.client.operator",
+    "CommandToken": "chat_console.client.tokens",
+    "OAuthTokens": "chat_console.client.tokens",
+    "StaticToken": "chat_console.client.tokens",
+    "TokenProvider": "chat_console.client.tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AckTimeout",

@@ -7,13 +7,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from chat_console.client.courier import Courier
 from chat_console.client.events import ClientEvent, ConnectionChanged, EventDropped, Listener
-from chat_console.client.operator import OperatorClient
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
@@ -21,6 +20,9 @@ from chat_console.tui.bindings import QUEUE, SCREEN, keys_for
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.ports import ClientPort
 from chat_console.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from chat_console.client.courier import Courier
 
 # Incoming events are applied in batches: the first event after a quiet spell at once (on the next
 # turn of the message loop), later ones at most once a frame, so a burst costs one redraw a frame
@@ -54,13 +56,9 @@ class ConsoleApp(App[int]):
         self.clock = clock
         self.timezone = timezone
         self.live_clock = live_clock  # False in snapshots: nothing moves on its own
-        self.client: ClientPort | None = client_factory(self.deliver) if client_factory else None
-        # The outbox and the resync after every (re)connect; only a real client has them.
-        self.courier = (
-            Courier(self.client, store, self._courier_changed)
-            if isinstance(self.client, OperatorClient)
-            else None
-        )
+        self._client_factory = client_factory
+        self.client: ClientPort | None = None  # built after the first frame: _start_client
+        self.courier: Courier | None = None
         self.shutdown_hooks: list[ShutdownHook] = []
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
@@ -95,10 +93,22 @@ class ConsoleApp(App[int]):
             self.notify(notice, title="Config", severity="warning", markup=False, timeout=10)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
-        if self.client is not None:
-            self.run_worker(self.client.start(), group="client", exit_on_error=False)
+        if self._client_factory is not None:
+            # After the first frame: the client's modules were a quarter of the time to it.
+            self.call_after_refresh(self._start_client)
         else:
             self.main.post_message(msg.ConnectionChanged("offline", "no server configured", None))
+
+    def _start_client(self) -> None:
+        from chat_console.client.courier import Courier
+        from chat_console.client.operator import OperatorClient
+
+        assert self._client_factory is not None
+        self.client = self._client_factory(self.deliver)
+        # The outbox and the resync after every (re)connect; only a real client has them.
+        if isinstance(self.client, OperatorClient):
+            self.courier = Courier(self.client, self.store, self._courier_changed)
+        self.run_worker(self.client.start(), group="client", exit_on_error=False)
 
     async def action_quit(self) -> None:
         """Stop the client (and, in the demo, the server and customers) before leaving."""

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -18,6 +19,11 @@ from chat_console.redaction import configure_logging
 from chat_console.store import Store
 from chat_console.tui.app import make_app
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
+from chat_console.tui.ports import ClientPort
+
+if TYPE_CHECKING:
+    from chat_console.client.events import Listener
+    from chat_console.config import Settings
 
 DEMO_OPERATOR = ("op1", "op1pass")
 DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
@@ -35,8 +41,13 @@ def _store_path(user_id: str, host: str) -> Path:
     return Path(platformdirs.user_data_dir("chat-console")) / f"{name}.sqlite3"
 
 
+def _client_from(settings: "Settings", listener: "Listener") -> ClientPort:
+    from chat_console.client import client_from_settings  # after the first frame (app.py)
+
+    return client_from_settings(settings, listener)
+
+
 def run_console(args: argparse.Namespace) -> int:
-    from chat_console.client import client_from_settings
     from chat_console.config import ConfigError, load_settings
 
     try:
@@ -57,7 +68,7 @@ def run_console(args: argparse.Namespace) -> int:
     app = make_app(
         config,
         store=store,
-        client_factory=lambda listener: client_from_settings(settings, listener),
+        client_factory=lambda listener: _client_from(settings, listener),
     )
     app.startup_notices.extend(settings.notices)
     try:
