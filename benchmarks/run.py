@@ -205,7 +205,9 @@ def report(rows: list[Row], size: Size, load_before: str, load_after: str, secon
         f"| load average (1/5/15 min) at end | {load_after} |",
         "",
     ]
-    return "\n".join([*head, table(rows), ""])
+    findings = HERE / "FINDINGS.md"  # what limits each figure, from profiling: kept by hand
+    tail = ["", findings.read_text()] if findings.exists() else []
+    return "\n".join([*head, table(rows), *tail, ""])
 
 
 def main(argv: list[str] | None = None) -> int:
