@@ -1,6 +1,7 @@
 """The console as the benchmarks run it: the real app, client and store, with a FrameDriver."""
 
 import asyncio
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -31,33 +32,33 @@ async def until(
 
 
 @asynccontextmanager
-async def running_console(
-    url: str, store_path: Path | str = ":memory:"
-) -> AsyncIterator[tuple[ConsoleApp, FrameWatch]]:
-    """The console online as op1 against `url`, drawing real frames into nowhere."""
-    store = Store(store_path, operator_id=OP1.user_id)
-    config = ConsoleConfig(user=OP1, server_host=url.removeprefix("http://"))
-    app = make_app(
-        config,
-        store=store,
-        client_factory=lambda listener: OperatorClient(
-            url=url,
-            user=OP1,
-            tokens=OAuthTokens(
-                f"{url}/oauth/token", "password", "chat-console", "", "op1", "op1pass"
+async def running_console(url: str) -> AsyncIterator[tuple[ConsoleApp, FrameWatch]]:
+    """The console online as op1 against `url`, drawing real frames into nowhere. Its store is a
+    file, as an operator's is: commits cost what they cost on this disk."""
+    with tempfile.TemporaryDirectory(prefix="bench-console-") as folder:
+        store = Store(Path(folder) / "console.sqlite3", operator_id=OP1.user_id)
+        config = ConsoleConfig(user=OP1, server_host=url.removeprefix("http://"))
+        app = make_app(
+            config,
+            store=store,
+            client_factory=lambda listener: OperatorClient(
+                url=url,
+                user=OP1,
+                tokens=OAuthTokens(
+                    f"{url}/oauth/token", "password", "chat-console", "", "op1", "op1pass"
+                ),
+                listener=listener,
             ),
-            listener=listener,
-        ),
-    )
-    app.driver_class = FrameDriver
-    watch = watch_frames(app)
-    try:
-        async with app.run_test(headless=False, size=SIZE):
-            await until(lambda: app.main.connection[0] == "online")
-            yield app, watch
-            await app.action_quit()  # stops the client before the store closes
-    finally:
-        store.close()
+        )
+        app.driver_class = FrameDriver
+        watch = watch_frames(app)
+        try:
+            async with app.run_test(headless=False, size=SIZE):
+                await until(lambda: app.main.connection[0] == "online")
+                yield app, watch
+                await app.action_quit()  # stops the client before the store closes
+        finally:
+            store.close()
 
 
 class BareOperator:
