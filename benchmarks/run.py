@@ -7,11 +7,14 @@ figures measured in the same run, because the machine is shared and noisy.
 
 import argparse
 import asyncio
+import json
 import math
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,6 +213,19 @@ def report(rows: list[Row], size: Size, load_before: str, load_after: str, secon
     return "\n".join([*head, table(rows), *tail, ""])
 
 
+def run_section(name: str, size: Size) -> list[Row]:
+    """One section in a fresh interpreter: what one section leaves behind (apps, stores, garbage
+    for the collector) must not slow the next, and an operator's console starts fresh too."""
+    flag = [] if size is FULL else [f"--{size.name}"]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", *flag, "--rows-of", name],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return [Row(**fields) for fields in json.loads(done.stdout.splitlines()[-1])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     group = parser.add_mutually_exclusive_group()
@@ -217,16 +233,20 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--tiny", action="store_true", help="smoke-test size")
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="one section")
     parser.add_argument("--output", type=Path, help="where to write the report")
+    parser.add_argument("--rows-of", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     size = TINY if args.tiny else QUICK if args.quick else FULL
+    if args.rows_of:  # the child side of run_section
+        print(json.dumps([asdict(row) for row in SECTIONS[args.rows_of](size)]))
+        return 0
     output = args.output or HERE / ("RESULTS.md" if size is FULL else f"RESULTS-{size.name}.md")
     load_before, started = machine.load(), time.perf_counter()
     rows: list[Row] = []
-    for name, section in SECTIONS.items():
+    for name in SECTIONS:
         if args.only and name not in args.only:
             continue
         print(f"... {name}", flush=True)
-        rows += section(size)
+        rows += run_section(name, size)
     text = report(rows, size, load_before, machine.load(), time.perf_counter() - started)
     output.write_text(text)
     print(text)
