@@ -65,9 +65,7 @@ def _fmt(value: float) -> str:
         return f"{int(value):,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+    return f"{value:.2f}"  # two decimals: 16.04 against a target of 16 must not read as 16.0
 
 
 def ingest_rows(size: Size) -> list[Row]:
