@@ -13,8 +13,10 @@ RATE_LIMITED = "rate limit exceeded: slow down"
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    per_second: float = 50.0
-    burst: float = 200.0
+    # Roomy on purpose: a busy console sends a delivery receipt per message received and may
+    # flush thousands of messages after an outage; the limit is there to stop floods, not them.
+    per_second: float = 500.0
+    burst: float = 2000.0
 
 
 class Bucket:
