@@ -265,3 +265,17 @@ async def test_a_listener_that_raises_does_not_take_the_client_down(
         assert "listener failed on TicketCreated" in caplog.text
     finally:
         await client.stop()
+
+
+async def test_a_slow_token_command_does_not_miss_the_servers_authenticate_window(
+    make_client: ClientFactory,
+) -> None:
+    from chat_console.client import CommandToken
+
+    # The server drops a socket that has not authenticated within 0.5 s; the command takes 1 s.
+    async with running_server(auth_timeout=0.5) as strict:
+        token = await fetch_token(strict.url, "op1", "op1pass")
+        slow = CommandToken(f"sleep 1; echo {token}")
+        client, recorder = await make_client(strict.url, tokens=slow)
+        assert client.state is State.ONLINE
+        assert State.RECONNECTING not in recorder.states()

@@ -322,8 +322,11 @@ class OperatorClient:
         conn = await self._transports.new(self._on_event)  # "auto" probes the server once
         self._conn = conn
         try:
+            # The token first: a slow token command or identity provider must not eat the
+            # server's short authenticate window (about a second) on an open socket.
+            token = await self._tokens.get()
             await conn.open()
-            await self._handshake(conn)
+            await self._handshake(conn, token)
             self._backoff.reset()
             self._settled.set()
             reason = await conn.lost
@@ -337,10 +340,9 @@ class OperatorClient:
             self._conn = None
             await conn.close()
 
-    async def _handshake(self, conn: Transport) -> None:
+    async def _handshake(self, conn: Transport, token: str) -> None:
         self._set_state(ConnectionState.AUTHENTICATING)
         while True:
-            token = await self._tokens.get()
             answer = await self._authenticate_once(conn, token)
             if isinstance(answer, Authenticated):
                 self._auth_rejections = 0
@@ -349,6 +351,7 @@ class OperatorClient:
             self._tokens.invalidate()
             if self._auth_rejections >= MAX_AUTH_REJECTIONS:
                 raise AuthenticationFailed(_rejection_text(answer))
+            token = await self._tokens.get()
         await conn.emit(EmitEvent.SUBSCRIBE, emits.subscribe(self.user))
         await conn.emit(EmitEvent.SUBSCRIBE_OPERATOR, emits.subscribe_operator())
         self._set_state(ConnectionState.ONLINE)
@@ -385,7 +388,7 @@ class OperatorClient:
         self._tokens.invalidate()
         self._auth_rejections = 1
         try:
-            await self._handshake(conn)
+            await self._handshake(conn, await self._tokens.get())
         except AuthenticationFailed as error:
             self._fatal = error
             await conn.close(str(error))
