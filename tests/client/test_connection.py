@@ -133,7 +133,9 @@ async def test_rejected_oauth_password_ends_offline_with_the_servers_words(
     assert "invalid_grant" in offline.reason
     assert "bad username or password" in offline.reason
     assert "wrong-horse" not in offline.reason
-    assert recorder.states() == [State.CONNECTING, State.AUTHENTICATING, State.OFFLINE]
+    # The token is fetched before the socket opens: a refused grant never opens one.
+    assert recorder.states() == [State.CONNECTING, State.OFFLINE]
+    assert server.connected_users() == []
 
 
 async def test_unreachable_server_backs_off_and_retry_now_skips_the_wait(
