@@ -112,3 +112,18 @@ async def test_a_pending_ack_fails_at_once_when_the_connection_drops(
             await asyncio.wait_for(pending, WAIT)
         lost = await recorder.next(ConnectionChanged, lambda e: e.state is State.RECONNECTING)
         assert lost.reason == "the server closed the connection"
+
+
+async def test_only_messages_from_others_get_a_delivery_receipt(make_client: ClientFactory) -> None:
+    def message(mid: str, sender: str) -> tuple[str, dict[str, str]]:
+        wire = {"ticketId": "t-1", "messageId": mid, "senderId": sender, "recipientId": "x"}
+        return ("messageUpdated", wire)
+
+    # Our own message echoed back (as from another device of ours) was not delivered to us.
+    echoes = [message("mine", "op-1"), message("theirs", "cu-1"), ("ticketResponded", "t-1")]
+    async with tiny_server(on_subscribe=echoes) as server:
+        _, recorder = await make_client(server.url, tokens=StaticToken("t"))
+        await recorder.next(TicketResponded)
+        await eventually(lambda: any(e == "updateMessageStatus" for e, _ in server.received))
+        receipts = [args[0] for event, args in server.received if event == "updateMessageStatus"]
+        assert receipts == ["theirs"]

@@ -416,7 +416,8 @@ class OperatorClient:
             return
         if isinstance(event, Authenticated | Unauthenticated):
             self._on_auth_answer(event)
-        elif isinstance(event, MessageUpdated):
+        elif isinstance(event, MessageUpdated) and event.message.sender_id != self.user.user_id:
+            # Our own message echoed back (another device of ours) was not delivered to us.
             self._spawn(self.confirm_delivered(event.message), "delivery receipt")
         self._deliver(event)
 
