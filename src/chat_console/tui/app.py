@@ -16,7 +16,7 @@ from chat_console.client.events import ClientEvent, ConnectionChanged, EventDrop
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
-from chat_console.tui.bindings import QUEUE, SCREEN, keys_for
+from chat_console.tui.bindings import EVERY, QUEUE, SCREEN, keys_for, unknown_binding_ids
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.ports import ClientPort
 from chat_console.tui.screens.main import MainScreen
@@ -98,6 +98,11 @@ class ConsoleApp(App[int]):
         gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        if unknown := unknown_binding_ids(self.config.keymap):
+            known = ", ".join(spec.id for spec in EVERY)
+            self.startup_notices.append(
+                f"[keymap] names no binding: {', '.join(unknown)} (the ids are: {known})"
+            )
         for notice in self.startup_notices:
             self.notify(notice, title="Config", severity="warning", markup=False, timeout=10)
         if self.live_clock:

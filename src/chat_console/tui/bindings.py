@@ -50,6 +50,12 @@ PALETTE_ONLY = (Spec("command_palette", "ctrl+p", "command_palette", "Command pa
 EVERY = SCREEN + QUEUE + PALETTE_ONLY
 
 
+def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
+    """`[keymap]` entries that name no binding: a typo would otherwise change nothing, silently."""
+    known = {spec.id for spec in EVERY}
+    return sorted(set(keymap) - known)
+
+
 def bindings(specs: tuple[Spec, ...]) -> list[Binding]:
     return [
         Binding(s.keys, s.action, s.description, show=s.show, key_display=s.display, id=s.id)
