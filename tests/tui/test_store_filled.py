@@ -231,3 +231,12 @@ async def test_a_keymap_entry_that_names_no_binding_is_reported() -> None:
         assert len(notices) == 1 and notices[0].startswith("[keymap] names no binding: acept (")
         await pilot.press("q")  # remapped away: q no longer quits
         assert app.is_running
+
+
+async def test_the_clock_tick_during_teardown_does_not_crash_the_quit() -> None:
+    # The app's 1 s timer can fire after quit has removed the panes (seen once in CI).
+    app = store_app()
+    async with app.run_test(size=(80, 24)):
+        await app.main.queue.remove()
+        app.main.tick()
+        assert app.is_running

@@ -131,6 +131,8 @@ class MainScreen(TicketActions, Screen[None]):
 
     def tick(self) -> None:
         """Once a second: waiting times move on and typing indicators expire."""
+        if not self.query(QueueView):
+            return  # quitting: the app's timer can fire while the screen is being torn down
         self.queue.repaint()  # only the lines whose waiting time moved
         if self._retry_at is not None:
             self.refresh_bars()
