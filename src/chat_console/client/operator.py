@@ -191,20 +191,9 @@ class OperatorClient:
         message_id: str | None = None,
     ) -> Message:
         """Send `content` to the ticket's customer; return the Message as sent."""
-        if not ticket.owner_id:
-            raise ClientError("this ticket has no customer to write to")
-        message = Message(
-            ticket_id=ticket.ticket_id,
-            message_id=message_id or str(uuid.uuid4()),
-            recipient_id=ticket.owner_id,
-            recipient_nm=ticket.owner_nm,
-            content=content,
-            type=type,
-            created_at=now_utc(),
-            sender_id=self.user.user_id,
-            sender_nm=self.user.full_nm,
-            program_id=self.user.program_id or ticket.program_id,
-        )
+        message = self.new_message(ticket, content, type=type)
+        if message_id:
+            message = message.model_copy(update={"message_id": message_id})
         await self.post_message(message)
         return message
 
