@@ -36,6 +36,7 @@ from chat_console.protocol.inbound import (
 )
 from chat_console.server.http_client import TokenRefused, password_grant, who_am_i
 from chat_console.server.operator_robot import run_operator_robot
+from chat_console.server.pacing import sleep_or_stop
 
 log = logging.getLogger("chat_console.server.customers")
 
@@ -256,13 +257,6 @@ def _credentials(customers: int | Sequence[tuple[str, str]]) -> list[tuple[str, 
     return list(customers)
 
 
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
-    """Sleep, but wake at once when `stop` is set; True if it was."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-    return stop.is_set()
-
-
 async def run_customer_swarm(
     url: str,
     customers: int | Sequence[tuple[str, str]] = 3,
@@ -299,7 +293,7 @@ async def run_customer_swarm(
         )
         opened = initial_tickets
         low, high = new_ticket_every
-        while not await _sleep_or_stop(stop, rng.uniform(low, high) / pace):
+        while not await sleep_or_stop(stop, rng.uniform(low, high) / pace):
             await _open_and_write(crowd[opened % len(crowd)], rng)
             opened += 1
     finally:

@@ -26,6 +26,7 @@ from chat_console.protocol.inbound import (
     decode,
 )
 from chat_console.server.http_client import list_tickets, password_grant, who_am_i
+from chat_console.server.pacing import sleep_or_stop
 
 log = logging.getLogger("chat_console.server.robot")
 
@@ -174,7 +175,7 @@ async def run_operator_robot(
     try:
         await robot.connect()
         delay = first_after
-        while not await _sleep_or_stop(stop, delay / pace):
+        while not await sleep_or_stop(stop, delay / pace):
             try:
                 await robot.act_once()
             except SocketIOError as error:
@@ -182,9 +183,3 @@ async def run_operator_robot(
             delay = robot.rng.uniform(*every)
     finally:
         await robot.close()
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-    return stop.is_set()
