@@ -26,27 +26,20 @@ def test_mixed_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=online)
 
 
-def test_open_conversation_with_ticks_and_typing(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def open_carl(pilot: Pilot[int]) -> None:
-        await pilot.pause()
-        main = pilot.app.main  # type: ignore[attr-defined]
-        main.post_message(msg.ConnectionChanged("online", None, None))
-        main.queue.select("t1")
-        await pilot.press("enter")
-        await pilot.pause()
+async def open_carl(pilot: Pilot[int]) -> None:
+    await pilot.pause()
+    main = pilot.app.main  # type: ignore[attr-defined]
+    main.post_message(msg.ConnectionChanged("online", None, None))
+    main.queue.select("t1")
+    await pilot.press("enter")
+    await pilot.pause()
 
+
+def test_open_conversation_with_ticks_and_typing(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=open_carl)
 
 
 def test_open_conversation_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def open_carl(pilot: Pilot[int]) -> None:
-        await pilot.pause()
-        main = pilot.app.main  # type: ignore[attr-defined]
-        main.post_message(msg.ConnectionChanged("online", None, None))
-        main.queue.select("t1")
-        await pilot.press("enter")
-        await pilot.pause()
-
     assert snap_compare(store_app(), terminal_size=(200, 60), run_before=open_carl)
 
 
