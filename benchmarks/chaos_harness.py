@@ -36,7 +36,7 @@ from chat_console.client import (
 )
 from chat_console.client.courier import Courier
 from chat_console.protocol import Message, MessageType, User
-from chat_console.server.customers import SimulatedCustomer
+from chat_console.simulate.customers import SimulatedCustomer
 from chat_console.store import Store
 
 ADMIN_TOKEN = "chaos-admin-token"

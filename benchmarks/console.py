@@ -13,7 +13,7 @@ import socketio
 from benchmarks.frames import FrameDriver, FrameWatch, watch_frames
 from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.protocol import EmitEvent, ListenEvent, User, emits
-from chat_console.server.http_client import password_grant
+from chat_console.simulate.http_client import password_grant
 from chat_console.store import Store
 from chat_console.tui.app import ConsoleApp, make_app
 from chat_console.tui.console_config import ConsoleConfig

@@ -8,6 +8,7 @@ LOWER_LAYERS = (
     "chat_console.store",
     "chat_console.client",
     "chat_console.server",
+    "chat_console.simulate",
     "chat_console.config",
     "chat_console.doctor",
 )

@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return serve(args)
         case "customers":
-            from chat_console.server.main import run_customers
+            from chat_console.simulate.main import run_customers
 
             return run_customers(args)
         case "doctor":
@@ -73,11 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_doctor(args)
         case "demo":
-            from chat_console.tui.main import run_demo
+            from chat_console.launch import run_demo
 
             return run_demo(args)
         case _:
-            from chat_console.tui.main import run_console
+            from chat_console.launch import run_console
 
             return run_console(args)
 

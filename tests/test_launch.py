@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from chat_console import launch
 from chat_console.cli import main
 from chat_console.store import View
-from chat_console.tui import main as tui_main
 from chat_console.tui.app import ConsoleApp
 
 
@@ -44,7 +44,7 @@ async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
 
     monkeypatch.setattr(ConsoleApp, "run_async", headless)
     before = asyncio.all_tasks()
-    assert await tui_main._demo(tmp_path, pace=10) == 0
+    assert await launch._demo(tmp_path, pace=10) == 0
     assert seen["user"] == "op-1" and seen["tickets"] >= 1
     leftovers = [t for t in asyncio.all_tasks() - before if not t.done()]
     assert leftovers == []

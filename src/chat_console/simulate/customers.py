@@ -34,11 +34,11 @@ from chat_console.protocol.inbound import (
     TicketStatusUpdated,
     decode,
 )
-from chat_console.server.http_client import TokenRefused, password_grant, who_am_i
-from chat_console.server.operator_robot import run_operator_robot
-from chat_console.server.pacing import sleep_or_stop
+from chat_console.simulate.http_client import TokenRefused, password_grant, who_am_i
+from chat_console.simulate.operator_robot import run_operator_robot
+from chat_console.simulate.pacing import sleep_or_stop
 
-log = logging.getLogger("chat_console.server.customers")
+log = logging.getLogger("chat_console.simulate.customers")
 
 DEMO_CUSTOMERS: tuple[tuple[str, str], ...] = (
     ("cu1", "cu1pass"),

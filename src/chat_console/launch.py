@@ -92,9 +92,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 async def _demo(folder: Path, pace: float) -> int:
     from chat_console.client import OAuthTokens, OperatorClient
-    from chat_console.server.customers import run_demo_population
-    from chat_console.server.http_client import password_grant, who_am_i
     from chat_console.server.runner import running_server
+    from chat_console.simulate.customers import run_demo_population
+    from chat_console.simulate.http_client import password_grant, who_am_i
 
     async with running_server(port=0, db_path=str(folder / "server.sqlite3")) as server:
         username, password = DEMO_OPERATOR
