@@ -218,7 +218,7 @@ class MainScreen(TicketActions, Screen[None]):
         if tid is None:
             return
         self.open_ticket(tid)
-        self.composer.focus()
+        self.set_focus(self.composer)  # now, not after the keys already queued (see QueueView)
 
     def action_back(self) -> None:
         if self.filter_input.has_focus:
@@ -246,7 +246,7 @@ class MainScreen(TicketActions, Screen[None]):
 
     def action_filter(self) -> None:
         self.filter_input.display = True
-        self.filter_input.focus()
+        self.set_focus(self.filter_input)  # now, not after the keys already queued (see QueueView)
 
     def action_next_view(self) -> None:
         self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])

@@ -13,6 +13,7 @@ from typing import Any
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -157,6 +158,22 @@ class QueueView(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         self._move_to(self.cursor - max(1, self.size.height // ROW_HEIGHT))
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys typed quickly are queued here before the first of them moves focus: a key's
+        binding runs here, in typing order (not after the key bubbled up through every
+        container), and the keys after one that focused an input are text for that input."""
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            event.stop()  # `/quiz` typed at once filters by "quiz" instead of quitting
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            event.stop()
+            await self.app.run_action(active.binding.action, active.node)
+            return
+        await super()._on_key(event)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
