@@ -60,6 +60,11 @@ def customer_label(record: TicketRecord) -> str:
     return one_line(label or ticket.owner_id or "customer")
 
 
+def ticket_label(record: TicketRecord) -> str:
+    """How a notice or question names a ticket: whose it is and what it is about."""
+    return f"{customer_label(record)} — {ticket_title(record)}"
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap by terminal cells; long words are cut. Fast path for short ASCII lines."""
     width = max(1, width)

@@ -19,7 +19,7 @@ from chat_console.protocol.inbound import TicketAccepted
 from chat_console.protocol.limits import content_problem
 from chat_console.store import TicketRecord, one_line
 from chat_console.tui.console_config import OperatorChoice
-from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.formatting import customer_label, handler_label, ticket_label, ticket_title
 from chat_console.tui.screens.assign import AssignScreen
 from chat_console.tui.screens.confirm import ConfirmScreen
 from chat_console.tui.widgets.transcript import image_size
@@ -77,7 +77,8 @@ class TicketActions:
         return self.console.client
 
     def target(self) -> TicketRecord | None:
-        """The ticket an action applies to: the highlighted row, or the open conversation."""
+        """The ticket an action applies to: the highlighted row while the queue has focus, else
+        the open conversation (what the header names), whatever the cursor does meanwhile."""
         store = self.console.store
         if self.focused is self.queue or self.open_ticket_id is None:
             tid = self.queue.highlighted
@@ -96,8 +97,7 @@ class TicketActions:
             return
         for ticket_id in ids:
             record = self.console.store.ticket(ticket_id)
-            label = f"{customer_label(record)} — {ticket_title(record)}" if record else ticket_id
-            text = one_line(label)[:NOTICE_LENGTH]
+            text = one_line(ticket_label(record) if record else ticket_id)[:NOTICE_LENGTH]
             self.console.notify(text, title=what, severity=severity, markup=False, timeout=6)
 
     def error(self, text: str, title: str = "Server said") -> None:
@@ -118,7 +118,9 @@ class TicketActions:
         """Show `busy` on the ticket, await `call` in a worker; `on_success` only on success."""
         tid = record.ticket_id
         if tid in self.queue.busy:
-            self.console.notify("Still waiting for the server", timeout=2, markup=False)
+            self.console.notify(
+                f"{ticket_label(record)}: still waiting for the server", timeout=2, markup=False
+            )
             return
 
         self.queue.set_busy(tid, busy)
@@ -129,7 +131,7 @@ class TicketActions:
                 await call()
             except _client_error() as problem:
                 self.own_assignments.discard(tid)
-                self.error(str(problem))
+                self.error(f"{ticket_label(record)}: {problem}")
             else:
                 on_success()
                 self.console.store.commit()
@@ -202,7 +204,7 @@ class TicketActions:
             return
         me = self.console.config
         if record.ticket.handle_by_id == me.operator_id:
-            self.console.notify("This ticket is already yours", timeout=3, markup=False)
+            self.console.notify(f"{ticket_label(record)} is already yours", timeout=3, markup=False)
             return
         if record.ticket.handle_by_id:
             whom: tuple[str | tuple[str, str], ...] = (
@@ -211,7 +213,14 @@ class TicketActions:
             )
         else:
             whom = (" (nobody handles it yet)",)
-        question = Content.assemble("Take ", (ticket_title(record), "bold"), *whom, "?")
+        question = Content.assemble(
+            "Take ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            *whom,
+            "?",
+        )
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -247,8 +256,7 @@ class TicketActions:
             self.console.log.warning(f"operator list unavailable: {problem!r}")
         me = self.console.config.operator_id
         operators = [op for op in choices.values() if op.id not in (me, record.ticket.handle_by_id)]
-        label = f"{customer_label(record)} — {ticket_title(record)}"
-        chosen = await self.console.push_screen_wait(AssignScreen(label, operators))
+        chosen = await self.console.push_screen_wait(AssignScreen(ticket_label(record), operators))
         if not chosen:
             return
         name = choices[chosen].name if chosen in choices else ""

@@ -80,6 +80,7 @@ class QueueView(ScrollView, can_focus=True):
         self.filter_text = ""
         self.ticket_ids: list[str] = []
         self.cursor = 0
+        self.held: str | None = None  # the highlighted ticket kept although it left the view
         self.busy: dict[str, str] = {}  # ticket id -> "accepting…" while an action awaits its ack
         self._strips: dict[Any, Strip] = {}  # line key -> the drawn line
         self._shown: dict[int, Any] = {}  # screen line -> key of what it shows now
@@ -94,12 +95,19 @@ class QueueView(ScrollView, can_focus=True):
             return self.ticket_ids[self.cursor]
         return None
 
-    def reload(self) -> None:
-        """Re-read the order from the store, keeping the cursor on the same ticket."""
+    def reload(self, *, hold: bool = True) -> None:
+        """Re-read the order from the store, keeping the cursor on the same ticket. A highlighted
+        ticket that left the view (a colleague took it from New or Mine) stays on its line, marked,
+        until the cursor leaves it: the cursor never jumps to a ticket the operator did not pick."""
         current = self.highlighted
         self.ticket_ids = self.store.queue(self.view, self.filter_text)
+        self.held = None
         if current is not None and current in self.ticket_ids:
             self.cursor = self.ticket_ids.index(current)
+        elif hold and current is not None and self.store.ticket(current) is not None:
+            self.cursor = min(self.cursor, len(self.ticket_ids))
+            self.ticket_ids.insert(self.cursor, current)
+            self.held = current
         else:
             self.cursor = min(self.cursor, max(0, len(self.ticket_ids) - 1))
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
@@ -112,7 +120,7 @@ class QueueView(ScrollView, can_focus=True):
         self.view = view
         if filter_text is not None:
             self.filter_text = filter_text
-        self.reload()
+        self.reload(hold=False)
 
     def select(self, ticket_id: str) -> bool:
         if ticket_id not in self.ticket_ids:
@@ -132,12 +140,24 @@ class QueueView(ScrollView, can_focus=True):
     def _move_to(self, index: int) -> None:
         if not self.ticket_ids:
             return
+        before = self.highlighted
+        if self.held is not None and index != self.cursor:
+            self._let_go_of_held()
+            index -= index > self.cursor
         index = max(0, min(index, len(self.ticket_ids) - 1))
-        if index != self.cursor:
-            self.cursor = index
+        self.cursor = index
+        if self.highlighted != before:
             self.post_message(self.Highlighted(self.highlighted))
         self._keep_cursor_visible()
         self.repaint()
+
+    def _let_go_of_held(self) -> None:
+        """The cursor leaves a ticket that is no longer in the view: the ticket goes."""
+        if self.held in self.ticket_ids:
+            self.ticket_ids.remove(self.held)
+        self.held = None
+        self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
+        self.refresh()
 
     def _keep_cursor_visible(self) -> None:
         top = self.cursor * ROW_HEIGHT
@@ -222,6 +242,8 @@ class QueueView(ScrollView, can_focus=True):
         cursor = index == self.cursor and (self.has_focus, True)
         if part == 1:
             busy = self.busy.get(record.ticket_id)
+            if busy is None and record.ticket_id == self.held:
+                busy = f"not in {self.view.value} any more"
             return (_face(record), 1, busy, cursor, width, self._base)
         waited = waiting_seconds(record, now)
         wait = None if waited is None else (format_wait(waited), self._wait_style(waited))
