@@ -22,7 +22,10 @@ class Spec:
 SCREEN = (
     Spec("open", "enter", "open", "Open"),
     Spec("accept", "a", "accept", "Accept"),
+    Spec("take_oldest", "A", "take_oldest", "Accept and open the oldest new ticket", show=False),
     Spec("close", "c", "close", "Close"),
+    Spec("close_and_next", "C", "close_and_next", "Close, then open the next waiting", show=False),
+    Spec("reopen", "o", "reopen", "Reopen a closed ticket", show=False),
     Spec("hijack", "h", "hijack", "Hijack"),
     Spec("assign", "t", "assign", "Assign"),
     Spec("next_unread", "n", "next_unread", "Next unread"),

@@ -169,6 +169,12 @@ class MainScreen(TicketActions, Screen[None]):
         self.app.bell()
         self.notify_about(event.ticket_ids, "New ticket")
 
+    @on(msg.ClosedTicketWritten)
+    def _closed_ticket_written(self, event: msg.ClosedTicketWritten) -> None:
+        self.app.bell()
+        reopen = self.console.key_for("reopen")
+        self.notify_about(event.ticket_ids, f"Customer wrote on a closed ticket — {reopen} reopens")
+
     def _not_caused_by_me(self, ticket_ids: frozenset[str]) -> list[str]:
         """The server also tells us about assignments we made ourselves; those need no alarm."""
         others = sorted(ticket_ids - self.own_assignments)
@@ -215,15 +221,29 @@ class MainScreen(TicketActions, Screen[None]):
 
     def action_open(self) -> None:
         tid = self.queue.highlighted
-        if tid is None:
-            return
-        self.open_ticket(tid)
+        if tid is not None:
+            self.open_and_focus(tid)
+
+    def open_and_focus(self, ticket_id: str) -> None:
+        """Open the conversation with its row highlighted, ready to reply."""
+        if not self.queue.select(ticket_id) and self.queue.view != View.ALL:
+            self.set_view(View.ALL)
+            self.queue.select(ticket_id)
+        self.open_ticket(ticket_id)
         self.set_focus(self.composer)  # now, not after the keys already queued (see QueueView)
 
     def action_back(self) -> None:
-        if self.filter_input.has_focus:
-            self.filter_input.display = bool(self.filter_input.value)
+        """Back to the queue; from the queue or the filter, an active filter goes."""
+        if self.filter_input.has_focus or (self.queue.has_focus and self.queue.filter_text):
+            self.clear_filter()
         self.queue.focus()
+
+    def clear_filter(self) -> None:
+        with self.filter_input.prevent(Input.Changed):
+            self.filter_input.value = ""
+        self.filter_input.display = False
+        self.queue.set_view(self.queue.view, "")
+        self.refresh_bars()
 
     def action_switch_pane(self) -> None:
         order = [self.queue, self.composer, self.transcript]
@@ -241,8 +261,7 @@ class MainScreen(TicketActions, Screen[None]):
         if tid is None:
             self.app.notify("No unread messages", timeout=2)
             return
-        self.queue.select(tid)
-        self.queue.focus()
+        self.open_and_focus(tid)
 
     def action_filter(self) -> None:
         self.filter_input.display = True
@@ -274,7 +293,8 @@ class MainScreen(TicketActions, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        self.action_back()
+        self.filter_input.display = bool(self.filter_input.value)  # Enter keeps the filter
+        self.queue.focus()
 
     @on(Input.Changed, "#composer")
     def _composer_changed(self, event: Input.Changed) -> None:

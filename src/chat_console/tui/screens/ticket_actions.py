@@ -65,6 +65,7 @@ class TicketActions:
 
         def refresh_header(self) -> None: ...
         def refresh_bars(self) -> None: ...
+        def open_and_focus(self, ticket_id: str) -> None: ...
         def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         @property
@@ -100,6 +101,9 @@ class TicketActions:
             text = one_line(ticket_label(record) if record else ticket_id)[:NOTICE_LENGTH]
             self.console.notify(text, title=what, severity=severity, markup=False, timeout=6)
 
+    def say(self, text: str) -> None:
+        self.console.notify(one_line(text), timeout=3, markup=False)
+
     def error(self, text: str, title: str = "Server said") -> None:
         self.console.notify(one_line(text), title=title, severity="error", markup=False, timeout=8)
 
@@ -114,8 +118,10 @@ class TicketActions:
         busy: str,
         call: Callable[[], Awaitable[object]],
         on_success: Callable[[], None],
+        then: Callable[[], None] | None = None,
     ) -> None:
-        """Show `busy` on the ticket, await `call` in a worker; `on_success` only on success."""
+        """Show `busy` on the ticket, await `call` in a worker; `on_success` (the store's change)
+        and `then` (what the operator asked for next) only on success."""
         tid = record.ticket_id
         if tid in self.queue.busy:
             self.console.notify(
@@ -137,6 +143,8 @@ class TicketActions:
                 self.console.store.commit()
                 self.queue.reload()
                 self.refresh_bars()
+                if then is not None:
+                    then()
             finally:
                 self.queue.set_busy(tid, None)
                 self.refresh_header()
@@ -155,8 +163,12 @@ class TicketActions:
 
     def action_accept(self) -> None:
         record = self.target()
-        client = self._need_client() if record else None
-        if record is None or client is None:
+        if record is not None:
+            self.accept(record)
+
+    def accept(self, record: TicketRecord, then: Callable[[], None] | None = None) -> None:
+        client = self._need_client()
+        if client is None:
             return
         me = self.console.config
         self.await_ack(
@@ -169,14 +181,60 @@ class TicketActions:
                 handle_by_id=me.operator_id,
                 handle_by_nm=me.operator_name,
             ),
+            then,
         )
+
+    def action_take_oldest(self) -> None:
+        """Accept the new ticket whose customer has waited longest, and open it."""
+        tid = self.console.store.oldest_new()
+        record = self.console.store.ticket(tid) if tid else None
+        if record is None:
+            self.console.notify("No new ticket is waiting", timeout=3, markup=False)
+            return
+        self.accept(record, then=lambda: self.open_and_focus(record.ticket_id))
 
     def action_close(self) -> None:
         record = self.target()
         if record is None or self._need_client() is None:
             return
-        reopen = record.is_closed
-        status = TicketStatus.OPEN if reopen else TicketStatus.CLOSED
+        if record.is_closed:
+            reopen = self.console.key_for("reopen")
+            self.say(f"{ticket_label(record)} is already closed ({reopen} reopens it)")
+            return
+        self.confirm_status(record, TicketStatus.CLOSED)
+
+    def action_close_and_next(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        if record.is_closed:
+            self.open_next_waiting(record.ticket_id)
+            return
+        self.confirm_status(
+            record, TicketStatus.CLOSED, then=lambda: self.open_next_waiting(record.ticket_id)
+        )
+
+    def action_reopen(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        if not record.is_closed:
+            self.say(f"{ticket_label(record)} is not closed")
+            return
+        self.confirm_status(record, TicketStatus.OPEN)
+
+    def open_next_waiting(self, after: str) -> None:
+        tid = self.console.store.next_waiting(after)
+        if tid is None:
+            self.say("No other customer is waiting")
+            return
+        self.open_and_focus(tid)
+
+    def confirm_status(
+        self, record: TicketRecord, status: TicketStatus, then: Callable[[], None] | None = None
+    ) -> None:
+        """Ask, naming the ticket and its customer; on yes, set the status and await the ack."""
+        reopen = status == TicketStatus.OPEN
         verb = "Reopen" if reopen else "Close"
         question = Content.assemble(
             f"{verb} ",
@@ -184,6 +242,7 @@ class TicketActions:
             " of ",
             (customer_label(record), "bold"),
             "?",
+            " Then the next waiting customer opens." if then else "",
         )
 
         def answered(yes: bool | None) -> None:
@@ -194,6 +253,7 @@ class TicketActions:
                     "reopening…" if reopen else "closing…",
                     lambda: client.set_status(record.ticket, status),
                     self._ticket_update(record, status_id=status),
+                    then,
                 )
 
         self.console.push_screen(ConfirmScreen(f"{verb} ticket", question), answered)
@@ -204,7 +264,7 @@ class TicketActions:
             return
         me = self.console.config
         if record.ticket.handle_by_id == me.operator_id:
-            self.console.notify(f"{ticket_label(record)} is already yours", timeout=3, markup=False)
+            self.say(f"{ticket_label(record)} is already yours")
             return
         if record.ticket.handle_by_id:
             whom: tuple[str | tuple[str, str], ...] = (
