@@ -601,6 +601,12 @@ class Store:
             return order[(order.index(after) + 1) % len(order)]
         return order[0]
 
+    def open_tickets_of(self, owner_id: str) -> int:
+        """How many tickets of this customer are not closed."""
+        return sum(
+            1 for r in self._tickets.values() if r.ticket.owner_id == owner_id and not r.is_closed
+        )
+
     def next_waiting(self, after: str | None) -> str | None:
         """The first ticket in queue order, other than `after`, whose customer waits for an
         answer from this operator (or from nobody yet)."""

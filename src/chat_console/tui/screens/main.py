@@ -9,11 +9,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from chat_console.store import View
+from chat_console.store import TicketRecord, View
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
+from chat_console.tui.formatting import local_time
 from chat_console.tui.screens.ticket_actions import TicketActions
-from chat_console.tui.widgets.bars import ConversationHeader, StatusBar, TypingLine, ViewsBar
+from chat_console.tui.widgets.bars import (
+    ConversationHeader,
+    StatusBar,
+    TicketDetails,
+    TypingLine,
+    ViewsBar,
+)
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
 
@@ -56,6 +63,7 @@ class MainScreen(TicketActions, Screen[None]):
                 )
             with Vertical(id="conversation-pane"):
                 yield ConversationHeader(id="header")
+                yield TicketDetails(id="details")
                 yield Transcript(
                     app.store,
                     clock=app.clock,
@@ -67,7 +75,7 @@ class MainScreen(TicketActions, Screen[None]):
                 yield TypingLine(id="typing")
                 yield Input(placeholder="Write a reply — Enter sends", id="composer")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # all of it fits 80 columns
 
     # ---- widgets --------------------------------------------------------------------
 
@@ -89,6 +97,7 @@ class MainScreen(TicketActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.filter_input.display = False
+        self.query_one(TicketDetails).display = False
         self.queue.reload()
         self.refresh_bars()
         self.transcript.show(None)
@@ -123,6 +132,24 @@ class MainScreen(TicketActions, Screen[None]):
         record = self.console.store.ticket(tid) if tid else None
         busy = self.queue.busy.get(tid) if tid else None
         self.query_one(ConversationHeader).show(record, self.console.config.operator_id, busy)
+        details = self.query_one(TicketDetails)
+        if details.display:
+            details.show(*self._details(record))
+
+    def _details(self, record: TicketRecord | None) -> tuple[TicketRecord | None, str, int]:
+        if record is None:
+            return None, "", 0
+        app, ticket = self.console, record.ticket
+        created = (
+            local_time(ticket.created_at, app.timezone, app.clock()) if ticket.created_at else ""
+        )
+        others = app.store.open_tickets_of(ticket.owner_id) if ticket.owner_id else 0
+        return record, created, others - (0 if record.is_closed or not ticket.owner_id else 1)
+
+    def action_toggle_details(self) -> None:
+        details = self.query_one(TicketDetails)
+        details.display = not details.display
+        self.refresh_header()
 
     def refresh_typing(self) -> None:
         tid = self.open_ticket_id
@@ -206,6 +233,10 @@ class MainScreen(TicketActions, Screen[None]):
             self.mark_read_if_seen()
 
     # ---- the queue and the conversation ----------------------------------------------
+
+    @on(ViewsBar.Picked)
+    def _view_picked(self, event: ViewsBar.Picked) -> None:
+        self.set_view(event.view)
 
     @on(QueueView.Highlighted)
     def _highlighted(self, event: QueueView.Highlighted) -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from chat_console.tui.widgets.transcript import Transcript
 
 TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
-MAX_NOTICES = 3  # more tickets than this in one batch get one summary notice
+MAX_NAMED = 3  # tickets a notice names; the rest of a burst is a count
 NOTICE_LENGTH = 120  # characters of a ticket's label in a notice
 
 
@@ -90,16 +90,19 @@ class TicketActions:
     def notify_about(
         self, ticket_ids: Iterable[str], what: str, severity: SeverityLevel = "information"
     ) -> None:
-        """One notice per ticket, or one summary for a burst (a toast per ticket would bury the
-        screen when the link comes back to a full queue)."""
+        """One notice for the batch, however many tickets it names (a toast per ticket would
+        bury the screen when the link comes back to a full queue)."""
+        store = self.console.store
         ids = sorted(ticket_ids)
-        if len(ids) > MAX_NOTICES:
-            self.console.notify(f"{len(ids)} tickets", title=what, severity=severity, markup=False)
+        if not ids:
             return
-        for ticket_id in ids:
-            record = self.console.store.ticket(ticket_id)
-            text = one_line(ticket_label(record) if record else ticket_id)[:NOTICE_LENGTH]
-            self.console.notify(text, title=what, severity=severity, markup=False, timeout=6)
+        labels = [ticket_label(r) if (r := store.ticket(t)) else t for t in ids[:MAX_NAMED]]
+        text = " · ".join(labels)
+        if len(ids) > 1:
+            text = f"{len(ids)} tickets: {text}" + (" …" if len(ids) > MAX_NAMED else "")
+        self.console.notify(
+            one_line(text)[:NOTICE_LENGTH], title=what, severity=severity, markup=False, timeout=6
+        )
 
     def say(self, text: str) -> None:
         self.console.notify(one_line(text), timeout=3, markup=False)
