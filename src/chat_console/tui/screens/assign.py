@@ -5,10 +5,10 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chat_console.store import one_line
@@ -56,6 +56,9 @@ class AssignScreen(ModalScreen[str | None]):
                 ),
                 id="dialog-keys",
             )
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Assign", id="assign", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         if self.operators:
@@ -63,6 +66,20 @@ class AssignScreen(ModalScreen[str | None]):
             self.query_one(OptionList).focus()
         else:
             self.query_one(Input).focus()
+
+    @on(Button.Pressed, "#assign")
+    def _assign_clicked(self) -> None:
+        typed = self.query_one(Input).value.strip()
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        if typed:
+            self.dismiss(typed)
+        elif highlighted is not None:
+            self.dismiss(options.get_option_at_index(highlighted).id)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_clicked(self) -> None:
+        self.dismiss(None)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

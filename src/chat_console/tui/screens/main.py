@@ -238,6 +238,10 @@ class MainScreen(TicketActions, Screen[None]):
     def _view_picked(self, event: ViewsBar.Picked) -> None:
         self.set_view(event.view)
 
+    @on(QueueView.Opened)
+    def _row_opened(self, event: QueueView.Opened) -> None:
+        self.open_and_focus(event.ticket_id)
+
     @on(QueueView.Highlighted)
     def _highlighted(self, event: QueueView.Highlighted) -> None:
         event.stop()

@@ -62,6 +62,13 @@ class QueueView(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
+    class Opened(Message):
+        """A row was double-clicked: open its conversation."""
+
+        def __init__(self, ticket_id: str) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
     def __init__(
         self,
         store: Store,
@@ -194,6 +201,15 @@ class QueueView(ScrollView, can_focus=True):
             await self.app.run_action(active.binding.action, active.node)
             return
         await super()._on_key(event)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects the row under it; a double click opens it."""
+        index = (int(self.scroll_y) + event.y) // ROW_HEIGHT
+        if index >= len(self.ticket_ids):
+            return
+        self._move_to(index)
+        if event.chain >= 2 and self.highlighted is not None:
+            self.post_message(self.Opened(self.highlighted))
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
