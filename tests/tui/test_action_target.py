@@ -34,6 +34,8 @@ async def test_hijack_after_a_colleague_took_the_open_ticket_asks_about_that_tic
     assert main.open_ticket_id == taken.ticket_id  # the conversation stays open
     assert "Oscar Other" in str(main.query_one("#header").render())
     assert main.queue.highlighted == taken.ticket_id  # the cursor did not jump to "Login trouble"
+    row = "".join(segment.text for segment in main.queue.render_line(1))
+    assert "Oscar Other · not in Mine now" in row  # why a ticket not in Mine is still there
     await live.pilot.press("h")
     screen = live.app.screen
     assert isinstance(screen, ConfirmScreen), live.notifications()

@@ -258,9 +258,8 @@ class QueueView(ScrollView, can_focus=True):
         cursor = index == self.cursor and (self.has_focus, True)
         if part == 1:
             busy = self.busy.get(record.ticket_id)
-            if busy is None and record.ticket_id == self.held:
-                busy = f"not in {self.view.value} any more"
-            return (_face(record), 1, busy, cursor, width, self._base)
+            left = self.view.value if record.ticket_id == self.held else None
+            return (_face(record), 1, busy, left, cursor, width, self._base)
         waited = waiting_seconds(record, now)
         wait = None if waited is None else (format_wait(waited), self._wait_style(waited))
         return (_face(record), 0, record.unread, wait, cursor, width, self._base)
@@ -278,7 +277,7 @@ class QueueView(ScrollView, can_focus=True):
         if key[1] == 0:
             parts = self._first_line(record, width, key[3])
         else:
-            parts = self._second_line(record, key[2])
+            parts = self._second_line(record, key[2], key[3])
         cursor = key[-3]
         highlight = (_CURSOR_FOCUSED if cursor[0] else _CURSOR_BLURRED) if cursor else _PLAIN
         # Built as segments directly: rich's Text.render cost several times more per line.
@@ -306,12 +305,20 @@ class QueueView(ScrollView, can_focus=True):
         used = sum(cell_len(text) for text, _ in left)
         return [*left, (" " * (room - used + 1), _PLAIN), *right]
 
-    def _second_line(self, record: TicketRecord, busy: str | None) -> Parts:
+    def _second_line(self, record: TicketRecord, busy: str | None, left: str | None) -> Parts:
+        handler = handler_label(record, self.store.operator_id)
+        if left is not None:  # held on screen after leaving the view: say why it no longer fits
+            return [
+                ("       ", _PLAIN),
+                (busy or handler, _BUSY),
+                (f" · not in {left} now · ", _BUSY),
+                (ticket_title(record), _DIM),
+            ]
         return [
             ("       ", _PLAIN),
             (ticket_title(record), _DIM),
             (" · ", _DIM),
-            (busy, _BUSY) if busy else (handler_label(record, self.store.operator_id), _DIM),
+            (busy, _BUSY) if busy else (handler, _DIM),
         ]
 
 
