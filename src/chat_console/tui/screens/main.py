@@ -284,7 +284,7 @@ class MainScreen(TicketActions, Screen[None]):
         order = [self.queue, self.composer, self.transcript]
         focused = self.focused
         index = order.index(focused) if focused in order else -1
-        order[(index + 1) % len(order)].focus()
+        self.set_focus(order[(index + 1) % len(order)])
 
     def action_next_unread(self) -> None:
         store = self.console.store
