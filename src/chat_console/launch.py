@@ -36,9 +36,10 @@ _NO_CONFIG = (
 )
 
 
+# Short enough for one notice line at 80 columns; the README says more.
 _COLLEAGUE_NOTICE = (
-    "Oscar Other (op2), a simulated colleague, hijacks one of your tickets or hands one"
-    " back about every minute. chat-console demo --no-colleague leaves him out."
+    "Demo: Oscar Other (op2) is simulated",
+    "hijacks a ticket a minute (--no-colleague)",
 )
 
 

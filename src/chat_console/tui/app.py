@@ -65,7 +65,8 @@ class ConsoleApp(App[int]):
         self.dropped_events = 0
         self.last_saved_image: Path | None = None
         self.startup_notices: list[str] = []  # config warnings, shown once the screen is up
-        self.greeting = ""  # what the demo wants a newcomer to know, shown once the screen is up
+        # What the demo wants a newcomer to know (title, text), shown once the screen is up.
+        self.greeting: tuple[str, str] | None = None
         self._inbox: list[ClientEvent] = []
         self._flush_due = False  # a flush is scheduled and will take what is in the inbox
         self._last_flush = 0.0
@@ -107,7 +108,8 @@ class ConsoleApp(App[int]):
         for notice in self.startup_notices:
             self.notify(notice, title="Config", severity="warning", markup=False, timeout=10)
         if self.greeting:
-            self.notify(self.greeting, title="Welcome", markup=False, timeout=15)
+            title, text = self.greeting
+            self.notify(text, title=title, markup=False, timeout=15)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
         if self._client_factory is not None:

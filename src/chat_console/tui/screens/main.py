@@ -271,7 +271,7 @@ class MainScreen(TicketActions, Screen[None]):
         """Back to the queue; from the queue or the filter, an active filter goes."""
         if self.filter_input.has_focus or (self.queue.has_focus and self.queue.filter_text):
             self.clear_filter()
-        self.queue.focus()
+        self.set_focus(self.queue)
 
     def clear_filter(self) -> None:
         with self.filter_input.prevent(Input.Changed):
