@@ -67,3 +67,21 @@ async def test_the_wheel_scrolls_the_queue_under_it(live: Live) -> None:
         queue.post_message(events.MouseScrollDown(queue, 2, 2, 0, 0, 0, False, False, False))
     await live.pilot.pause()
     assert queue.scroll_y > 0
+
+
+async def test_the_wheel_scrolls_the_conversation_under_it(live: Live) -> None:
+    ticket = await live.open_ticket()
+    for number in range(30):
+        await live.customer_says(ticket.ticket_id, f"line {number}")
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter")
+    await live.pilot.pause()
+    transcript = live.app.main.transcript
+    bottom = transcript.scroll_y
+    assert bottom > 0
+    for _ in range(3):
+        transcript.post_message(
+            events.MouseScrollUp(transcript, 2, 2, 0, 0, 0, False, False, False)
+        )
+    await live.pilot.pause()
+    assert transcript.scroll_y < bottom
