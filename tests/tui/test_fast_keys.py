@@ -32,3 +32,15 @@ async def test_enter_then_a_reply_typed_at_once_is_text_in_the_composer(live: Li
     await live.pilot.pause()
     assert live.app.screen is live.app.main  # no hijack or close dialog opened
     assert not live.app.main.queue.busy  # and no accept went out
+
+
+async def test_a_dialogs_answer_typed_with_the_key_that_opens_it_answers_it(live: Live) -> None:
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    type_fast(live, [("c", "c"), ("y", "y")])
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).is_closed)
+    await live.pilot.press("o", "y")
+    await live.until(lambda: not live.app.store.ticket(ticket.ticket_id).is_closed)
+    type_fast(live, [("t", "t"), ("enter", "\r")])  # the first operator in the list: op2
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-2")
+    assert live.app.main.open_ticket_id is None  # Enter did not open the ticket behind the dialog

@@ -304,33 +304,53 @@ class TicketActions:
         self.console.push_screen(ConfirmScreen("Hijack ticket", question), answered)
 
     def action_assign(self) -> None:
+        """The dialog opens at once (keys typed right after `t` are its keys); the server's list
+        of operators joins the configured ones when it arrives."""
         record = self.target()
         client = self._need_client() if record else None
         if record is None or client is None:
             return
-        self.run_worker(self._assign(record, client), group="assign", exit_on_error=False)
-
-    async def _assign(self, record: TicketRecord, client: "ClientPort") -> None:
-        choices = {op.id: op for op in self.console.config.operators}
-        try:
-            for user in await client.fetch_operators() or []:
-                choices.setdefault(user.user_id, OperatorChoice(user.user_id, user.full_nm or ""))
-        except Exception as problem:  # the list is a convenience; an id can still be typed
-            self.console.log.warning(f"operator list unavailable: {problem!r}")
         me = self.console.config.operator_id
-        operators = [op for op in choices.values() if op.id not in (me, record.ticket.handle_by_id)]
-        chosen = await self.console.push_screen_wait(AssignScreen(ticket_label(record), operators))
-        if not chosen:
-            return
-        name = choices[chosen].name if chosen in choices else ""
-        if record.ticket.handle_by_id == me:
+        names = {op.id: op.name for op in self.console.config.operators}
+
+        def others(operators: Iterable[OperatorChoice]) -> list[OperatorChoice]:
+            return [op for op in operators if op.id not in (me, record.ticket.handle_by_id)]
+
+        def chosen(operator_id: str | None) -> None:
+            if operator_id:
+                self._assign_to(record, client, operator_id, names.get(operator_id, ""))
+
+        screen = AssignScreen(ticket_label(record), others(self.console.config.operators))
+        self.console.push_screen(screen, chosen)
+
+        async def offer_the_servers_list() -> None:
+            try:
+                users = await client.fetch_operators() or []
+            except Exception as problem:  # the list is a convenience; an id can still be typed
+                self.console.log.warning(f"operator list unavailable: {problem!r}")
+                return
+            listed = [OperatorChoice(u.user_id, u.full_nm or "") for u in users]
+            for op in listed:
+                names.setdefault(op.id, op.name)
+            if screen.is_attached:
+                screen.add_operators(others(listed))
+
+        self.run_worker(offer_the_servers_list(), group="assign", exit_on_error=False)
+
+    def _assign_to(
+        self, record: TicketRecord, client: "ClientPort", operator_id: str, name: str
+    ) -> None:
+        if record.ticket.handle_by_id == self.console.config.operator_id:
             self.own_assignments.add(record.ticket_id)  # no "taken from you" for this
         self.await_ack(
             record,
             "assigning…",
-            lambda: client.assign(record.ticket_id, chosen),
+            lambda: client.assign(record.ticket_id, operator_id),
             self._ticket_update(
-                record, status_id=TicketStatus.OPEN, handle_by_id=chosen, handle_by_nm=name or None
+                record,
+                status_id=TicketStatus.OPEN,
+                handle_by_id=operator_id,
+                handle_by_nm=name or None,
             ),
         )
 

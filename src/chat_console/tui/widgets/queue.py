@@ -189,11 +189,11 @@ class QueueView(ScrollView, can_focus=True):
     async def _on_key(self, event: events.Key) -> None:
         """Keys typed quickly are queued here before the first of them moves focus: a key's
         binding runs here, in typing order (not after the key bubbled up through every
-        container), and the keys after one that focused an input are text for that input."""
-        focused = self.screen.focused
-        if focused is not None and focused is not self:
+        container), and the keys after one that focused an input or opened a dialog go there."""
+        if self.app.focused is not self:
             event.stop()  # `/quiz` typed at once filters by "quiz" instead of quitting
-            focused.post_message(events.Key(event.key, event.character))
+            target = self.app.focused or self.app.screen
+            target.post_message(events.Key(event.key, event.character))
             return
         active = self.screen.active_bindings.get(event.key)
         if active is not None and active.enabled:
