@@ -17,7 +17,7 @@ import platformdirs
 from chat_console.protocol import User
 from chat_console.redaction import configure_logging
 from chat_console.store import Store
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp, make_app
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
 
@@ -72,9 +72,16 @@ def run_console(args: argparse.Namespace) -> int:
     )
     app.startup_notices.extend(settings.notices)
     try:
-        return app.run() or 0
+        app.run()
+        return exit_status(app)
     finally:
         store.close()
+
+
+def exit_status(app: ConsoleApp) -> int:
+    """0 after a quit; non-zero after a crash (Textual's return_code: the app's return value is
+    None then, which read as 0)."""
+    return app.return_code or 0
 
 
 def _keep_files_private() -> None:
@@ -135,7 +142,8 @@ async def _demo(folder: Path, pace: float) -> int:
         )
         app.shutdown_hooks.append(stop_population)
         try:
-            return await app.run_async() or 0
+            await app.run_async()
+            return exit_status(app)
         finally:
             await stop_population()
             store.close()

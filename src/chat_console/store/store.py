@@ -6,12 +6,14 @@ the TUI calls at the end of every batch and before it redraws: the record exists
 """
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import platformdirs
+from pydantic import ValidationError
 
 from chat_console.protocol import (
     AssignmentChange,
@@ -33,6 +35,7 @@ from chat_console.protocol.inbound import (
     TicketStatusUpdated,
     Typing,
 )
+from chat_console.protocol.models import without_surrogates
 from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, TicketRecord, View
 
 TYPING_TTL = timedelta(seconds=5)
@@ -79,9 +82,17 @@ WHERE m.seq >= w.first ORDER BY m.seq
 """
 
 
-def _record(row: tuple[str, int, int, str | None, int, int]) -> MessageRecord:
+log = logging.getLogger(__name__)
+_Row = tuple[str, int, int, str | None, int, int]
+# What a stored body that cannot be read again raises (an old file, written before bodies were
+# made storable at decode): json's, pydantic's, and a nesting too deep for either.
+_UNREADABLE = (ValueError, ValidationError, RecursionError, TypeError)
+
+
+def _record(row: _Row) -> MessageRecord:
     body, own, tick, error, read_locally, seq = row
-    message = Message.model_validate_json(body)
+    # json.loads, not pydantic's stricter parser: it reads every body json.dumps wrote.
+    message = Message.model_validate(json.loads(body))
     return MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq)
 
 
@@ -118,24 +129,43 @@ class Store:
         self._seq = 0
         self._order: list[str] | None = None  # queue order cache, None when stale
         self._older: dict[str, int] = {}  # ticket -> first seq in memory, where SQLite has older
+        self.skipped = 0  # stored records that could not be read back: left out, never fatal
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
+
+    def _readable(self, rows: Iterable[_Row]) -> list[MessageRecord]:
+        """The rows' records, skipping (and counting) those that cannot be read back."""
+        records = []
+        for row in rows:
+            try:
+                records.append(_record(row))
+            except _UNREADABLE as problem:
+                self._skip("message", row[5], problem)
+        return records
+
+    def _skip(self, what: str, where: object, problem: BaseException) -> None:
+        self.skipped += 1
+        # The error's type only: its text would quote the unreadable payload.
+        log.warning("skipped an unreadable stored %s (%s): %s", what, where, type(problem).__name__)
 
     def _load(self) -> None:
         for ticket_id, body, unread, waiting, activity in self._db.execute(
             "SELECT ticket_id, body, unread, waiting_since, last_activity FROM tickets"
         ):
+            try:
+                ticket = Ticket.model_validate(json.loads(body))
+                waiting_since, last_activity = parse_timestamp(waiting), parse_timestamp(activity)
+            except _UNREADABLE as problem:
+                self._skip("ticket", "its messages are kept", problem)
+                continue
             self._tickets[ticket_id] = TicketRecord(
-                Ticket.model_validate(json.loads(body)),
-                unread=unread,
-                waiting_since=parse_timestamp(waiting),
-                last_activity=parse_timestamp(activity),
+                ticket, unread=unread, waiting_since=waiting_since, last_activity=last_activity
             )
         # Each ticket's newest HISTORY_WINDOW messages, reaching back to its oldest unsent one.
         firsts = dict(self._db.execute(_WINDOWS, (HISTORY_WINDOW,)))
-        for row in self._db.execute(_WINDOWED, (HISTORY_WINDOW,)):
-            self._index_message(_record(row))
+        for record in self._readable(self._db.execute(_WINDOWED, (HISTORY_WINDOW,))):
+            self._index_message(record)
         for ticket_id, oldest, newest in self._db.execute(
             "SELECT ticket_id, MIN(seq), MAX(seq) FROM messages GROUP BY ticket_id"
         ):
@@ -157,20 +187,21 @@ class Store:
             " ORDER BY seq DESC LIMIT ?",
             (ticket_id, first, count),
         ).fetchall()
-        records = [_record(row) for row in reversed(rows)]
+        records = self._readable(reversed(rows))
         for record in records:
             self._messages[record.message_id] = record
         self._by_ticket.setdefault(ticket_id, [])[:0] = [r.message_id for r in records]
+        oldest = rows[-1][5] if rows else first  # of the rows read, skipped ones included
         if (
-            len(records) < count
+            len(rows) < count
             or not self._db.execute(
                 "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1",
-                (ticket_id, records[0].seq),
+                (ticket_id, oldest),
             ).fetchone()
         ):
             del self._older[ticket_id]
         else:
-            self._older[ticket_id] = records[0].seq
+            self._older[ticket_id] = oldest
         return len(records)
 
     def _stored(self, message_id: str) -> MessageRecord | None:
@@ -181,7 +212,10 @@ class Store:
         row = self._db.execute(
             f"SELECT {_RECORD_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
         ).fetchone()
-        return None if row is None else _record(row)
+        if row is None:
+            return None
+        readable = self._readable([row])
+        return readable[0] if readable else None
 
     def _save_ticket(self, record: TicketRecord) -> None:
         self._order = None
@@ -407,6 +441,7 @@ class Store:
             self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
             self.commit()
             return None
+        error = without_surrogates(error)  # the server's words, stored in a TEXT column
         record.tick, record.error = Tick.FAILED, error
         self._save_message(record)
         self._db.execute(

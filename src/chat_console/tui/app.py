@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
@@ -35,6 +36,7 @@ FLOOD_GAP = 0.1  # seconds between batches while flooded
 FULL_COLLECTION_EVERY = 1000  # middle-generation collections (CPython's default: 10)
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 class ConsoleApp(App[int]):
@@ -145,6 +147,12 @@ class ConsoleApp(App[int]):
                 self.log.warning(f"shutdown hook failed: {problem!r}")
         self.store.commit()
         self.exit(0)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any uncaught exception ends the console (Textual sets return_code 1): its traceback
+        goes to the log too, since the terminal's copy is gone once the operator closes it."""
+        log.critical("the console stopped on an uncaught %s", type(error).__name__, exc_info=error)
+        super()._handle_exception(error)
 
     # ---- events in: queued by the listener, applied in batches ----------------------
 

@@ -1,6 +1,6 @@
 """Small pure helpers that turn store values into what the widgets print."""
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from rich.cells import cell_len
 
@@ -31,6 +31,23 @@ def format_wait(seconds: float) -> str:
         return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
+
+
+def _local(moment: datetime, timezone: tzinfo | None) -> datetime:
+    """`moment` in the operator's time zone; in UTC where that would leave the calendar
+    (a peer's 9999-12-31T23:59Z is past datetime.max in Tokyo)."""
+    try:
+        return moment.astimezone(timezone)
+    except (OverflowError, ValueError, OSError):
+        return moment.astimezone(UTC)
+
+
+def clock_time(moment: datetime, now: datetime, timezone: tzinfo | None) -> str:
+    """A message's time: the hour today, the date too on another day, the year in another year."""
+    local, today = _local(moment, timezone), _local(now, timezone).date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    return local.strftime("%b %d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
 
 
 def waiting_seconds(record: TicketRecord, now: datetime) -> float | None:

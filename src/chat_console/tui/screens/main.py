@@ -114,6 +114,7 @@ class MainScreen(TicketActions, Screen[None]):
             unread=store.unread_tickets(),
             mine=counts[View.MINE],
             dropped=self.console.dropped_events,
+            skipped=store.skipped,
             insecure=not self.console.config.verify_tls,
         )
         self.refresh_header()
