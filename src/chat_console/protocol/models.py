@@ -38,7 +38,12 @@ def format_timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Not %Y: C libraries write the year 1 as "1", which no ISO-8601 reader takes back.
+    return (
+        f"{moment.year:04d}-"
+        + moment.strftime("%m-%dT%H:%M:%S.")
+        + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_timestamp(value: Any) -> datetime | None:
