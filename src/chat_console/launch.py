@@ -60,7 +60,10 @@ def run_console(args: argparse.Namespace) -> int:
     try:
         _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
         store = Store(
-            _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
+            _store_path(config.operator_id, config.server_host),
+            operator_id=config.operator_id,
+            messages_per_ticket=settings.history.messages_per_ticket,
+            bytes_per_ticket=settings.history.bytes_per_ticket,
         )
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)

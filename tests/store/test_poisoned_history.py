@@ -59,7 +59,8 @@ def test_unreadable_stored_records_are_skipped_and_counted(tmp_path: Path, caplo
     with sqlite3.connect(path) as db:
         for seq, body in enumerate(poisoned, start=10):
             db.execute(
-                "INSERT INTO messages VALUES (?, 't-1', ?, ?, 0, 1, NULL, 0)",
+                "INSERT INTO messages (message_id, ticket_id, seq, body, own, tick, read_locally)"
+                " VALUES (?, 't-1', ?, ?, 0, 1, 0)",
                 (f"row-{seq}", seq, body),
             )
         db.execute("INSERT INTO tickets VALUES ('t-2', '{\"ticketNm\": 1}', 0, NULL, NULL)")

@@ -162,6 +162,7 @@ class Transcript(ScrollView, can_focus=True):
         screenful does until the operator asks for all of it."""
         width = self._laid_width - INDENT
         content, full_size = _capped(record.message.content)
+        full_size = record.full_size or full_size  # the store keeps content cut, with its size
         if record.message_id in self.unfolded:
             lines = wrap(safe_text(content), width)
             if full_size is None:
