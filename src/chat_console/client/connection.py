@@ -13,8 +13,8 @@ import ssl as ssl_module
 from typing import Any
 
 import aiohttp
-import socketio  # type: ignore[import-untyped]  # python-socketio ships no type hints
-import socketio.exceptions  # type: ignore[import-untyped]
+import socketio
+import socketio.exceptions
 
 from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.errors import AckTimeout, NotConnected, safe_text

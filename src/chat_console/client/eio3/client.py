@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
-from socketio import exceptions  # type: ignore[import-untyped]  # ships no type hints
+from socketio import exceptions
 from yarl import URL
 
 from chat_console.client.eio3.codec import (
@@ -61,7 +61,7 @@ CLOSE_GRACE_SECONDS = 0.5
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
-class AckLostError(exceptions.TimeoutError, exceptions.DisconnectedError):  # type: ignore[misc]
+class AckLostError(exceptions.TimeoutError, exceptions.DisconnectedError):
     """The link dropped while `call()` waited: the ack can never arrive.
 
     python-socketio would wait out the whole timeout and raise `TimeoutError`; we fail at once,
