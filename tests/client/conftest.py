@@ -10,8 +10,8 @@ import pytest
 from chat_console.client import (
     Backoff,
     ClientEvent,
-    ConnectionChanged,
     ConnectionState,
+    ConnectionStateChanged,
     OperatorClient,
     StaticToken,
     TokenProvider,
@@ -42,7 +42,7 @@ class Recorder:
         return [e for e in self.events if isinstance(e, kind)]
 
     def states(self) -> list[ConnectionState]:
-        return [e.state for e in self.of(ConnectionChanged)]
+        return [e.state for e in self.of(ConnectionStateChanged)]
 
     async def next(
         self, kind: type[E], where: Callable[[E], bool] = lambda _: True, within: float = WAIT

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chat_console.client import ConnectionChanged, ConnectionState, client_from_settings
+from chat_console.client import ConnectionState, ConnectionStateChanged, client_from_settings
 from chat_console.client.factory import tls_from_settings, tokens_from_settings
 from chat_console.client.tokens import CommandToken, OAuthTokens, StaticToken
 from chat_console.config import Settings
@@ -122,7 +122,7 @@ async def test_tls_settings(
             await client.start()
             assert client.state is reaches
             if reaches is ConnectionState.RECONNECTING:
-                reason = recorder.of(ConnectionChanged)[-1].reason or ""
+                reason = recorder.of(ConnectionStateChanged)[-1].reason or ""
                 assert reason.startswith("cannot connect")
                 assert server.connects == 0
             else:

@@ -31,7 +31,9 @@ async def test_a_message_typed_while_reconnecting_is_pending_then_goes_out_with_
     tid = await accept_and_open(live)
     client = live.app.client
     assert isinstance(client, OperatorClient)
-    client._backoff = Backoff(first=30.0, ceiling=30.0, jitter=0.0)  # wait long: r must do it
+    client.supervisor.backoff = Backoff(
+        first=30.0, ceiling=30.0, jitter=0.0
+    )  # wait long: r must do it
     await live.server.drop_connections("op-1")
     await live.until(lambda: "reconnecting in" in status_text(live))
     assert "reconnecting in 30s" in status_text(live) or "in 29s" in status_text(live)

@@ -17,7 +17,7 @@ import socketio
 import socketio.exceptions
 
 from chat_console.client.eio3 import SocketIO2Client
-from chat_console.client.errors import AckTimeout, NotConnected, safe_text
+from chat_console.client.errors import AckTimeout, NotConnected, fit_to_show
 from chat_console.client.transport import EventSink, Generation
 
 
@@ -182,7 +182,7 @@ def _loss_reason(reason: Any) -> str:
 def _connect_failure(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "the server did not answer the connection"
-    detail = safe_text(error.args[0] if error.args else type(error).__name__, 160)
+    detail = fit_to_show(error.args[0] if error.args else type(error).__name__, 160)
     if "OPEN packet not returned" in detail:
         # A Socket.IO 2.x (Engine.IO v3) server: python-socketio 5 speaks only Engine.IO v4.
         return 'the server speaks Socket.IO 2.x: set [server] protocol = "auto" or "v2"'

@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 
-from chat_console.client.errors import AuthenticationFailed, TokenUnavailable, safe_text
+from chat_console.client.errors import AuthenticationFailed, TokenUnavailable, fit_to_show
 from chat_console.redaction import remember_secret
 
 _HIDDEN = "***"
@@ -99,7 +99,7 @@ def _stderr_hint(err: bytes, secret: str) -> str:
     last = lines[-1].strip()
     if not last or (secret and secret in last):
         return ""
-    return f": {safe_text(last, 160)}"
+    return f": {fit_to_show(last, 160)}"
 
 
 class CommandToken:
@@ -214,7 +214,7 @@ class OAuthTokens:
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as error:
             raise TokenUnavailable(
-                f"token endpoint unreachable: {safe_text(type(error).__name__)}"
+                f"token endpoint unreachable: {fit_to_show(type(error).__name__)}"
             ) from None
         if status != 200:
             raise self._failure(status, body)
@@ -223,7 +223,7 @@ class OAuthTokens:
     def _failure(self, status: int, body: Any) -> Exception:
         code = body.get("error") if isinstance(body, dict) else None
         detail = body.get("error_description") if isinstance(body, dict) else None
-        words = ": ".join(safe_text(part, 160) for part in (code, detail) if part)
+        words = ": ".join(fit_to_show(part, 160) for part in (code, detail) if part)
         text = f"token endpoint refused (HTTP {status})" + (f": {words}" if words else "")
         # 4xx: refused credentials or a config mistake (unsupported_grant_type): retrying is futile.
         if 400 <= status < 500:

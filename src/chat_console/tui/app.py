@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from chat_console.client.events import ClientEvent, ConnectionChanged, EventDropped, Listener
+from chat_console.client.events import ClientEvent, ConnectionStateChanged, EventDropped, Listener
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
@@ -170,11 +170,9 @@ class ConsoleApp(App[int]):
         server_events = []
         dropped = self.dropped_events
         for event in events:
-            if isinstance(event, ConnectionChanged):
+            if isinstance(event, ConnectionStateChanged):
                 self.main.post_message(
-                    msg.ConnectionChanged(
-                        str(event.state), event.reason, event.retry_in, event.protocol
-                    )
+                    msg.ConnectionChanged(event.state, event.reason, event.retry_in, event.protocol)
                 )
             elif isinstance(event, EventDropped):
                 self.dropped_events += 1

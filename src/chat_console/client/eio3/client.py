@@ -136,14 +136,6 @@ class SocketIO2Client:
 
         return register if handler is None else register(handler)
 
-    def event(self, handler: Handler) -> Handler:
-        """Decorator registering a handler under its own name, as in python-socketio."""
-        self.on(handler.__name__, handler)
-        return handler
-
-    def transport(self) -> str:
-        return "websocket"
-
     async def connect(
         self,
         url: str,
@@ -247,14 +239,6 @@ class SocketIO2Client:
             with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_DISCONNECT)
         await self._drop(CLIENT_DISCONNECT)
-
-    async def wait(self) -> None:
-        """Return when the link is closed (python-socketio's `wait()` without reconnection)."""
-        await self._closed.wait()
-
-    async def shutdown(self) -> None:
-        """python-socketio's name for a disconnect that also stops reconnection (we never do)."""
-        await self.disconnect()
 
     # -- Engine.IO v3 ------------------------------------------------------------------------
 
