@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import web
 
 from chat_console.client import (
     Backoff,
@@ -18,6 +19,7 @@ from chat_console.client import (
 )
 from chat_console.protocol import EmitEvent, Ticket, User, emits
 from chat_console.protocol.inbound import TicketCreated
+from chat_console.server import http_api
 from chat_console.server.runner import RunningServer
 from tests.helpers import WAIT, Peer, fetch_token
 
@@ -147,3 +149,21 @@ async def open_ticket(peer: Peer, recorder: Recorder, title: str = "Help") -> Ti
     assert await peer.call(EmitEvent.CREATE_TICKET, *emits.create_ticket(draft)) is None
     created = await recorder.next(TicketCreated, lambda e: e.ticket.ticket_id == ticket_id)
     return created.ticket
+
+
+TokenRequest = tuple[str | None, dict[str, str]]  # the Authorization header and the form
+
+
+@pytest.fixture
+def token_requests(monkeypatch: pytest.MonkeyPatch) -> list[TokenRequest]:
+    """What the reference server's token endpoint is sent, as it reads it."""
+    seen: list[TokenRequest] = []
+    read_form = http_api._form
+
+    async def recording(request: web.Request) -> dict[str, str]:
+        form = await read_form(request)
+        seen.append((request.headers.get("Authorization"), form))
+        return form
+
+    monkeypatch.setattr(http_api, "_form", recording)
+    return seen

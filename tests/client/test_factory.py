@@ -15,9 +15,9 @@ from chat_console.client.factory import tls_from_settings, tokens_from_settings
 from chat_console.client.tokens import CommandToken, OAuthTokens, StaticToken
 from chat_console.config import Settings
 from chat_console.server.runner import RunningServer
-from tests.client.conftest import Recorder
+from tests.client.conftest import Recorder, TokenRequest
 from tests.client.tiny_server import tiny_server
-from tests.helpers import fetch_token
+from tests.helpers import fetch_token, whoami
 
 
 def settings(url: str, auth: dict[str, Any], **sections: Any) -> Settings:
@@ -74,6 +74,24 @@ def test_each_auth_method_gets_its_provider() -> None:
         "client_secret": "s",
     }
     assert isinstance(tokens_from_settings(settings(url, oauth)), OAuthTokens)
+
+
+@pytest.mark.parametrize("client_auth", ["basic", "post"])
+async def test_the_client_secret_goes_where_client_auth_says(
+    server: RunningServer, token_requests: list[TokenRequest], client_auth: str
+) -> None:
+    auth = {
+        "token_url": f"{server.url}/oauth/token",
+        "client_id": "console",
+        "grant_type": "client_credentials",
+        "client_secret": "console-secret",
+        "client_auth": client_auth,
+    }
+    tokens = tokens_from_settings(settings(server.url, auth))
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+    ((header, form),) = token_requests
+    assert (header is not None) == (client_auth == "basic")
+    assert ("client_secret" in form) == (client_auth == "post")
 
 
 @pytest.fixture(scope="module")

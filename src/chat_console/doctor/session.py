@@ -23,7 +23,7 @@ _TOKEN_FIXES = {
     AuthMethod.TOKEN: "replace [auth] token with a valid access token",
     AuthMethod.TOKEN_COMMAND: "run [auth] token_command by hand and check what it prints",
     AuthMethod.OAUTH: "check [auth] token_url, username and password_command "
-    "(or client_id and client_secret)",
+    '(or client_id and client_secret, and client_auth = "basic" or "post")',
 }
 
 
