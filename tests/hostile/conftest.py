@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from chat_console.client import OperatorClient, StaticToken
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 from tests.client.tiny_server import TinyServer, tiny_server
 from tests.helpers import WAIT
@@ -40,7 +40,7 @@ class Hostile:
 @pytest.fixture
 async def hostile() -> AsyncIterator[Hostile]:
     async with tiny_server() as server:
-        app = make_app(
+        app = ConsoleApp(
             ConsoleConfig(user=OP1, server_host="hostile.example"),
             store=Store(":memory:", operator_id=OP1.user_id),
             client_factory=lambda listener: OperatorClient(

@@ -14,7 +14,7 @@ from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.protocol import EmitEvent, Message, MessageType, Ticket, User, emits, now_utc
 from chat_console.server.runner import RunningServer
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from tests.helpers import WAIT, Peer
 
@@ -88,7 +88,7 @@ def console_app(server: RunningServer, clock: SteppingClock, **config: Any) -> C
         operators=(OperatorChoice("op-2", "Oscar Other"),),
         **config,
     )
-    return make_app(
+    return ConsoleApp(
         settings,
         store=Store(":memory:", operator_id=OP1.user_id, clock=clock),
         clock=clock,

@@ -9,7 +9,7 @@ from chat_console.client import Backoff, OperatorClient, StaticToken
 from chat_console.protocol import ListenEvent, Message, Ticket
 from chat_console.protocol.inbound import MessageUpdated, TicketCreated
 from chat_console.store import Store, Tick
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.widgets.bars import StatusBar
 from tests.helpers import WAIT
@@ -86,7 +86,7 @@ async def test_a_restarted_console_shows_its_queue_and_conversation_before_any_s
 
     nobody = free_port()  # nothing listens here: the server "has not answered yet"
     store = Store(path, operator_id="op-1")
-    app = make_app(
+    app = ConsoleApp(
         ConsoleConfig(user=OP1, server_host=f"127.0.0.1:{nobody}"),
         store=store,
         client_factory=lambda listener: OperatorClient(

@@ -44,8 +44,8 @@ class ConsoleApp(App[int]):
     def __init__(
         self,
         config: ConsoleConfig,
-        store: Store,
         *,
+        store: Store,
         client_factory: Callable[[Listener], ClientPort] | None = None,
         clock: Callable[[], datetime] = now_utc,
         timezone: tzinfo | None = None,
@@ -240,23 +240,3 @@ class ConsoleApp(App[int]):
     async def _run_on_main(self, action: str, on_queue: bool) -> None:
         target = self.main.queue if on_queue else self.main
         await target.run_action(action)
-
-
-def make_app(
-    config: ConsoleConfig,
-    *,
-    store: Store,
-    client_factory: Callable[[Listener], ClientPort] | None = None,
-    clock: Callable[[], datetime] = now_utc,
-    timezone: tzinfo | None = None,
-    live_clock: bool = True,
-) -> ConsoleApp:
-    """The one way the CLI, the demo and the tests build the console."""
-    return ConsoleApp(
-        config,
-        store,
-        client_factory=client_factory,
-        clock=clock,
-        timezone=timezone,
-        live_clock=live_clock,
-    )
