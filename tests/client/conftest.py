@@ -115,13 +115,6 @@ async def op1(server: RunningServer, make_client: ClientFactory) -> tuple[Operat
     return client, recorder
 
 
-async def eventually(condition: Callable[[], bool], within: float = WAIT) -> None:
-    """Wait (bounded) for state owned by something that cannot notify us, e.g. the server."""
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - there is no event to wait on, only the state
-            await asyncio.sleep(0.01)
-
-
 async def settle(client: OperatorClient) -> None:
     """An acked round trip: the server handles a socket's events in order, so once this is
     answered, the subscriptions sent before it are in effect."""

@@ -15,9 +15,9 @@ from chat_console.client import (
 from chat_console.client.supervisor import MAX_AUTH_REJECTIONS
 from chat_console.protocol import Ticket, TicketStatus
 from chat_console.protocol.inbound import TicketResponded, TicketStatusUpdated
-from tests.client.conftest import ClientFactory, eventually
+from tests.client.conftest import ClientFactory
 from tests.client.tiny_server import AuthReply, tiny_server
-from tests.helpers import WAIT
+from tests.helpers import WAIT, eventually
 
 State = ConnectionState
 

@@ -171,13 +171,6 @@ class Recorder:
                 await self.changed.wait()
 
 
-async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None:
-    """Poll a condition that has no event of its own to await (a counter on the client)."""
-    async with asyncio.timeout(within):
-        while not predicate():  # noqa: ASYNC110 - nothing to await but the condition itself
-            await asyncio.sleep(0.02)
-
-
 @pytest.fixture
 async def make_client() -> AsyncIterator[Callable[[], tuple[SocketIO2Client, Recorder]]]:
     """Clients with recorders attached; every one is disconnected at teardown."""

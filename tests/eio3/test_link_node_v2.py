@@ -15,7 +15,8 @@ from chat_console.client.eio3 import (
     SocketIO2Client,
 )
 from chat_console.protocol import EmitEvent, ListenEvent, emits
-from tests.eio3.conftest import PING_INTERVAL_MS, PING_TIMEOUT_MS, NodeServer, Recorder, wait_until
+from tests.eio3.conftest import PING_INTERVAL_MS, PING_TIMEOUT_MS, NodeServer, Recorder
+from tests.helpers import eventually
 
 MakeClient = Callable[[], tuple[SocketIO2Client, Recorder]]
 # The longest a dead link may go unnoticed, plus room for a busy 2-core machine.
@@ -47,7 +48,7 @@ async def test_client_pings_keep_the_link_up_across_several_intervals(
     await authenticated(client, recorder, "op1-token")
     # The server drops a client that has not pinged for interval + timeout (0.9 s); six answered
     # pings take at least 6 intervals (1.8 s), so the link outlived that only because we pinged.
-    await wait_until(lambda: client.pongs >= 6, within=15)
+    await eventually(lambda: client.pongs >= 6, within=15)
     assert client.connected
     assert recorder.of("disconnect") == []
     assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
@@ -190,7 +191,7 @@ async def test_a_disconnect_handler_may_connect_again_and_that_link_is_watched_t
         "no such ticket"
     )
     assert (await node_server.admin("disconnect", "op-1"))["disconnected"] == 1
-    await wait_until(lambda: len(reasons) == 2)
+    await eventually(lambda: len(reasons) == 2)
     assert reasons == [SERVER_DISCONNECT, SERVER_DISCONNECT]
     assert not client.connected
 

@@ -9,8 +9,8 @@ from tests.hostile.conftest import Hostile
 from tests.tui.conftest import OP1
 
 
-def status_text(app: object) -> str:
-    return str(app.main.query_one(StatusBar).render())  # type: ignore[attr-defined]
+def status_text(app: ConsoleApp) -> str:
+    return str(app.main.query_one(StatusBar).render())
 
 
 async def test_unverified_tls_is_a_permanent_warning_in_the_status_bar() -> None:

@@ -1,6 +1,5 @@
 """Losing the server: the countdown, a message typed meanwhile, retry and discard keys."""
 
-import asyncio
 from pathlib import Path
 
 from benchmarks.chaos_harness import free_port
@@ -12,7 +11,7 @@ from chat_console.store import Store, Tick
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.widgets.bars import StatusBar
-from tests.helpers import WAIT
+from tests.helpers import eventually
 from tests.tui.conftest import OP1, Live
 from tests.tui.test_live_conversation import accept_and_open, screen_text
 
@@ -106,8 +105,6 @@ async def test_a_restarted_console_shows_its_queue_and_conversation_before_any_s
             seg.text for y in range(transcript.size.height) for seg in transcript.render_line(y)
         )
         assert "where is it?" in shown
-        async with asyncio.timeout(WAIT):
-            while app.main.connection[0] != "reconnecting":
-                await pilot.pause(0.02)
+        await eventually(lambda: app.main.connection[0] == "reconnecting", pause=pilot.pause)
         assert store.ticket("t-1").unread == 1
         await app.workers.wait_for_complete()
