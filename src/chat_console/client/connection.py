@@ -2,7 +2,7 @@
 
 `SocketIOConnection` runs python-socketio's AsyncClient (Engine.IO 4 servers);
 `SocketIO2Connection` runs our `SocketIO2Client` (Engine.IO 3, Socket.IO 2.x servers), which has
-the same surface. Everything else is shared: neither reconnects (the supervisor in `operator.py`
+the same surface. Everything else is shared: neither reconnects (the supervisor in `supervisor.py`
 owns that) nor knows the protocol's meaning; each hands every inbound event to `on_event` in
 arrival order, turns acks into awaited results with a timeout, and fails pending acks at once when
 the connection drops (python-socketio would silently forget them).
