@@ -171,6 +171,22 @@ class Recorder:
                 await self.changed.wait()
 
 
+async def call(client: SocketIO2Client, event: str, data: Any = None, within: float = 10.0) -> Any:
+    """Emit with an ack and return what python-socketio's `call()` would: None, the ack's single
+    value, or the tuple of several."""
+    answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def acknowledge(*args: Any) -> None:
+        if not answer.done():
+            answer.set_result(args)
+
+    await client.emit(event, data, callback=acknowledge)
+    args = await asyncio.wait_for(answer, within)
+    if not args:
+        return None
+    return args[0] if len(args) == 1 else args
+
+
 @pytest.fixture
 async def make_client() -> AsyncIterator[Callable[[], tuple[SocketIO2Client, Recorder]]]:
     """Clients with recorders attached; every one is disconnected at teardown."""
