@@ -24,11 +24,10 @@ from tests.client.conftest import (
     ClientFactory,
     Recorder,
     customer,
-    eventually,
     open_ticket,
     settle,
 )
-from tests.helpers import WAIT, Peer, fetch_token
+from tests.helpers import WAIT, Peer, eventually, fetch_token
 
 State = ConnectionState
 

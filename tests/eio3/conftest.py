@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import aiohttp
 import pytest
+import socketio
 
 from chat_console.client.eio3 import SocketIO2Client
 
@@ -171,9 +172,14 @@ class Recorder:
                 await self.changed.wait()
 
 
-async def call(client: SocketIO2Client, event: str, data: Any = None, within: float = 10.0) -> Any:
+async def call(
+    client: SocketIO2Client | socketio.AsyncClient,
+    event: str,
+    data: Any = None,
+    within: float = 10.0,
+) -> Any:
     """Emit with an ack and return what python-socketio's `call()` would: None, the ack's single
-    value, or the tuple of several."""
+    value, or the tuple of several. Either generation's client: both take `callback=`."""
     answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
 
     def acknowledge(*args: Any) -> None:
