@@ -1,6 +1,5 @@
 """A console running against the real reference server, with raw peers for the other parties."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -14,9 +13,9 @@ from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.protocol import EmitEvent, Message, MessageType, Ticket, User, emits, now_utc
 from chat_console.server.runner import RunningServer
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
-from tests.helpers import WAIT, Peer
+from tests.helpers import WAIT, Peer, eventually
 
 OP1 = User(user_id="op-1", full_nm="Olivia Operator")
 
@@ -43,9 +42,7 @@ class Live:
 
     async def until(self, condition: Callable[[], object], within: float = WAIT) -> None:
         """Wait (bounded) for state the console reaches through its own event loop."""
-        async with asyncio.timeout(within):
-            while not condition():
-                await self.pilot.pause(0.02)
+        await eventually(condition, within, pause=self.pilot.pause, every=0.02)
 
     async def open_ticket(self, title: str = "Missing order") -> Ticket:
         ticket = Ticket(ticket_id=str(uuid.uuid4()), ticket_nm=title, display_nm=title)
@@ -88,7 +85,7 @@ def console_app(server: RunningServer, clock: SteppingClock, **config: Any) -> C
         operators=(OperatorChoice("op-2", "Oscar Other"),),
         **config,
     )
-    return make_app(
+    return ConsoleApp(
         settings,
         store=Store(":memory:", operator_id=OP1.user_id, clock=clock),
         clock=clock,

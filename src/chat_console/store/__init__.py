@@ -12,7 +12,7 @@ from chat_console.store.records import (
     View,
 )
 from chat_console.store.safe_text import one_line, safe_text
-from chat_console.store.store import Store, default_store_path
+from chat_console.store.store import Store
 
 __all__ = [
     "Change",
@@ -22,7 +22,6 @@ __all__ = [
     "Tick",
     "TicketRecord",
     "View",
-    "default_store_path",
     "one_line",
     "safe_text",
 ]

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import platformdirs
-
 from chat_console.protocol import (
     AssignmentChange,
     Message,
@@ -37,7 +35,8 @@ from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, 
 
 TYPING_TTL = timedelta(seconds=5)
 # Messages per ticket read into memory at start; older ones stay in SQLite until asked for
-# (`load_older`): a 100,000-message conversation cost ~240 MB and 1.5 s to load whole.
+# (`load_older`): a long conversation loaded whole costs memory and start-up time for history
+# nobody scrolls to (figures in benchmarks/FINDINGS.md, Scale).
 HISTORY_WINDOW = 200
 
 _SCHEMA = """
@@ -83,10 +82,6 @@ def _record(row: tuple[str, int, int, str | None, int, int]) -> MessageRecord:
     body, own, tick, error, read_locally, seq = row
     message = Message.model_validate_json(body)
     return MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq)
-
-
-def default_store_path() -> Path:
-    return Path(platformdirs.user_data_dir("chat-console")) / "console.sqlite3"
 
 
 def _iso(moment: datetime | None) -> str | None:

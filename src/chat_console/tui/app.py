@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from chat_console.client.events import ClientEvent, ConnectionChanged, EventDropped, Listener
+from chat_console.client.events import ClientEvent, ConnectionStateChanged, EventDropped, Listener
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
@@ -44,8 +44,8 @@ class ConsoleApp(App[int]):
     def __init__(
         self,
         config: ConsoleConfig,
-        store: Store,
         *,
+        store: Store,
         client_factory: Callable[[Listener], ClientPort] | None = None,
         clock: Callable[[], datetime] = now_utc,
         timezone: tzinfo | None = None,
@@ -170,11 +170,9 @@ class ConsoleApp(App[int]):
         server_events = []
         dropped = self.dropped_events
         for event in events:
-            if isinstance(event, ConnectionChanged):
+            if isinstance(event, ConnectionStateChanged):
                 self.main.post_message(
-                    msg.ConnectionChanged(
-                        str(event.state), event.reason, event.retry_in, event.protocol
-                    )
+                    msg.ConnectionChanged(event.state, event.reason, event.retry_in, event.protocol)
                 )
             elif isinstance(event, EventDropped):
                 self.dropped_events += 1
@@ -242,23 +240,3 @@ class ConsoleApp(App[int]):
     async def _run_on_main(self, action: str, on_queue: bool) -> None:
         target = self.main.queue if on_queue else self.main
         await target.run_action(action)
-
-
-def make_app(
-    config: ConsoleConfig,
-    *,
-    store: Store,
-    client_factory: Callable[[Listener], ClientPort] | None = None,
-    clock: Callable[[], datetime] = now_utc,
-    timezone: tzinfo | None = None,
-    live_clock: bool = True,
-) -> ConsoleApp:
-    """The one way the CLI, the demo and the tests build the console."""
-    return ConsoleApp(
-        config,
-        store,
-        client_factory=client_factory,
-        clock=clock,
-        timezone=timezone,
-        live_clock=live_clock,
-    )
