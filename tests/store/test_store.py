@@ -110,9 +110,26 @@ def test_an_answer_stops_the_waiting_clock_and_the_next_customer_message_restart
     store.apply(customer_says("a", "m2", 4))
     assert store.ticket("a").waiting_since == T0  # type: ignore[union-attr]
     store.record_outgoing(mine("a", "o1", 5))
+    assert store.ticket("a").waiting_since == T0  # type: ignore[union-attr]  # not sent yet
+    store.mark_sent("o1")
     assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
     store.apply(customer_says("a", "m3", 7))
     assert store.ticket("a").waiting_since == T0 + timedelta(minutes=7)  # type: ignore[union-attr]
+
+
+def test_a_reply_that_fails_leaves_waiting_time_and_queue_order_as_they_were(
+    store: Store,
+) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN)))
+    store.apply(TicketCreated(ticket("b", status_id=TicketStatus.OPEN)))
+    store.apply(customer_says("b", "m1", 3))
+    store.apply(customer_says("a", "m2", 4))
+    order, waiting = store.queue(), store.ticket("b").waiting_since  # type: ignore[union-attr]
+    assert waiting is not None
+    store.record_outgoing(mine("b", "o1", 5))
+    store.mark_failed("o1", "not yours: only the ticket's owner or handler may write")
+    assert store.ticket("b").waiting_since == waiting  # type: ignore[union-attr]
+    assert store.queue() == order
 
 
 def test_counts_per_view_and_status_bar_numbers(store: Store) -> None:

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, content TEXT NOT NULL,
     type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS drafts (ticket_id TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
@@ -351,7 +352,8 @@ class Store:
         if ticket.last_activity is None or (at and at > ticket.last_activity):
             ticket.last_activity = at
         if record.own or self._from_another_operator(ticket, record):
-            ticket.waiting_since = None  # an operator answered: the customer waits no longer
+            if record.tick != Tick.PENDING:  # a reply still to be sent may fail: not answered yet
+                ticket.waiting_since = None  # an operator answered: the customer waits no longer
             return
         self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
         if not record.read_locally:
@@ -392,8 +394,20 @@ class Store:
         """The server acked the message: it leaves the outbox."""
         self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
         change = self._advance_tick(message_id, Tick.SENT)
+        if change is not None:
+            self._answered(change.ticket_id, self._messages[message_id].message.created_at)
         self.commit()
         return change
+
+    def _answered(self, ticket_id: str, at: datetime | None) -> None:
+        """The operator's reply reached the server: the customer waits no longer (unless they
+        wrote again after it)."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None or ticket.waiting_since is None:
+            return
+        if at is None or at >= ticket.waiting_since:
+            ticket.waiting_since = None
+            self._save_ticket(ticket)
 
     def mark_failed(self, message_id: str, error: str) -> Change | None:
         record = self._messages.get(message_id)
@@ -502,6 +516,49 @@ class Store:
             self._save_ticket(ticket)
         self.commit()
         return marked
+
+    def unread_messages(self, ticket_id: str) -> list[Message]:
+        """The ticket's customer messages in memory that the operator has not read yet."""
+        records = (self._messages[i] for i in self._by_ticket.get(ticket_id, ()))
+        return [r.message for r in records if not r.own and not r.read_locally]
+
+    def unread_elsewhere(self, customer_id: str, ticket_id: str) -> bool:
+        """The customer has unread messages on another ticket than `ticket_id`."""
+        return any(
+            r.unread and r.ticket.owner_id == customer_id and r.ticket_id != ticket_id
+            for r in self._tickets.values()
+        )
+
+    def mark_messages_read(self, ticket_id: str, message_ids: Iterable[str]) -> int:
+        """These messages of the ticket were seen (and receipted) one by one; how many."""
+        marked = 0
+        for message_id in message_ids:
+            record = self._messages.get(message_id)
+            if record is not None and not record.own and not record.read_locally:
+                record.read_locally = True
+                self._save_message(record)
+                marked += 1
+        ticket = self._tickets.get(ticket_id)
+        if ticket is not None and marked:
+            ticket.unread = max(0, ticket.unread - marked)
+            self._save_ticket(ticket)
+        self.commit()
+        return marked
+
+    # ---- drafts: what the operator is writing, per ticket -----------------------------
+
+    def draft(self, ticket_id: str) -> str:
+        row = self._db.execute("SELECT text FROM drafts WHERE ticket_id = ?", (ticket_id,))
+        found = row.fetchone()
+        return str(found[0]) if found else ""
+
+    def save_draft(self, ticket_id: str, text: str) -> None:
+        """Written and committed at once: a draft must survive the console being killed."""
+        if text:
+            self._db.execute("INSERT OR REPLACE INTO drafts VALUES (?, ?)", (ticket_id, text))
+        else:
+            self._db.execute("DELETE FROM drafts WHERE ticket_id = ?", (ticket_id,))
+        self.commit()
 
     # ---- bulk loads (HTTP extras) ---------------------------------------------------
 
