@@ -278,3 +278,36 @@ def test_another_operators_message_is_an_answer_not_unread(store: Store) -> None
     store.apply(MessageUpdated(colleague))
     record = store.ticket("a")
     assert record is not None and record.unread == 0 and record.waiting_since is None
+
+
+def test_a_colleagues_ticket_handed_back_is_noted_once_with_their_name(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME)))
+    hostile = "Oscar [b]Other[/b]\x1b[2J"
+    taken = ticket("a", status_id=TicketStatus.OPEN, handle_by_id="op-2", handle_by_nm=hostile)
+    store.apply(TicketAccepted(taken))
+    assert store.take_handback("a") is None  # taken away: nothing to catch up on yet
+    store.apply(AssignmentNotified("a", AssignmentChange.ASSIGNED, "Issue a"))
+    assert store.take_handback("a") == hostile
+    assert store.take_handback("a") is None
+
+
+def test_a_marker_line_survives_a_restart_and_is_neither_unread_nor_waiting(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    before = Store(path, operator_id=ME, clock=clock)
+    before.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME)))
+    before.record_outgoing(mine("a", "o1", 1))
+    before.mark_sent("o1")
+    text = "— while Oscar [b]Other[/b]\x1b[2J handled this ticket, messages were not shown here —"
+    before.add_marker("a", text)
+    before.save_draft("a", "half \x1b a reply")
+    before.close()
+
+    after = Store(path, operator_id=ME, clock=clock)
+    (_, marker) = after.messages("a")
+    assert marker.message.content == text and not marker.own
+    record = after.ticket("a")
+    assert record is not None and record.unread == 0 and record.waiting_since is None
+    assert after.unread_messages("a") == []
+    assert after.draft("a") == "half \x1b a reply"

@@ -7,6 +7,7 @@ the TUI calls at the end of every batch and before it redraws: the record exists
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from chat_console.protocol import (
     AssignmentChange,
     Message,
+    MessageStatus,
     Ticket,
     TicketStatus,
     now_utc,
@@ -38,6 +40,7 @@ TYPING_TTL = timedelta(seconds=5)
 # (`load_older`): a long conversation loaded whole costs memory and start-up time for history
 # nobody scrolls to (figures in benchmarks/FINDINGS.md, Scale).
 HISTORY_WINDOW = 200
+MARKER_PREFIX = "console-marker:"  # ids of lines the console itself wrote into a transcript
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -114,6 +117,8 @@ class Store:
         self._seq = 0
         self._order: list[str] | None = None  # queue order cache, None when stale
         self._older: dict[str, int] = {}  # ticket -> first seq in memory, where SQLite has older
+        # ticket -> the colleague who handled it just before it became ours again
+        self._handed_back: dict[str, str] = {}
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
@@ -255,6 +260,7 @@ class Store:
         # Keep what we knew when the update leaves a field out (peers send partial objects):
         # only the fields the peer actually sent count, not the model's defaults.
         sent = {name: getattr(ticket, name) for name in ticket.model_fields_set}
+        self._note_handback(record, sent.get("handle_by_id", record.ticket.handle_by_id))
         record.ticket = record.ticket.model_copy(update=sent)
         self._after_status_change(record)
         answered = record.ticket.last_response_at
@@ -284,6 +290,7 @@ class Store:
     ) -> Change | None:
         record = self._tickets.get(ticket_id) or self._placeholder(ticket_id, display_nm)
         if change == AssignmentChange.ASSIGNED:
+            self._note_handback(record, self.operator_id)
             update: dict[str, object] = {"handle_by_id": self.operator_id}
             if record.is_new:
                 update["status_id"] = TicketStatus.OPEN
@@ -299,6 +306,33 @@ class Store:
             )
             self._save_ticket(record)
         return Change(ChangeKind.TAKEN_AWAY, ticket_id)
+
+    def _note_handback(self, record: TicketRecord, new_handler: object) -> None:
+        """A colleague's ticket becomes ours: remember who had it (their messages never came)."""
+        old = record.ticket.handle_by_id
+        if self.operator_id and new_handler == self.operator_id and old and old != new_handler:
+            self._handed_back[record.ticket_id] = record.ticket.handle_by_nm or old
+
+    def take_handback(self, ticket_id: str) -> str | None:
+        """Who handled the ticket before it became ours again, once; None if nobody did."""
+        return self._handed_back.pop(ticket_id, None)
+
+    def add_marker(self, ticket_id: str, text: str) -> Change:
+        """A line of the console's own in the ticket's transcript (kept across restarts): read,
+        never sent, and no part of the waiting time or the unread count."""
+        self._seq += 1
+        message = Message(
+            ticket_id=ticket_id,
+            message_id=f"{MARKER_PREFIX}{uuid.uuid4()}",
+            content=text,
+            created_at=self.clock(),
+            status_id=MessageStatus.READ,
+        )
+        record = MessageRecord(message, own=False, tick=Tick.SENT, read_locally=True, seq=self._seq)
+        self._index_message(record)
+        self._save_message(record)
+        self.commit()
+        return Change(ChangeKind.MESSAGE_ADDED, ticket_id, message.message_id)
 
     def _placeholder(self, ticket_id: str, label: str | None = None) -> TicketRecord:
         """A ticket we hear of before we have its object (e.g. after a restart)."""

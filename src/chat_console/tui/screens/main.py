@@ -134,6 +134,8 @@ class MainScreen(TicketActionScreen):
 
     @on(msg.AssignedToMe)
     def _assigned_to_me(self, event: msg.AssignedToMe) -> None:
+        for ticket_id in event.ticket_ids:  # hijacked or handed back: what did we miss?
+            self.conversation.catch_up(ticket_id)
         others = self._not_caused_by_me(event.ticket_ids)
         if others:
             self.app.bell()

@@ -158,6 +158,7 @@ class TicketActionScreen(Screen[None]):
 
         def accepted() -> None:
             update()
+            self.conversation.catch_up(record.ticket_id)
             if then is not None:
                 then()
 

@@ -337,6 +337,31 @@ class Conversation(Vertical):
 
         self.run_worker(work(), group="history", exit_on_error=False)
 
+    def catch_up(self, ticket_id: str) -> None:
+        """The ticket is ours again after a colleague had it: fetch what was said meanwhile, or,
+        where the server cannot tell, say in the transcript that something is missing."""
+        colleague = self.console.store.take_handback(ticket_id)
+        client = self.client
+        if colleague is None or client is None:
+            return
+
+        async def work() -> None:
+            store = self.console.store
+            try:
+                history = await client.fetch_messages(ticket_id)
+            except Exception as problem:
+                self.console.log.warning(f"history unavailable: {problem!r}")
+                history = None
+            if history is None:  # a server without the HTTP extras
+                gap = f"— while {colleague} handled this ticket, messages were not shown here —"
+                store.add_marker(ticket_id, gap)
+            else:
+                store.load_messages(ticket_id, history)
+                self._history_loaded.add(ticket_id)
+            self.screen.post_message(msg.MessagesChanged(frozenset({ticket_id})))
+
+        self.run_worker(work(), group="history", exit_on_error=False)
+
     def _tickets_changed(self, ticket_id: str) -> None:
         self.screen.post_message(msg.TicketsChanged(frozenset({ticket_id})))
 
