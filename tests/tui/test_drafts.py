@@ -3,9 +3,10 @@ restart (SQLite). The crash case is in tests/faults/test_draft_kill.py."""
 
 from pathlib import Path
 
-from chat_console.protocol import Ticket, TicketStatus
+from chat_console.protocol import ListenEvent, Ticket, TicketStatus
 from chat_console.protocol.inbound import TicketCreated
 from chat_console.store import Store
+from tests.tui.conftest import Live
 from tests.tui.sample import ME, fixed_clock, store_app
 
 
@@ -78,3 +79,19 @@ async def test_a_stored_draft_is_put_back_and_emptying_it_forgets_it(
         assert app.main.composer.value == "kept"
         await pilot.press(*["backspace"] * 4)
         assert app.store.draft("t-a") == ""
+
+
+async def test_a_draft_put_back_is_not_typing_and_sending_clears_it(live: Live) -> None:
+    ticket = await live.open_ticket("Double charge")
+    live.app.store.save_draft(ticket.ticket_id, "your refund")
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("a")
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1")
+    await live.pilot.press("enter")
+    assert live.app.main.composer.value == "your refund"
+    await live.customer.roundtrip()
+    assert live.customer.seen(ListenEvent.TYPING) == [] and live.app.typing_sent == 0
+    await live.pilot.press("enter")
+    args = await live.customer.next(ListenEvent.MESSAGE_UPDATED)
+    assert args[0]["content"] == "your refund"
+    assert live.app.store.draft(ticket.ticket_id) == ""

@@ -228,7 +228,7 @@ class MainScreen(TicketActionScreen):
     @on(Conversation.AcceptWanted)
     def _accept_then_send(self, event: Conversation.AcceptWanted) -> None:
         tid = event.ticket_id
-        self.accept(self.console.store.ticket(tid), then=lambda: self.conversation.send_draft(tid))
+        self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen

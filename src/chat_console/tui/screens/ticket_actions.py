@@ -164,6 +164,25 @@ class TicketActionScreen(Screen[None]):
 
         self.await_ack(record, "accepting…", lambda: client.accept(record.ticket), accepted)
 
+    def accept_and_then(self, ticket_id: str, then: Callable[[], None]) -> None:
+        """Ask to accept the ticket (naming it and its customer), then accept it and `then`."""
+        record = self.console.store.ticket(ticket_id)
+        if record is None:
+            return
+        question = Content.assemble(
+            "Accept ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            " and send?",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.accept(self.console.store.ticket(ticket_id), then)
+
+        self.console.push_screen(ConfirmScreen("Not yours yet", question), answered)
+
     def action_close(self) -> None:
         record = self.target()
         if record is None or self._need_client() is None:

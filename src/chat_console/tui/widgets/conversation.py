@@ -16,7 +16,6 @@ import platformdirs
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input
 
@@ -25,7 +24,6 @@ from chat_console.store import TicketRecord
 from chat_console.tui import messages as msg
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
 from chat_console.tui.notices import client_error, notify_error
-from chat_console.tui.screens.confirm import ConfirmScreen
 from chat_console.tui.widgets.bars import ConversationHeader, TypingLine
 from chat_console.tui.widgets.transcript import Transcript, image_size
 
@@ -39,7 +37,8 @@ NO_TICKET_PLACEHOLDER = "Write a reply — Enter sends"
 
 class Conversation(Vertical):
     class AcceptWanted(Message):
-        """The operator replied on a ticket nobody handles and agreed to accept it first."""
+        """The operator replied on a ticket nobody handles: the screen offers to accept it, and
+        then sends the ticket's draft (`send_draft`)."""
 
         def __init__(self, ticket_id: str) -> None:
             super().__init__()
@@ -123,9 +122,9 @@ class Conversation(Vertical):
     def _show_draft(self) -> None:
         self._name_the_recipient()
         draft = self.console.store.draft(self.ticket_id) if self.ticket_id else ""
-        if self.composer.value != draft:
-            self.composer.value = draft  # its Changed finds the draft already stored: no emit
-            self.composer.cursor_position = len(draft)
+        with self.prevent(Input.Changed):  # putting a draft back is not typing
+            self.composer.value = draft
+        self.composer.cursor_position = len(draft)
 
     def _name_the_recipient(self) -> None:
         """The composer says whom Enter writes to: a reply must never go to the wrong customer."""
@@ -141,8 +140,8 @@ class Conversation(Vertical):
     def _composer_changed(self, event: Input.Changed) -> None:
         event.stop()
         tid = self.ticket_id
-        if tid is None or event.value == self.console.store.draft(tid):
-            return  # a draft put back on opening the ticket, not typing
+        if tid is None:
+            return
         self.console.store.save_draft(tid, event.value)
         if event.value:
             self.typing_out()
@@ -203,21 +202,8 @@ class Conversation(Vertical):
             who = handler_label(record, me)
             hint = f"{self.console.key_for('hijack')} takes it"
             notify_error(self.console, f"{who} handles this ticket — {hint}", "Message not sent")
-            return False
-        question = Content.assemble(
-            "Accept ",
-            (ticket_title(record), "bold"),
-            " of ",
-            (customer_label(record), "bold"),
-            " and send?",
-        )
-        tid = record.ticket_id
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.post_message(self.AcceptWanted(tid))
-
-        self.console.push_screen(ConfirmScreen("Not yours yet", question), answered)
+        else:
+            self.post_message(self.AcceptWanted(record.ticket_id))
         return False
 
     def send_draft(self, ticket_id: str) -> None:
