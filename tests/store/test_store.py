@@ -311,3 +311,13 @@ def test_a_marker_line_survives_a_restart_and_is_neither_unread_nor_waiting(
     assert record is not None and record.unread == 0 and record.waiting_since is None
     assert after.unread_messages("a") == []
     assert after.draft("a") == "half \x1b a reply"
+
+
+def test_a_reply_seen_delivered_before_its_ack_stops_the_waiting_clock(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN)))
+    store.apply(customer_says("a", "m1", 3))
+    store.record_outgoing(mine("a", "o1", 5))
+    store.apply(MessageStatusUpdated("o1", MessageStatus.DELIVERED))  # the ack was lost
+    assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
+    store.mark_sent("o1")
+    assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]

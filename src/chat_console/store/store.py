@@ -355,6 +355,7 @@ class Store:
         if existing is not None:  # the same messageId twice is the same message (reading 6)
             if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
                 self._save_message(existing)
+                self._answered(existing.message)
                 return Change(ChangeKind.MESSAGE_STATUS, message.ticket_id, message.message_id)
             return None
         own = bool(self.operator_id) and message.sender_id == self.operator_id
@@ -428,18 +429,16 @@ class Store:
         """The server acked the message: it leaves the outbox."""
         self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
         change = self._advance_tick(message_id, Tick.SENT)
-        if change is not None:
-            self._answered(change.ticket_id, self._messages[message_id].message.created_at)
         self.commit()
         return change
 
-    def _answered(self, ticket_id: str, at: datetime | None) -> None:
-        """The operator's reply reached the server: the customer waits no longer (unless they
-        wrote again after it)."""
-        ticket = self._tickets.get(ticket_id)
+    def _answered(self, reply: Message) -> None:
+        """An own reply reached the server (a tick beyond pending): the customer waits no longer,
+        unless they wrote again after it."""
+        ticket = self._tickets.get(reply.ticket_id)
         if ticket is None or ticket.waiting_since is None:
             return
-        if at is None or at >= ticket.waiting_since:
+        if reply.created_at is None or reply.created_at >= ticket.waiting_since:
             ticket.waiting_since = None
             self._save_ticket(ticket)
 
@@ -526,6 +525,7 @@ class Store:
         if record is None or not record.own or not self._raise_tick(record, tick):
             return None
         self._save_message(record)
+        self._answered(record.message)
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
 
     def mark_ticket_read(self, ticket_id: str) -> int:

@@ -200,7 +200,7 @@ class Conversation(Vertical):
             return True
         if handler:
             who = handler_label(record, me)
-            hint = f"{self.console.key_for('hijack')} takes it"
+            hint = f"Esc, then {self.console.key_for('hijack')} takes it"  # h is text here
             notify_error(self.console, f"{who} handles this ticket — {hint}", "Message not sent")
         else:
             self.post_message(self.AcceptWanted(record.ticket_id))
