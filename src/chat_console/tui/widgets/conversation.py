@@ -282,19 +282,17 @@ class Conversation(Vertical):
             try:
                 if bulk:
                     await client.mark_all_read(customer)
+                    store.mark_ticket_read(tid)
                 else:
                     for message in shown:
                         await client.mark_read(message)
+                        store.mark_messages_read(tid, [message.message_id])  # as receipted
             except client_error() as problem:
                 self.console.log.warning(f"read receipt failed: {problem}")
-            else:
-                if bulk:
-                    store.mark_ticket_read(tid)
-                else:
-                    store.mark_messages_read(tid, [m.message_id for m in shown])
-                self._tickets_changed(tid)  # unread counts went down
+                return  # the next message, focus or reconnect tries again; no loop
             finally:
                 self._reading.discard(tid)
+                self._tickets_changed(tid)  # unread counts may have gone down
             again = store.ticket(tid)
             if again is not None and again.unread and self.ticket_id == tid:
                 self.mark_read_if_seen()  # more arrived while the receipt was on its way
