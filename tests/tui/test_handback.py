@@ -37,6 +37,8 @@ async def test_a_ticket_handed_back_shows_the_colleagues_part_in_order_and_once(
     first = await live.customer_says(tid, "charged twice")
     await live.pilot.press(*"looking", "enter")
     await live.until(lambda: len(live.app.store.messages(tid)) == 2)
+    other = await live.open_ticket("Change address")  # unread: receipts go one by one
+    await live.customer_says(other.ticket_id, "I moved")
     _, reply = await colleague_holds_it_meanwhile(live, tid)
 
     await live.until(lambda: live.app.store.message(reply.message_id) is not None)
@@ -48,6 +50,7 @@ async def test_a_ticket_handed_back_shows_the_colleagues_part_in_order_and_once(
     # The customer's answer to Oscar is unanswered: they wait since then, not since before.
     assert live.app.store.ticket(tid).waiting_since == stored.created_at
     await live.until(lambda: "thanks Oscar" in screen_text(live))
+    await live.until(lambda: live.app.store.ticket(tid).unread == 0)  # on screen: read
     assert "Oscar here, refunded" in screen_text(live)
 
 

@@ -552,9 +552,17 @@ class Store:
         return marked
 
     def unread_messages(self, ticket_id: str) -> list[Message]:
-        """The ticket's customer messages in memory that the operator has not read yet."""
+        """The ticket's customer messages in memory that the operator has not read yet (not a
+        colleague's: only the recipient of a message may confirm it)."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None:
+            return []
         records = (self._messages[i] for i in self._by_ticket.get(ticket_id, ()))
-        return [r.message for r in records if not r.own and not r.read_locally]
+        return [
+            r.message
+            for r in records
+            if not r.own and not r.read_locally and not self._from_another_operator(ticket, r)
+        ]
 
     def unread_elsewhere(self, customer_id: str, ticket_id: str) -> bool:
         """The customer has unread messages on another ticket than `ticket_id`."""
