@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.protocol import EmitEvent, Message, MessageType, Ticket, User, emits, now_utc
+from chat_console.protocol.inbound import TicketAccepted
 from chat_console.server.runner import RunningServer
 from chat_console.store import Store
 from chat_console.tui.app import ConsoleApp
@@ -69,6 +70,13 @@ class Live:
         await peer.login(self.server.url, username, password, operator=True)
         self.peers.append(peer)
         return peer
+
+    def believe_mine(self, ticket_id: str) -> None:
+        """The console believes it holds the ticket (a stale view); the server knows better."""
+        record = self.app.store.ticket(ticket_id)
+        assert record is not None
+        stale = record.ticket.model_copy(update={"handle_by_id": OP1.user_id})
+        self.app.store.apply(TicketAccepted(stale))
 
     async def select(self, ticket_id: str) -> None:
         self.app.main.queue.focus()

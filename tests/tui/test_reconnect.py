@@ -6,7 +6,7 @@ from benchmarks.chaos_harness import free_port
 
 from chat_console.client import Backoff, OperatorClient, StaticToken
 from chat_console.protocol import ListenEvent, Message, Ticket
-from chat_console.protocol.inbound import MessageUpdated, TicketCreated
+from chat_console.protocol.inbound import MessageUpdated, TicketAccepted, TicketCreated
 from chat_console.store import Store, Tick
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
@@ -56,19 +56,25 @@ async def test_a_message_typed_while_reconnecting_is_pending_then_goes_out_with_
 
 async def test_a_refused_message_can_be_retried_and_then_discarded_by_key(live: Live) -> None:
     ticket = await live.open_ticket()  # not accepted: the server refuses op-1's message
+    stale = live.app.store.ticket(ticket.ticket_id).ticket.model_copy(
+        update={"handle_by_id": "op-1"}
+    )
+    live.app.store.apply(TicketAccepted(stale))  # but the console believes it holds the ticket
     await live.select(ticket.ticket_id)
     await live.pilot.press("enter", *"hello", "enter")
     await live.until(lambda: live.app.store.failed_outgoing(ticket.ticket_id) != [])
     (failed,) = live.app.store.failed_outgoing(ticket.ticket_id)
-    assert "r retry · x discard" in not_sent(live)[-1]
+    assert "ctrl+r retry · alt+x discard" in not_sent(live)[-1]
 
-    await live.pilot.press("escape", "r")  # still not a party: it fails again, same id
+    assert live.app.focused is live.app.main.composer
+    await live.pilot.press("ctrl+r")  # from the composer: still not a party, fails again
     await live.until(lambda: len(not_sent(live)) == 2)
     assert live.app.store.failed_outgoing(ticket.ticket_id) == [failed]
     assert live.app.store.message(failed).tick == Tick.FAILED
 
-    await live.pilot.press("x")
+    await live.pilot.press("alt+x")
     await live.until(lambda: live.app.store.message(failed) is None)
+    assert live.app.main.composer.value == ""  # the chords typed nothing
     assert "✗ failed" not in screen_text(live)
     assert live.app.store.outbox() == []
 

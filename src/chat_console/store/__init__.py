@@ -12,9 +12,10 @@ from chat_console.store.records import (
     View,
 )
 from chat_console.store.safe_text import one_line, safe_text
-from chat_console.store.store import Store
+from chat_console.store.store import MARKER_PREFIX, Store
 
 __all__ = [
+    "MARKER_PREFIX",
     "Change",
     "ChangeKind",
     "MessageRecord",

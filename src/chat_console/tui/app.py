@@ -16,7 +16,14 @@ from chat_console.client.events import ClientEvent, ConnectionStateChanged, Even
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
-from chat_console.tui.bindings import EVERY, QUEUE, SCREEN, keys_for, unknown_binding_ids
+from chat_console.tui.bindings import (
+    EVERY,
+    QUEUE,
+    SCREEN,
+    chord_for,
+    keys_for,
+    unknown_binding_ids,
+)
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.ports import ClientPort
 from chat_console.tui.screens.main import MainScreen
@@ -80,6 +87,11 @@ class ConsoleApp(App[int]):
     def key_for(self, binding_id: str) -> str:
         spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
         return keys_for(spec, self.config.keymap)
+
+    def chord_for(self, binding_id: str) -> str:
+        """The key a notice names: one that works wherever the focus is."""
+        spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
+        return chord_for(spec, self.config.keymap)
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -216,7 +228,9 @@ class ConsoleApp(App[int]):
         for change in changes:
             record = self.store.message(change.message_id or "")
             if change.kind == ChangeKind.MESSAGE_STATUS and record and record.tick == Tick.FAILED:
-                hint = f"{self.key_for('retry')} retry · {self.key_for('discard_failed')} discard"
+                hint = (
+                    f"{self.chord_for('retry')} retry · {self.chord_for('discard_failed')} discard"
+                )
                 self.notify(
                     f"{one_line(record.error or 'refused')} — {hint}",
                     title="Message not sent",
