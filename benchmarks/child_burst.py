@@ -25,7 +25,7 @@ from chat_console.protocol import ListenEvent, Message
 from chat_console.protocol.inbound import MessageUpdated, decode
 from chat_console.redaction import configure_logging
 from chat_console.store import Store
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 
 PACKET = 200  # events a socket read hands over at once under a flood
@@ -46,7 +46,7 @@ def disk_mb(folder: Path) -> float:
 async def main(folder: Path, tickets: int, mib: int) -> None:
     configure_logging(folder / "console.log", logging.DEBUG)  # the most an operator can log
     store = Store(folder / "console.sqlite3", operator_id=OP1.user_id)
-    app = make_app(ConsoleConfig(user=OP1), store=store)
+    app = ConsoleApp(ConsoleConfig(user=OP1), store=store)
     app.driver_class = FrameDriver
     frames = watch_frames(app)
     figures: dict[str, object] = {}

@@ -11,6 +11,7 @@ from chat_console import launch
 from chat_console.cli import main
 from chat_console.store import View
 from chat_console.tui.app import ConsoleApp
+from tests.helpers import eventually
 
 
 def test_a_config_problem_is_one_line_on_stderr_and_exit_2(
@@ -32,9 +33,12 @@ async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
     async def drive(pilot: Pilot[int]) -> None:
         app = pilot.app
         assert isinstance(app, ConsoleApp)
-        async with asyncio.timeout(20):
-            while app.main.connection[0] != "online" or not app.store.queue(View.NEW):
-                await pilot.pause(0.05)
+        await eventually(
+            lambda: app.main.connection[0] == "online" and app.store.queue(View.NEW),
+            20,
+            pause=pilot.pause,
+            every=0.05,
+        )
         seen["user"] = app.config.operator_id
         seen["tickets"] = len(app.store.queue(View.NEW))
         await pilot.press("q")

@@ -96,6 +96,13 @@ class GrantType(StrEnum):
     CLIENT_CREDENTIALS = "client_credentials"
 
 
+class ClientAuth(StrEnum):
+    """Where the client secret goes in a token request (RFC 6749, 2.3.1)."""
+
+    BASIC = "basic"  # an HTTP Basic header (client_secret_basic): many identity providers insist
+    POST = "post"  # the form body (client_secret_post)
+
+
 class AuthMethod(StrEnum):
     TOKEN = "token"
     TOKEN_COMMAND = "token_command"
@@ -109,6 +116,7 @@ class AuthSettings(_Section):
     grant_type: GrantType = GrantType.PASSWORD
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
+    client_auth: ClientAuth = ClientAuth.POST
     username: str = ""
     password_command: str = ""
     password: SecretStr = SecretStr("")  # accepted, with a warning: prefer password_command

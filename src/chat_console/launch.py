@@ -17,7 +17,7 @@ import platformdirs
 from chat_console.protocol import User
 from chat_console.redaction import configure_logging
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
 
@@ -68,7 +68,7 @@ def run_console(args: argparse.Namespace) -> int:
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
         return 2
-    app = make_app(
+    app = ConsoleApp(
         config,
         store=store,
         client_factory=lambda listener: _client_from(settings, listener),
@@ -127,7 +127,7 @@ async def _demo(folder: Path, pace: float) -> int:
             wait_alert=120,
             operators=DEMO_COLLEAGUES,
         )
-        app = make_app(
+        app = ConsoleApp(
             config,
             store=store,
             client_factory=lambda listener: OperatorClient(

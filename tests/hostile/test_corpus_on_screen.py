@@ -8,8 +8,10 @@ import base64
 import html
 import re
 import uuid
+from typing import Any
 
 from rich.cells import cell_len
+from textual.app import App
 
 from chat_console.protocol import EmitEvent, Ticket, emits
 from chat_console.protocol.limits import MAX_CONTENT_BYTES
@@ -22,9 +24,9 @@ from tests.tui.conftest import Live
 MARKUP = [entry.text for entry in CORPUS[:5]]
 
 
-def screen(app: object) -> str:
+def screen(app: App[Any]) -> str:
     """Every character on the screen, from Textual's own screenshot (what the terminal gets)."""
-    svg = app.export_screenshot()  # type: ignore[attr-defined]
+    svg = app.export_screenshot()
     text = re.sub(r"<[^>]+>", "", svg.split("</style>")[-1])
     return html.unescape(text).replace("\xa0", " ")
 

@@ -8,16 +8,17 @@ the TUI calls at the end of every batch and before it redraws: the record exists
 import json
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import platformdirs
 from pydantic import ValidationError
 
 from chat_console.protocol import (
     AssignmentChange,
     Message,
+    MessageStatus,
     Ticket,
     TicketStatus,
     now_utc,
@@ -41,7 +42,8 @@ from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, 
 
 TYPING_TTL = timedelta(seconds=5)
 # Messages per ticket read into memory at start; older ones stay in SQLite until asked for
-# (`load_older`): a 100,000-message conversation cost ~240 MB and 1.5 s to load whole.
+# (`load_older`): a long conversation loaded whole costs memory and start-up time for history
+# nobody scrolls to (figures in benchmarks/FINDINGS.md, Scale).
 HISTORY_WINDOW = 200
 # What is kept of one ticket's history, whatever a server sends ([history] in the config): past
 # either bound its oldest messages are deleted, down to nine tenths of it (so not at every message).
@@ -50,6 +52,7 @@ MESSAGES_PER_TICKET = 100_000  # the conversation the scale benchmark shows whol
 BYTES_PER_TICKET = 64 * 1024 * 1024
 # Content above the wire's own limit is stored cut to it, with the size it had.
 MAX_STORED_CONTENT = MAX_CONTENT_BYTES
+MARKER_PREFIX = "console-marker:"  # ids of lines the console itself wrote into a transcript
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -66,6 +69,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, content TEXT NOT NULL,
     type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS drafts (ticket_id TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
@@ -137,10 +141,6 @@ def _cut_content(message: Message) -> tuple[Message, int | None]:
     return message.model_copy(update={"content": kept}), size
 
 
-def default_store_path() -> Path:
-    return Path(platformdirs.user_data_dir("chat-console")) / "console.sqlite3"
-
-
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
@@ -179,6 +179,8 @@ class Store:
         self._older: dict[str, int] = {}  # ticket -> first seq in memory, where SQLite has older
         self.skipped = 0  # stored records that could not be read back: left out, never fatal
         self._kept: dict[str, list[int]] = {}  # ticket -> [messages, body characters] in SQLite
+        # ticket -> the colleague who handled it just before it became ours again
+        self._handed_back: dict[str, str] = {}
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
@@ -376,6 +378,7 @@ class Store:
         # Keep what we knew when the update leaves a field out (peers send partial objects):
         # only the fields the peer actually sent count, not the model's defaults.
         sent = {name: getattr(ticket, name) for name in ticket.model_fields_set}
+        self._note_handback(record, sent.get("handle_by_id", record.ticket.handle_by_id))
         record.ticket = record.ticket.model_copy(update=sent)
         self._after_status_change(record)
         answered = record.ticket.last_response_at
@@ -405,6 +408,7 @@ class Store:
     ) -> Change | None:
         record = self._tickets.get(ticket_id) or self._placeholder(ticket_id, display_nm)
         if change == AssignmentChange.ASSIGNED:
+            self._note_handback(record, self.operator_id)
             update: dict[str, object] = {"handle_by_id": self.operator_id}
             if record.is_new:
                 update["status_id"] = TicketStatus.OPEN
@@ -420,6 +424,33 @@ class Store:
             )
             self._save_ticket(record)
         return Change(ChangeKind.TAKEN_AWAY, ticket_id)
+
+    def _note_handback(self, record: TicketRecord, new_handler: object) -> None:
+        """A colleague's ticket becomes ours: remember who had it (their messages never came)."""
+        old = record.ticket.handle_by_id
+        if self.operator_id and new_handler == self.operator_id and old and old != new_handler:
+            self._handed_back[record.ticket_id] = record.ticket.handle_by_nm or old
+
+    def take_handback(self, ticket_id: str) -> str | None:
+        """Who handled the ticket before it became ours again, once; None if nobody did."""
+        return self._handed_back.pop(ticket_id, None)
+
+    def add_marker(self, ticket_id: str, text: str) -> Change:
+        """A line of the console's own in the ticket's transcript (kept across restarts): read,
+        never sent, and no part of the waiting time or the unread count."""
+        self._seq += 1
+        message = Message(
+            ticket_id=ticket_id,
+            message_id=f"{MARKER_PREFIX}{uuid.uuid4()}",
+            content=text,
+            created_at=self.clock(),
+            status_id=MessageStatus.READ,
+        )
+        record = MessageRecord(message, own=False, tick=Tick.SENT, read_locally=True, seq=self._seq)
+        self._index_message(record)
+        self._save_message(record)
+        self.commit()
+        return Change(ChangeKind.MESSAGE_ADDED, ticket_id, message.message_id)
 
     def _placeholder(self, ticket_id: str, label: str | None = None) -> TicketRecord:
         """A ticket we hear of before we have its object (e.g. after a restart)."""
@@ -442,6 +473,7 @@ class Store:
         if existing is not None:  # the same messageId twice is the same message (reading 6)
             if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
                 self._save_message(existing)
+                self._answered(existing.message)
                 return Change(ChangeKind.MESSAGE_STATUS, message.ticket_id, message.message_id)
             return None
         own = bool(self.operator_id) and message.sender_id == self.operator_id
@@ -475,7 +507,8 @@ class Store:
         if ticket.last_activity is None or (at and at > ticket.last_activity):
             ticket.last_activity = at
         if record.own or self._from_another_operator(ticket, record):
-            ticket.waiting_since = None  # an operator answered: the customer waits no longer
+            if record.tick != Tick.PENDING:  # a reply still to be sent may fail: not answered yet
+                ticket.waiting_since = None  # an operator answered: the customer waits no longer
             return
         self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
         if not record.read_locally:
@@ -518,6 +551,16 @@ class Store:
         change = self._advance_tick(message_id, Tick.SENT)
         self.commit()
         return change
+
+    def _answered(self, reply: Message) -> None:
+        """An own reply reached the server (a tick beyond pending): the customer waits no longer,
+        unless they wrote again after it."""
+        ticket = self._tickets.get(reply.ticket_id)
+        if ticket is None or ticket.waiting_since is None:
+            return
+        if reply.created_at is None or reply.created_at >= ticket.waiting_since:
+            ticket.waiting_since = None
+            self._save_ticket(ticket)
 
     def mark_failed(self, message_id: str, error: str) -> Change | None:
         record = self._messages.get(message_id)
@@ -603,6 +646,7 @@ class Store:
         if record is None or not record.own or not self._raise_tick(record, tick):
             return None
         self._save_message(record)
+        self._answered(record.message)
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
 
     def mark_ticket_read(self, ticket_id: str) -> int:
@@ -627,6 +671,57 @@ class Store:
             self._save_ticket(ticket)
         self.commit()
         return marked
+
+    def unread_messages(self, ticket_id: str) -> list[Message]:
+        """The ticket's customer messages in memory that the operator has not read yet (not a
+        colleague's: only the recipient of a message may confirm it)."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None:
+            return []
+        records = (self._messages[i] for i in self._by_ticket.get(ticket_id, ()))
+        return [
+            r.message
+            for r in records
+            if not r.own and not r.read_locally and not self._from_another_operator(ticket, r)
+        ]
+
+    def unread_elsewhere(self, customer_id: str, ticket_id: str) -> bool:
+        """The customer has unread messages on another ticket than `ticket_id`."""
+        return any(
+            r.unread and r.ticket.owner_id == customer_id and r.ticket_id != ticket_id
+            for r in self._tickets.values()
+        )
+
+    def mark_messages_read(self, ticket_id: str, message_ids: Iterable[str]) -> int:
+        """These messages of the ticket were seen (and receipted) one by one; how many."""
+        marked = 0
+        for message_id in message_ids:
+            record = self._messages.get(message_id)
+            if record is not None and not record.own and not record.read_locally:
+                record.read_locally = True
+                self._save_message(record)
+                marked += 1
+        ticket = self._tickets.get(ticket_id)
+        if ticket is not None and marked:
+            ticket.unread = max(0, ticket.unread - marked)
+            self._save_ticket(ticket)
+        self.commit()
+        return marked
+
+    # ---- drafts: what the operator is writing, per ticket -----------------------------
+
+    def draft(self, ticket_id: str) -> str:
+        row = self._db.execute("SELECT text FROM drafts WHERE ticket_id = ?", (ticket_id,))
+        found = row.fetchone()
+        return str(found[0]) if found else ""
+
+    def save_draft(self, ticket_id: str, text: str) -> None:
+        """Written and committed at once: a draft must survive the console being killed."""
+        if text:
+            self._db.execute("INSERT OR REPLACE INTO drafts VALUES (?, ?)", (ticket_id, text))
+        else:
+            self._db.execute("DELETE FROM drafts WHERE ticket_id = ?", (ticket_id,))
+        self.commit()
 
     # ---- bulk loads (HTTP extras) ---------------------------------------------------
 

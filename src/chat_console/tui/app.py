@@ -13,11 +13,18 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from chat_console.client.events import ClientEvent, ConnectionChanged, EventDropped, Listener
+from chat_console.client.events import ClientEvent, ConnectionStateChanged, EventDropped, Listener
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
-from chat_console.tui.bindings import EVERY, QUEUE, SCREEN, keys_for, unknown_binding_ids
+from chat_console.tui.bindings import (
+    EVERY,
+    QUEUE,
+    SCREEN,
+    chord_for,
+    keys_for,
+    unknown_binding_ids,
+)
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.ports import ClientPort
 from chat_console.tui.screens.main import MainScreen
@@ -49,8 +56,8 @@ class ConsoleApp(App[int]):
     def __init__(
         self,
         config: ConsoleConfig,
-        store: Store,
         *,
+        store: Store,
         client_factory: Callable[[Listener], ClientPort] | None = None,
         clock: Callable[[], datetime] = now_utc,
         timezone: tzinfo | None = None,
@@ -85,6 +92,11 @@ class ConsoleApp(App[int]):
     def key_for(self, binding_id: str) -> str:
         spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
         return keys_for(spec, self.config.keymap)
+
+    def chord_for(self, binding_id: str) -> str:
+        """The key a notice names: one that works wherever the focus is."""
+        spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
+        return chord_for(spec, self.config.keymap)
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -184,11 +196,9 @@ class ConsoleApp(App[int]):
         server_events = []
         dropped = self.dropped_events
         for event in events:
-            if isinstance(event, ConnectionChanged):
+            if isinstance(event, ConnectionStateChanged):
                 self.main.post_message(
-                    msg.ConnectionChanged(
-                        str(event.state), event.reason, event.retry_in, event.protocol
-                    )
+                    msg.ConnectionChanged(event.state, event.reason, event.retry_in, event.protocol)
                 )
             elif isinstance(event, EventDropped):
                 self.dropped_events += 1
@@ -232,7 +242,9 @@ class ConsoleApp(App[int]):
         for change in changes:
             record = self.store.message(change.message_id or "")
             if change.kind == ChangeKind.MESSAGE_STATUS and record and record.tick == Tick.FAILED:
-                hint = f"{self.key_for('retry')} retry · {self.key_for('discard_failed')} discard"
+                hint = (
+                    f"{self.chord_for('retry')} retry · {self.chord_for('discard_failed')} discard"
+                )
                 self.notify(
                     f"{one_line(record.error or 'refused')} — {hint}",
                     title="Message not sent",
@@ -256,23 +268,3 @@ class ConsoleApp(App[int]):
     async def _run_on_main(self, action: str, on_queue: bool) -> None:
         target = self.main.queue if on_queue else self.main
         await target.run_action(action)
-
-
-def make_app(
-    config: ConsoleConfig,
-    *,
-    store: Store,
-    client_factory: Callable[[Listener], ClientPort] | None = None,
-    clock: Callable[[], datetime] = now_utc,
-    timezone: tzinfo | None = None,
-    live_clock: bool = True,
-) -> ConsoleApp:
-    """The one way the CLI, the demo and the tests build the console."""
-    return ConsoleApp(
-        config,
-        store,
-        client_factory=client_factory,
-        clock=clock,
-        timezone=timezone,
-        live_clock=live_clock,
-    )
