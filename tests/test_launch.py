@@ -67,3 +67,34 @@ def test_an_unusable_history_folder_is_one_line_on_stderr_and_exit_2(
     assert main(["--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("chat-console: cannot open the local history") and "Traceback" not in err
+
+
+def test_an_uncaught_exception_exits_non_zero_with_its_traceback_in_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[server]\nurl = "http://127.0.0.1:9"\n[auth]\ntoken = "t0ken-for-crash"\n'
+        '[operator]\nuser_id = "op-1"\n'
+    )
+    config.chmod(0o600)
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+
+    def explode() -> None:
+        raise RuntimeError("a bug in a handler")
+
+    async def drive(pilot: Pilot[int]) -> None:
+        await pilot.pause()
+        pilot.app.call_later(explode)
+        await pilot.pause()
+
+    def headless(self: ConsoleApp, **_: Any) -> Any:
+        return asyncio.run(self.run_async(headless=True, size=(80, 24), auto_pilot=drive))
+
+    monkeypatch.setattr(ConsoleApp, "run", headless)
+    assert main(["--config", str(config)]) == 1
+    (log_file,) = list(tmp_path.rglob("console.log"))
+    log = log_file.read_text()
+    assert "the console stopped on an uncaught RuntimeError" in log
+    assert "Traceback" in log and "a bug in a handler" in log

@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from chat_console.store.store import BYTES_PER_TICKET, MESSAGES_PER_TICKET
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "chat-console"
@@ -203,6 +205,18 @@ class UiSettings(_Section):
         return self
 
 
+class HistorySettings(_Section):
+    """What the local history keeps of each ticket, whatever a server sends: past either bound,
+    the oldest messages are deleted (never one still to be sent)."""
+
+    messages_per_ticket: int = Field(default=MESSAGES_PER_TICKET, ge=10)
+    megabytes_per_ticket: float = Field(default=BYTES_PER_TICKET / 2**20, ge=1)
+
+    @property
+    def bytes_per_ticket(self) -> int:
+        return int(self.megabytes_per_ticket * 2**20)
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     auth: AuthSettings
@@ -210,6 +224,7 @@ class Settings(_Section):
     operators: list[OperatorEntry] = []
     client: ClientSettings = ClientSettings()
     ui: UiSettings = UiSettings()
+    history: HistorySettings = HistorySettings()
     keymap: dict[str, str] = {}
 
     # Where the settings came from and what deserves a warning; not settings themselves.

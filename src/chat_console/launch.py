@@ -60,7 +60,10 @@ def run_console(args: argparse.Namespace) -> int:
     try:
         _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
         store = Store(
-            _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
+            _store_path(config.operator_id, config.server_host),
+            operator_id=config.operator_id,
+            messages_per_ticket=settings.history.messages_per_ticket,
+            bytes_per_ticket=settings.history.bytes_per_ticket,
         )
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
@@ -72,9 +75,16 @@ def run_console(args: argparse.Namespace) -> int:
     )
     app.startup_notices.extend(settings.notices)
     try:
-        return app.run() or 0
+        app.run()
+        return exit_status(app)
     finally:
         store.close()
+
+
+def exit_status(app: ConsoleApp) -> int:
+    """0 after a quit; non-zero after a crash (Textual's return_code: the app's return value is
+    None then, which read as 0)."""
+    return app.return_code or 0
 
 
 def _keep_files_private() -> None:
@@ -135,7 +145,8 @@ async def _demo(folder: Path, pace: float) -> int:
         )
         app.shutdown_hooks.append(stop_population)
         try:
-            return await app.run_async() or 0
+            await app.run_async()
+            return exit_status(app)
         finally:
             await stop_population()
             store.close()

@@ -84,6 +84,7 @@ class MainScreen(TicketActionScreen):
             unread=store.unread_tickets(),
             mine=counts[View.MINE],
             dropped=self.console.dropped_events,
+            skipped=store.skipped,
             insecure=not self.console.config.verify_tls,
         )
         self.refresh_header()

@@ -22,7 +22,7 @@ from textual.strip import Strip
 from chat_console.protocol import MessageType
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_size
 from chat_console.store import MARKER_PREFIX, MessageRecord, Store, Tick, one_line, safe_text
-from chat_console.tui.formatting import TICK_GLYPH, wrap
+from chat_console.tui.formatting import TICK_GLYPH, clock_time, wrap
 
 INDENT = 2
 FOLD_LINES = 12  # a longer message shows this many lines and a note with the key to show all
@@ -185,6 +185,7 @@ class Transcript(ScrollView, can_focus=True):
         screenful does until the operator asks for all of it."""
         width = self._laid_width - INDENT
         content, full_size = _capped(record.message.content)
+        full_size = record.full_size or full_size  # the store keeps content cut, with its size
         if record.message_id in self.unfolded:
             lines = wrap(safe_text(content), width)
             if full_size is None:
@@ -346,9 +347,7 @@ class Transcript(ScrollView, can_focus=True):
         moment = record.message.created_at
         if moment is None:
             return ""
-        local = moment.astimezone(self.timezone)
-        today = self.clock().astimezone(self.timezone).date()
-        return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+        return clock_time(moment, self.clock(), self.timezone)
 
     def _build_lines(self, record: MessageRecord) -> list[Text]:
         message = record.message
