@@ -17,7 +17,7 @@ import platformdirs
 from chat_console.protocol import User
 from chat_console.redaction import configure_logging
 from chat_console.store import Store
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
 
@@ -77,21 +77,31 @@ def run_console(args: argparse.Namespace) -> int:
     try:
         _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
         store = Store(
-            _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
+            _store_path(config.operator_id, config.server_host),
+            operator_id=config.operator_id,
+            messages_per_ticket=settings.history.messages_per_ticket,
+            bytes_per_ticket=settings.history.bytes_per_ticket,
         )
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
         return 2
-    app = make_app(
+    app = ConsoleApp(
         config,
         store=store,
         client_factory=lambda listener: _client_from(settings, listener),
     )
     app.startup_notices.extend(settings.notices)
     try:
-        return app.run() or 0
+        app.run()
+        return exit_status(app)
     finally:
         store.close()
+
+
+def exit_status(app: ConsoleApp) -> int:
+    """0 after a quit; non-zero after a crash (Textual's return_code: the app's return value is
+    None then, which read as 0)."""
+    return app.return_code or 0
 
 
 def _keep_files_private() -> None:
@@ -136,7 +146,7 @@ async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
             wait_alert=120,
             operators=DEMO_COLLEAGUES,
         )
-        app = make_app(
+        app = ConsoleApp(
             config,
             store=store,
             client_factory=lambda listener: OperatorClient(
@@ -156,7 +166,8 @@ async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
             app.greeting = _COLLEAGUE_NOTICE
         app.shutdown_hooks.append(stop_population)
         try:
-            return await app.run_async() or 0
+            await app.run_async()
+            return exit_status(app)
         finally:
             await stop_population()
             store.close()

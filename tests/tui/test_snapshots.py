@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from chat_console.store import Store
 from chat_console.tui import messages as msg
 from chat_console.tui.screens.assign import AssignScreen
+from tests.helpers import console
 from tests.tui.sample import CONFIG, ME, fixed_clock, store_app
 
 
@@ -20,7 +21,7 @@ def test_empty_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_mixed_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def online(pilot: Pilot[int]) -> None:
         await pilot.pause()
-        pilot.app.main.post_message(msg.ConnectionChanged("online", None, None))  # type: ignore[attr-defined]
+        console(pilot).main.post_message(msg.ConnectionChanged("online", None, None))
         await pilot.pause()
 
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=online)
@@ -28,7 +29,7 @@ def test_mixed_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 async def open_carl(pilot: Pilot[int]) -> None:
     await pilot.pause()
-    main = pilot.app.main  # type: ignore[attr-defined]
+    main = console(pilot).main
     main.post_message(msg.ConnectionChanged("online", None, None))
     main.queue.select("t1")
     await pilot.press("enter")
@@ -59,7 +60,7 @@ def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_offline_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def offline(pilot: Pilot[int]) -> None:
         await pilot.pause()
-        pilot.app.main.post_message(  # type: ignore[attr-defined]
+        console(pilot).main.post_message(
             msg.ConnectionChanged("offline", "credentials rejected: invalid token", None)
         )
         await pilot.pause()
@@ -70,7 +71,7 @@ def test_offline_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_reconnecting_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def reconnecting(pilot: Pilot[int]) -> None:
         await pilot.pause()
-        pilot.app.main.post_message(  # type: ignore[attr-defined]
+        console(pilot).main.post_message(
             msg.ConnectionChanged("reconnecting", "connection lost", 4.0)
         )
         await pilot.pause()

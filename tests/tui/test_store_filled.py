@@ -7,7 +7,7 @@ from textual.widgets import Input
 from chat_console.protocol import Message, Ticket, TicketStatus
 from chat_console.protocol.inbound import MessageUpdated
 from chat_console.store import Store, View
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
 from tests.tui.sample import ME, NOW, fixed_clock, store_app
@@ -225,7 +225,7 @@ async def test_a_keymap_entry_that_names_no_binding_is_reported() -> None:
     from chat_console.tui.sample_data import CONFIG, mixed_store
 
     config = replace(CONFIG, keymap={"acept": "x", "quit": "ctrl+q"})
-    app = make_app(config, store=mixed_store(), clock=fixed_clock, live_clock=False)
+    app = ConsoleApp(config, store=mixed_store(), clock=fixed_clock, live_clock=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         notices = [str(n.message) for n in app._notifications if n.title == "Config"]

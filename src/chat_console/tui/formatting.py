@@ -1,8 +1,8 @@
 """Small pure helpers that turn store values into what the widgets print."""
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
-from rich.cells import cell_len
+from rich.cells import cell_len, split_graphemes
 
 from chat_console.protocol import TicketStatus
 from chat_console.store import Tick, TicketRecord, one_line
@@ -33,6 +33,25 @@ def format_wait(seconds: float) -> str:
         return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
+
+
+def _local(moment: datetime, timezone: tzinfo | None) -> datetime:
+    """`moment` in the operator's time zone; in UTC where that would leave the calendar
+    (a peer's 9999-12-31T23:59Z is past datetime.max in Tokyo)."""
+    try:
+        return moment.astimezone(timezone)
+    except (OverflowError, ValueError, OSError):
+        return moment.astimezone(UTC)
+
+
+def clock_time(moment: datetime, now: datetime, timezone: tzinfo | None) -> str:
+    """A message's time: the hour today, the date too on another day, the year in another year."""
+    local, today = _local(moment, timezone), _local(now, timezone).date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return local.strftime("%b %d %H:%M")
+    return f"{local.year:04d}-" + local.strftime("%m-%d %H:%M")  # %Y gives "1" for the year 1
 
 
 def waiting_seconds(record: TicketRecord, now: datetime) -> float | None:
@@ -83,16 +102,6 @@ def short_id(ticket_id: str) -> str:
     return "#" + one_line(ticket_id)[:SHORT_ID]
 
 
-def local_time(moment: datetime, timezone: tzinfo | None, now: datetime) -> str:
-    """`09:14` today, `Nov 28 09:14` another day; an out-of-range date as the server sent it."""
-    try:
-        local = moment.astimezone(timezone)
-        today = now.astimezone(timezone).date()
-    except (OverflowError, ValueError, OSError):  # year 9999 in a zone east of UTC
-        return one_line(moment.isoformat())
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
-
-
 def ticket_label(record: TicketRecord) -> str:
     """How a notice or question names a ticket: whose it is and what it is about."""
     return f"{customer_label(record)} — {ticket_title(record)}"
@@ -125,15 +134,18 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _cut(word: str, width: int) -> list[str]:
-    """`word` in pieces of at most `width` cells, in one pass (a hostile 1 MiB word included)."""
+    """`word` in pieces of at most `width` cells, in one pass (a hostile 1 MiB word included).
+
+    Cut between clusters as Rich measures them (a character with what joins it), never inside
+    one: measured one code point at a time, an emoji and its VS16 counted one cell, not two."""
     if word.isascii():  # printable ASCII (control characters were replaced): one cell each
         return [word[start : start + width] for start in range(0, len(word), width)]
+    clusters, _ = split_graphemes(word)
     pieces, start, used = [], 0, 0
-    for index, char in enumerate(word):
-        cells = cell_len(char)
-        if used + cells > width and index > start:
-            pieces.append(word[start:index])
-            start, used = index, 0
+    for begin, _end, cells in clusters:
+        if used + cells > width and begin > start:
+            pieces.append(word[start:begin])
+            start, used = begin, 0
         used += cells
     pieces.append(word[start:])
     return pieces

@@ -5,77 +5,104 @@ changed as the server confirmed; on an error ack the operator reads the server's
 changes locally.
 """
 
-import time
 from collections.abc import Awaitable, Callable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
-import platformdirs
 from textual.content import Content
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from chat_console.protocol import TicketStatus
 from chat_console.protocol.inbound import TicketAccepted
-from chat_console.protocol.limits import content_problem
-from chat_console.store import TicketRecord, one_line
+from chat_console.store import TicketRecord, View, one_line
+from chat_console.tui import messages as msg
 from chat_console.tui.console_config import OperatorChoice
-from chat_console.tui.formatting import customer_label, handler_label, ticket_label, ticket_title
+from chat_console.tui.formatting import (
+    clock_time,
+    customer_label,
+    handler_label,
+    ticket_label,
+    ticket_title,
+)
+from chat_console.tui.notices import client_error, notify_error
 from chat_console.tui.screens.assign import AssignScreen
 from chat_console.tui.screens.confirm import ConfirmScreen
-from chat_console.tui.widgets.transcript import image_size
+from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails
+from chat_console.tui.widgets.conversation import Conversation
+from chat_console.tui.widgets.queue import QueueView
 
 if TYPE_CHECKING:
     from chat_console.tui.app import ConsoleApp
     from chat_console.tui.ports import ClientPort
-    from chat_console.tui.widgets.queue import QueueView
-    from chat_console.tui.widgets.transcript import Transcript
 
-TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
 MAX_NAMED = 3  # tickets a notice names; the rest of a burst is a count
 NOTICE_LENGTH = 120  # characters of a ticket's label in a notice
 
 
-class ClientErrorLike(Exception):
-    """Stand-in so this module need not import the client package at import time."""
+class TicketActionScreen(Screen[None]):
+    """The base of the main screen: its queue and conversation, and the actions on tickets."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.own_assignments: set[str] = set()  # tickets whose next notice our own action caused
 
-def _client_error() -> type[Exception]:
-    try:
-        from chat_console.client import ClientError
-    except ImportError:  # a console without the client package (store-only tests)
-        return ClientErrorLike
-    return ClientError
-
-
-class TicketActions:
-    """Mixed into MainScreen; expects `console`, `queue`, `transcript`, `composer` from it."""
-
-    console: "ConsoleApp"
-    open_ticket_id: str | None
-    connection: tuple[str, str | None, float | None]
-    queue: "QueueView"
-    transcript: "Transcript"
-
-    _last_typing_sent: dict[str, float]  # ticket id -> time.monotonic() of its last emit
-    own_assignments: set[str]  # tickets whose next assignment notice our own action caused
-    _reading: set[str]
-    _history_loaded: set[str]
-
-    if TYPE_CHECKING:  # provided by MainScreen / Screen; declared here for the type checker
-
-        def refresh_header(self) -> None: ...
-        def refresh_bars(self) -> None: ...
-        def open_and_focus(self, ticket_id: str) -> None: ...
-        def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
-        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
-        @property
-        def focused(self) -> Any: ...
-
-    # ---- helpers --------------------------------------------------------------------
+    @property
+    def console(self) -> "ConsoleApp":
+        return cast("ConsoleApp", self.app)
 
     @property
     def client(self) -> "ClientPort | None":
         return self.console.client
+
+    @property
+    def queue(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def open_ticket_id(self) -> str | None:
+        return self.conversation.ticket_id
+
+    def refresh_header(self) -> None:
+        tid = self.open_ticket_id
+        record = self.console.store.ticket(tid) if tid else None
+        busy = self.queue.busy.get(tid) if tid else None
+        self.query_one(ConversationHeader).show(record, self.console.config.operator_id, busy)
+        details = self.query_one(TicketDetails)
+        if details.display:
+            details.show(*self._details(record))
+
+    def refresh_bars(self) -> None:
+        self.refresh_header()  # the main screen draws its bars too
+
+    def _details(self, record: TicketRecord | None) -> tuple[TicketRecord | None, str, int]:
+        if record is None:
+            return None, "", 0
+        app, ticket = self.console, record.ticket
+        created = ""
+        if ticket.created_at is not None:
+            created = clock_time(ticket.created_at, app.clock(), app.timezone)
+        if not ticket.owner_id:
+            return record, created, 0
+        others = app.store.open_tickets_of(ticket.owner_id) - (0 if record.is_closed else 1)
+        return record, created, others
+
+    def action_toggle_details(self) -> None:
+        details = self.query_one(TicketDetails)
+        details.display = not details.display
+        self.refresh_header()
+
+    def open_and_focus(self, ticket_id: str) -> None:
+        """Open the conversation with its row highlighted, ready to reply."""
+        if not self.queue.select(ticket_id) and self.queue.view != View.ALL:
+            self.queue.set_view(View.ALL)
+            self.queue.select(ticket_id)
+        self.conversation.open(ticket_id)
+        self.refresh_bars()
+        self.set_focus(self.conversation.composer)  # now, not after keys already queued
 
     def target(self) -> TicketRecord | None:
         """The ticket an action applies to: the highlighted row while the queue has focus, else
@@ -108,7 +135,7 @@ class TicketActions:
         self.console.notify(one_line(text), timeout=3, markup=False)
 
     def error(self, text: str, title: str = "Server said") -> None:
-        self.console.notify(one_line(text), title=title, severity="error", markup=False, timeout=8)
+        notify_error(self.console, text, title)
 
     def _need_client(self) -> "ClientPort | None":
         if self.client is None:
@@ -121,10 +148,8 @@ class TicketActions:
         busy: str,
         call: Callable[[], Awaitable[object]],
         on_success: Callable[[], None],
-        then: Callable[[], None] | None = None,
     ) -> None:
-        """Show `busy` on the ticket, await `call` in a worker; `on_success` (the store's change)
-        and `then` (what the operator asked for next) only on success."""
+        """Show `busy` on the ticket, await `call` in a worker; `on_success` only on success."""
         tid = record.ticket_id
         if tid in self.queue.busy:
             self.console.notify(
@@ -138,16 +163,13 @@ class TicketActions:
         async def work() -> None:
             try:
                 await call()
-            except _client_error() as problem:
+            except client_error() as problem:
                 self.own_assignments.discard(tid)
                 self.error(f"{ticket_label(record)}: {problem}")
             else:
                 on_success()
                 self.console.store.commit()
-                self.queue.reload()
-                self.refresh_bars()
-                if then is not None:
-                    then()
+                self.post_message(msg.TicketsChanged(frozenset({tid})))
             finally:
                 self.queue.set_busy(tid, None)
                 self.refresh_header()
@@ -165,34 +187,54 @@ class TicketActions:
     # ---- ticket actions -------------------------------------------------------------
 
     def action_accept(self) -> None:
-        record = self.target()
-        if record is not None:
-            self.accept(record)
+        self.accept(self.target())
 
-    def accept(self, record: TicketRecord, then: Callable[[], None] | None = None) -> None:
-        client = self._need_client()
-        if client is None:
+    def accept(self, record: TicketRecord | None, then: Callable[[], None] | None = None) -> None:
+        """Accept the ticket; `then` runs once the server has agreed."""
+        client = self._need_client() if record else None
+        if record is None or client is None:
             return
         me = self.console.config
-        self.await_ack(
+        update = self._ticket_update(
             record,
-            "accepting…",
-            lambda: client.accept(record.ticket),
-            self._ticket_update(
-                record,
-                status_id=TicketStatus.OPEN,
-                handle_by_id=me.operator_id,
-                handle_by_nm=me.operator_name,
-            ),
-            then,
+            status_id=TicketStatus.OPEN,
+            handle_by_id=me.operator_id,
+            handle_by_nm=me.operator_name,
         )
+
+        def accepted() -> None:
+            update()
+            self.conversation.catch_up(record.ticket_id)
+            if then is not None:
+                then()
+
+        self.await_ack(record, "accepting…", lambda: client.accept(record.ticket), accepted)
+
+    def accept_and_then(self, ticket_id: str, then: Callable[[], None]) -> None:
+        """Ask to accept the ticket (naming it and its customer), then accept it and `then`."""
+        record = self.console.store.ticket(ticket_id)
+        if record is None:
+            return
+        question = Content.assemble(
+            "Accept ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            " and send?",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.accept(self.console.store.ticket(ticket_id), then)
+
+        self.console.push_screen(ConfirmScreen("Not yours yet", question), answered)
 
     def action_take_oldest(self) -> None:
         """Accept the new ticket whose customer has waited longest, and open it."""
         tid = self.console.store.oldest_new()
         record = self.console.store.ticket(tid) if tid else None
         if record is None:
-            self.console.notify("No new ticket is waiting", timeout=3, markup=False)
+            self.say("No new ticket is waiting")
             return
         self.accept(record, then=lambda: self.open_and_focus(record.ticket_id))
 
@@ -236,7 +278,8 @@ class TicketActions:
     def confirm_status(
         self, record: TicketRecord, status: TicketStatus, then: Callable[[], None] | None = None
     ) -> None:
-        """Ask, naming the ticket and its customer; on yes, set the status and await the ack."""
+        """Ask, naming the ticket and its customer; on yes, set the status and await the ack;
+        `then` once the server has agreed."""
         reopen = status == TicketStatus.OPEN
         verb = "Reopen" if reopen else "Close"
         question = Content.assemble(
@@ -247,6 +290,12 @@ class TicketActions:
             "?",
             " Then the next waiting customer opens." if then else "",
         )
+        update = self._ticket_update(record, status_id=status)
+
+        def changed() -> None:
+            update()
+            if then is not None:
+                then()
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -255,8 +304,7 @@ class TicketActions:
                     record,
                     "reopening…" if reopen else "closing…",
                     lambda: client.set_status(record.ticket, status),
-                    self._ticket_update(record, status_id=status),
-                    then,
+                    changed,
                 )
 
         self.console.push_screen(ConfirmScreen(f"{verb} ticket", question), answered)
@@ -353,153 +401,3 @@ class TicketActions:
                 handle_by_nm=name or None,
             ),
         )
-
-    # ---- the conversation -----------------------------------------------------------
-
-    def send(self, text: str) -> None:
-        text = text.strip()
-        tid = self.open_ticket_id
-        if not text:
-            return
-        record = self.console.store.ticket(tid) if tid else None
-        client = self._need_client()
-        if record is None or client is None:
-            if record is None:
-                self.console.notify("Open a ticket first (Enter on a row)", markup=False)
-            return
-        refused = content_problem(text)  # the server's own limit: say so before it refuses
-        if refused is None and record.is_closed:
-            refused = "the ticket is closed: reopen it first"
-        if refused is not None:
-            self.error(refused, title="Message not sent")
-            return
-        courier = self.console.courier
-        if courier is None:
-            self.error("not connected to a server", title="Offline")
-            return
-        try:
-            courier.send(record.ticket, text)  # pending, in the outbox, before any emit
-        except _client_error() as problem:
-            self.error(str(problem), title="Message not sent")
-            return
-        self.query_one("#composer").value = ""
-        self.transcript.messages_changed()
-        self.queue.reload()
-
-    def action_retry(self) -> None:
-        """Whatever waits: reconnect now, and send the open conversation's failed messages."""
-        client, courier = self.client, self.console.courier
-        if client is None or courier is None:
-            self.error("not connected to a server", title="Offline")
-            return
-        state = self.connection[0]
-        if state in ("reconnecting", "offline"):
-            client.retry_now()
-        failed = self.console.store.failed_outgoing(self.open_ticket_id or "")
-        if failed:
-            courier.retry(failed)
-            self.transcript.messages_changed()
-        elif state not in ("reconnecting", "offline"):
-            self.console.notify("Nothing to retry", timeout=2, markup=False)
-
-    def action_discard_failed(self) -> None:
-        courier = self.console.courier
-        failed = self.console.store.failed_outgoing(self.open_ticket_id or "")
-        if courier is None or not failed:
-            self.console.notify("No failed message in this conversation", timeout=2, markup=False)
-            return
-        courier.discard(failed)
-        self.transcript.messages_changed()
-        self.queue.reload()
-
-    def typing_out(self) -> None:
-        """At most one `typing` emit per TYPING_INTERVAL while the operator types."""
-        tid = self.open_ticket_id
-        client = self.client
-        record = self.console.store.ticket(tid) if tid else None
-        now = time.monotonic()
-        if record is None or client is None or tid is None:
-            return
-        if now - self._last_typing_sent.get(tid, float("-inf")) < TYPING_INTERVAL:
-            return
-        self._last_typing_sent[tid] = now  # per ticket: switching tickets must not mute the next
-        self.console.typing_sent += 1
-        self.run_worker(client.typing(record.ticket), group="typing", exit_on_error=False)
-
-    def mark_read_if_seen(self) -> None:
-        """Bulk read receipt, once, for unread customer messages in the conversation on screen."""
-        tid = self.open_ticket_id
-        client = self.client
-        if tid is None or client is None or not self.console.app_focus:
-            return
-        record = self.console.store.ticket(tid)
-        if record is None or not record.unread or tid in self._reading:
-            return
-        customer = record.ticket.owner_id
-        if not customer:
-            return
-        self._reading.add(tid)
-
-        async def work() -> None:
-            try:
-                await client.mark_all_read(customer)
-            except _client_error() as problem:
-                self.console.log.warning(f"read receipt failed: {problem}")
-            else:
-                self.console.store.mark_ticket_read(tid)
-                self.queue.reload()
-                self.refresh_bars()
-            finally:
-                self._reading.discard(tid)
-            again = self.console.store.ticket(tid)
-            if again is not None and again.unread and self.open_ticket_id == tid:
-                self.mark_read_if_seen()  # more arrived while the receipt was on its way
-
-        self.run_worker(work(), group="read", exit_on_error=False)
-
-    def load_history(self, ticket_id: str) -> None:
-        """Fetch the ticket's earlier messages once per session, where the server offers them."""
-        client = self.client
-        if client is None or ticket_id in self._history_loaded:
-            return
-        self._history_loaded.add(ticket_id)
-
-        async def work() -> None:
-            try:
-                history = await client.fetch_messages(ticket_id)
-            except Exception as problem:
-                self._history_loaded.discard(ticket_id)
-                self.console.log.warning(f"history unavailable: {problem!r}")
-                return
-            if history and self.console.store.load_messages(ticket_id, history):
-                if self.open_ticket_id == ticket_id:
-                    self.transcript.show(ticket_id)
-                    self.mark_read_if_seen()
-                self.queue.reload()
-                self.refresh_bars()
-
-        self.run_worker(work(), group="history", exit_on_error=False)
-
-    def action_save_image(self) -> None:
-        record = self.transcript.image_to_save()
-        if record is None:
-            self.console.notify("No image in this conversation", timeout=3, markup=False)
-            return
-        import base64
-
-        if image_size(record.message.content) is None:
-            self.error("the image data is not valid base64", title="Cannot save")
-            return
-        folder = Path(
-            platformdirs.user_downloads_dir() or platformdirs.user_data_dir("chat-console")
-        )
-        safe_id = "".join(c for c in record.message_id if c.isalnum() or c in "-_")[:64]
-        path = folder / f"chat-image-{safe_id or 'unnamed'}.bin"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(base64.b64decode(record.message.content))
-        except OSError as problem:
-            self.error(str(problem), title="Cannot save")
-            return
-        self.console.last_saved_image = path
-        self.console.notify(str(path), title="Image saved", markup=False)

@@ -62,6 +62,7 @@ class StatusBar(_Bar):
         protocol: str | None = None,
         retry_key: str = "",
         dropped: int = 0,
+        skipped: int = 0,
         insecure: bool = False,
     ) -> None:
         parts: list[str | tuple[str, str]] = []
@@ -84,6 +85,8 @@ class StatusBar(_Bar):
         ]
         if dropped:  # events that did not decode: the server (or someone) sends what we cannot read
             parts += [("  dropped ", "$text-muted"), (str(dropped), "bold $warning")]
+        if skipped:  # stored records that did not read back: the rest of the history is shown
+            parts += [("  unreadable history ", "$text-muted"), (str(skipped), "bold $warning")]
         parts += [
             "  ",
             (one_line(operator), "bold"),
