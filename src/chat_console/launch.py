@@ -29,6 +29,20 @@ DEMO_OPERATOR = ("op1", "op1pass")
 DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
 
 
+_NO_CONFIG = (
+    "no config file at {path}. To try the console with nothing to set up: chat-console demo."
+    " To connect to a server: copy config.example.toml (from the project's source) there,"
+    " fill in [server], [auth] and [operator], chmod 600 it; or give --config PATH."
+)
+
+
+# Short enough for one notice line at 80 columns; the README says more.
+_COLLEAGUE_NOTICE = (
+    "Demo: Oscar Other (op2) is simulated",
+    "hijacks a ticket a minute (--no-colleague)",
+)
+
+
 def _log_to(path: Path) -> None:
     """Send log records to a file (anything on stderr would scribble over the console), through
     the redacting filter; `CHAT_CONSOLE_LOG_LEVEL=DEBUG` for more."""
@@ -48,12 +62,15 @@ def _client_from(settings: "Settings", listener: "Listener") -> ClientPort:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from chat_console.config import ConfigError, load_settings
+    from chat_console.config import ConfigError, find_config_file, load_settings
 
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as problem:
-        print(f"chat-console: {problem}", file=sys.stderr)
+        path, explicit = find_config_file(getattr(args, "config", None))
+        missing = not explicit and not path.is_file()
+        words = _NO_CONFIG.format(path=path) if missing else str(problem)
+        print(f"chat-console: {words}", file=sys.stderr)
         return 2
     _keep_files_private()
     config = ConsoleConfig.from_settings(settings)
@@ -94,13 +111,14 @@ def _keep_files_private() -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     pace = float(getattr(args, "pace", 1.0) or 1.0)
+    colleague = bool(getattr(args, "colleague", True))
     _keep_files_private()
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
         _log_to(Path(folder) / "demo.log")
-        return asyncio.run(_demo(Path(folder), pace))
+        return asyncio.run(_demo(Path(folder), pace, colleague=colleague))
 
 
-async def _demo(folder: Path, pace: float) -> int:
+async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
     from chat_console.client import OAuthTokens, OperatorClient
     from chat_console.server.runner import running_server
     from chat_console.simulate.customers import run_demo_population
@@ -112,7 +130,8 @@ async def _demo(folder: Path, pace: float) -> int:
         user = User(user_id=str(me["userId"]), full_nm=str(me.get("fullNm") or "") or None)
         stop = asyncio.Event()
         population = asyncio.create_task(
-            run_demo_population(server.url, pace=pace, stop=stop), name="demo-population"
+            run_demo_population(server.url, pace=pace, stop=stop, colleague=colleague),
+            name="demo-population",
         )
 
         async def stop_population() -> None:
@@ -143,6 +162,8 @@ async def _demo(folder: Path, pace: float) -> int:
                 listener=listener,
             ),
         )
+        if colleague:
+            app.greeting = _COLLEAGUE_NOTICE
         app.shutdown_hooks.append(stop_population)
         try:
             await app.run_async()

@@ -66,8 +66,9 @@ async def test_the_corpus_from_a_customer_shows_literally_and_clicks_do_nothing(
     assert_clean(shown)
     for entry in CORPUS:
         assert entry.shown in shown, entry.name
-    assert "[link=https://e.example]L" in shown  # the queue row and the header
-    assert live.notifications()[0][1].startswith("[link=https://e.example]L — [@click=app.quit]")
+    # The chosen name is the ticket's quoted label (the customer is who the server says), literal.
+    notice = live.notifications()[0][1]
+    assert notice == "Carl Customer — [@click=app.quit]x[/] “[link=https://e.example]L”"
 
     for widget in (live.app.main.transcript, live.app.main.queue):
         x, y = row_of(widget, "[@click=app.quit]x")

@@ -119,13 +119,15 @@ async def live_factory(
     opened: list[Peer] = []
 
     @asynccontextmanager
-    async def start(**config: Any) -> AsyncIterator[Live]:
+    async def start(
+        size: tuple[int, int] = (100, 30), toasts: bool = False, **config: Any
+    ) -> AsyncIterator[Live]:
         clock = SteppingClock()
         app = console_app(server, clock, **config)
         customer = Peer()
         await customer.login(server.url, "cu1", "cu1pass", operator=False)
         opened.append(customer)
-        async with app.run_test(size=(100, 30)) as pilot:
+        async with app.run_test(size=size, notifications=toasts) as pilot:
             live = Live(app, pilot, server, customer, clock)
             app.bell = lambda: live.bells.append(1)  # type: ignore[method-assign]
             await live.until(lambda: app.main.connection[0] == "online")

@@ -512,8 +512,8 @@ class Store:
             return
         self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
         if not record.read_locally:
-            ticket.unread += 1
-            if ticket.waiting_since is None and not ticket.is_closed:
+            ticket.unread += 1  # on a closed ticket too: the customer wrote again, it comes back
+            if ticket.waiting_since is None:
                 ticket.waiting_since = at
 
     @staticmethod
@@ -760,7 +760,7 @@ class Store:
         if self._order is None:
 
             def key(record: TicketRecord) -> tuple[int, datetime, str]:
-                if record.is_closed:
+                if record.is_closed and not record.unread:
                     group = 2
                 elif record.is_new or record.unread:
                     group = 0
@@ -805,7 +805,7 @@ class Store:
         return counts
 
     def unread_tickets(self) -> int:
-        return sum(1 for r in self._tickets.values() if r.unread and not r.is_closed)
+        return sum(1 for r in self._tickets.values() if r.unread)
 
     def next_unread(self, after: str | None, view: View = View.ALL) -> str | None:
         """The next ticket in queue order with unread messages, wrapping around."""
@@ -815,6 +815,31 @@ class Store:
         if after in order:
             return order[(order.index(after) + 1) % len(order)]
         return order[0]
+
+    def open_tickets_of(self, owner_id: str) -> int:
+        """How many tickets of this customer are not closed."""
+        return sum(
+            1 for r in self._tickets.values() if r.ticket.owner_id == owner_id and not r.is_closed
+        )
+
+    def next_waiting(self, after: str | None) -> str | None:
+        """The first ticket in queue order, other than `after`, whose customer waits for an
+        answer from this operator (or from nobody yet)."""
+        for ticket_id in self._ordered():
+            record = self._tickets[ticket_id]
+            if ticket_id == after or record.is_closed or record.waiting_since is None:
+                continue
+            if record.ticket.handle_by_id in (None, "", self.operator_id):
+                return ticket_id
+        return None
+
+    def oldest_new(self) -> str | None:
+        """The new ticket whose customer has waited longest."""
+        new = [r for r in self._tickets.values() if r.is_new]
+        if not new:
+            return None
+        oldest = min(new, key=lambda r: r.waiting_since or r.last_activity or _FAR_FUTURE)
+        return oldest.ticket_id
 
     # ---- typing --------------------------------------------------------------------
 

@@ -77,6 +77,8 @@ class ConsoleApp(App[int]):
         self.dropped_events = 0
         self.last_saved_image: Path | None = None
         self.startup_notices: list[str] = []  # config warnings, shown once the screen is up
+        # What the demo wants a newcomer to know (title, text), shown once the screen is up.
+        self.greeting: tuple[str, str] | None = None
         self._inbox: list[ClientEvent] = []
         self._flush_due = False  # a flush is scheduled and will take what is in the inbox
         self._last_flush = 0.0
@@ -122,6 +124,9 @@ class ConsoleApp(App[int]):
             )
         for notice in self.startup_notices:
             self.notify(notice, title="Config", severity="warning", markup=False, timeout=10)
+        if self.greeting:
+            title, text = self.greeting
+            self.notify(text, title=title, markup=False, timeout=15)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
         if self._client_factory is not None:
@@ -210,11 +215,11 @@ class ConsoleApp(App[int]):
         if server_events:
             self.post_changes(self.store.apply_batch(server_events))
 
-    def post_changes(self, changes: Iterable[object]) -> None:
+    def post_changes(self, changes: Iterable[Change]) -> None:
         """One past-tense message per kind of change in the batch."""
         groups: dict[type[msg.Message], set[str]] = {}
         for change in changes:
-            kind, tid = change.kind, change.ticket_id  # type: ignore[attr-defined]
+            kind, tid = change.kind, change.ticket_id
             if kind in (
                 ChangeKind.MESSAGE_ADDED,
                 ChangeKind.MESSAGE_STATUS,
@@ -225,7 +230,9 @@ class ConsoleApp(App[int]):
                 groups.setdefault(msg.TypingChanged, set()).add(tid)
             else:
                 groups.setdefault(msg.TicketsChanged, set()).add(tid)
-            if kind == ChangeKind.TICKET_CREATED:
+            if kind == ChangeKind.MESSAGE_ADDED and self._customer_wrote_on_closed(change):
+                groups.setdefault(msg.ClosedTicketWritten, set()).add(tid)
+            elif kind == ChangeKind.TICKET_CREATED:
                 record = self.store.ticket(tid)
                 if record is not None and record.status == TicketStatus.NEW:
                     groups.setdefault(msg.TicketsArrived, set()).add(tid)
@@ -235,6 +242,11 @@ class ConsoleApp(App[int]):
                 groups.setdefault(msg.AssignedAway, set()).add(tid)
         for message_type, ids in groups.items():
             self.main.post_message(message_type(frozenset(ids)))  # type: ignore[call-arg]
+
+    def _customer_wrote_on_closed(self, change: Change) -> bool:
+        ticket = self.store.ticket(change.ticket_id)
+        message = self.store.message(change.message_id or "")
+        return bool(ticket and ticket.is_closed and message and not message.own)
 
     def _courier_changed(self, changes: list[Change]) -> None:
         """The outbox moved or a resync brought news; a failed message is said out loud."""

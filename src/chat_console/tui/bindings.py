@@ -22,13 +22,17 @@ class Spec:
 SCREEN = (
     Spec("open", "enter", "open", "Open"),
     Spec("accept", "a", "accept", "Accept"),
+    Spec("take_oldest", "A", "take_oldest", "Accept and open the oldest new ticket", show=False),
     Spec("close", "c", "close", "Close"),
+    Spec("close_and_next", "C", "close_and_next", "Close, then open the next waiting", show=False),
+    Spec("reopen", "o", "reopen", "Reopen a closed ticket", show=False),
     Spec("hijack", "h", "hijack", "Hijack"),
     Spec("assign", "t", "assign", "Assign"),
     Spec("next_unread", "n", "next_unread", "Next unread"),
     Spec("filter", "slash", "filter", "Filter", display="/"),
-    Spec("next_view", "v", "next_view", "Next view"),
+    Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),
     Spec("fold", "e", "toggle_fold", "Show all of a long message, or fold it", show=False),
     # Each with a chord too, that works while the composer has the focus (letters are text there).
     Spec("retry", "r,ctrl+r", "retry", "Retry: reconnect now, resend failed messages", show=False),

@@ -7,6 +7,8 @@ from rich.cells import cell_len, split_graphemes
 from chat_console.protocol import TicketStatus
 from chat_console.store import Tick, TicketRecord, one_line
 
+SHORT_ID = 8  # characters of a ticket id in its short form
+
 STATUS_LABEL = {TicketStatus.NEW: "new", TicketStatus.OPEN: "open", TicketStatus.CLOSED: "closed"}
 
 TICK_GLYPH = {
@@ -68,15 +70,41 @@ def handler_label(record: TicketRecord, operator_id: str) -> str:
 
 
 def ticket_title(record: TicketRecord) -> str:
-    return one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
+    title = one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
+    chosen = chosen_name(record)
+    return f"{title} “{chosen}”" if chosen else title
 
 
 def customer_label(record: TicketRecord) -> str:
+    """Who the customer is, as the server says (`ownerNm`, else the owner's id): never the
+    ticket's `displayNm`, which the customer chooses and could set to anyone's name."""
+    ticket = record.ticket
+    if ticket.owner_nm or ticket.owner_id:
+        return one_line(ticket.owner_nm or ticket.owner_id)
+    # A server that names no owner: all there is is the chosen name, quoted as a claim.
+    return f"“{one_line(ticket.display_nm)}”" if ticket.display_nm else "unknown customer"
+
+
+def chosen_name(record: TicketRecord) -> str:
+    """The ticket's `displayNm` where it says something the title and the owner do not: shown
+    quoted, as the ticket's label, never where the customer's identity is shown."""
     ticket = record.ticket
     label = ticket.display_nm
-    if not label or (label == ticket.ticket_nm and ticket.owner_nm):
-        label = ticket.owner_nm  # a display name that only repeats the title says nothing
-    return one_line(label or ticket.owner_id or "customer")
+    if not label or label in (ticket.ticket_nm, ticket.owner_nm):
+        return ""
+    if not (ticket.owner_nm or ticket.owner_id):
+        return ""  # customer_label shows it already, quoted
+    return one_line(label)
+
+
+def short_id(ticket_id: str) -> str:
+    """A ticket id's short form: enough to tell two look-alike tickets apart."""
+    return "#" + one_line(ticket_id)[:SHORT_ID]
+
+
+def ticket_label(record: TicketRecord) -> str:
+    """How a notice or question names a ticket: whose it is and what it is about."""
+    return f"{customer_label(record)} — {ticket_title(record)}"
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -43,7 +43,7 @@ class MainScreen(TicketActionScreen):
                 )
             yield Conversation(id="conversation-pane")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # all of it fits 80 columns
 
     # ---- widgets --------------------------------------------------------------------
 
@@ -127,6 +127,12 @@ class MainScreen(TicketActionScreen):
         self.app.bell()
         self.notify_about(event.ticket_ids, "New ticket")
 
+    @on(msg.ClosedTicketWritten)
+    def _closed_ticket_written(self, event: msg.ClosedTicketWritten) -> None:
+        self.app.bell()
+        reopen = self.console.key_for("reopen")
+        self.notify_about(event.ticket_ids, f"Customer wrote on a closed ticket — {reopen} reopens")
+
     def _not_caused_by_me(self, ticket_ids: frozenset[str]) -> list[str]:
         """The server also tells us about assignments we made ourselves; those need no alarm."""
         others = sorted(ticket_ids - self.own_assignments)
@@ -161,6 +167,14 @@ class MainScreen(TicketActionScreen):
 
     # ---- the queue and the conversation ----------------------------------------------
 
+    @on(ViewsBar.Picked)
+    def _view_picked(self, event: ViewsBar.Picked) -> None:
+        self.set_view(event.view)
+
+    @on(QueueView.Opened)
+    def _row_opened(self, event: QueueView.Opened) -> None:
+        self.open_and_focus(event.ticket_id)
+
     @on(QueueView.Highlighted)
     def _highlighted(self, event: QueueView.Highlighted) -> None:
         event.stop()
@@ -171,21 +185,27 @@ class MainScreen(TicketActionScreen):
 
     def action_open(self) -> None:
         tid = self.queue.highlighted
-        if tid is None:
-            return
-        self.open_ticket(tid)
-        self.composer.focus()
+        if tid is not None:
+            self.open_and_focus(tid)
 
     def action_back(self) -> None:
-        if self.filter_input.has_focus:
-            self.filter_input.display = bool(self.filter_input.value)
-        self.queue.focus()
+        """Back to the queue; from the queue or the filter, an active filter goes."""
+        if self.filter_input.has_focus or (self.queue.has_focus and self.queue.filter_text):
+            self.clear_filter()
+        self.set_focus(self.queue)  # now, not after keys already queued (see QueueView)
+
+    def clear_filter(self) -> None:
+        with self.filter_input.prevent(Input.Changed):
+            self.filter_input.value = ""
+        self.filter_input.display = False
+        self.queue.set_view(self.queue.view, "")
+        self.refresh_bars()
 
     def action_switch_pane(self) -> None:
         order = [self.queue, self.composer, self.transcript]
         focused = self.focused
         index = order.index(focused) if focused in order else -1
-        order[(index + 1) % len(order)].focus()
+        self.set_focus(order[(index + 1) % len(order)])
 
     def action_next_unread(self) -> None:
         store = self.console.store
@@ -197,12 +217,11 @@ class MainScreen(TicketActionScreen):
         if tid is None:
             self.app.notify("No unread messages", timeout=2)
             return
-        self.queue.select(tid)
-        self.queue.focus()
+        self.open_and_focus(tid)
 
     def action_filter(self) -> None:
         self.filter_input.display = True
-        self.filter_input.focus()
+        self.set_focus(self.filter_input)  # now, not after keys already queued (see QueueView)
 
     def action_next_view(self) -> None:
         self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])
@@ -246,4 +265,5 @@ class MainScreen(TicketActionScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        self.action_back()
+        self.filter_input.display = bool(self.filter_input.value)  # Enter keeps the filter
+        self.set_focus(self.queue)

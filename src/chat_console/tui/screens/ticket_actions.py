@@ -14,14 +14,20 @@ from textual.screen import Screen
 
 from chat_console.protocol import TicketStatus
 from chat_console.protocol.inbound import TicketAccepted
-from chat_console.store import TicketRecord, one_line
+from chat_console.store import TicketRecord, View, one_line
 from chat_console.tui import messages as msg
 from chat_console.tui.console_config import OperatorChoice
-from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.formatting import (
+    clock_time,
+    customer_label,
+    handler_label,
+    ticket_label,
+    ticket_title,
+)
 from chat_console.tui.notices import client_error, notify_error
 from chat_console.tui.screens.assign import AssignScreen
 from chat_console.tui.screens.confirm import ConfirmScreen
-from chat_console.tui.widgets.bars import ConversationHeader
+from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails
 from chat_console.tui.widgets.conversation import Conversation
 from chat_console.tui.widgets.queue import QueueView
 
@@ -29,7 +35,7 @@ if TYPE_CHECKING:
     from chat_console.tui.app import ConsoleApp
     from chat_console.tui.ports import ClientPort
 
-MAX_NOTICES = 3  # more tickets than this in one batch get one summary notice
+MAX_NAMED = 3  # tickets a notice names; the rest of a burst is a count
 NOTICE_LENGTH = 120  # characters of a ticket's label in a notice
 
 
@@ -65,9 +71,42 @@ class TicketActionScreen(Screen[None]):
         record = self.console.store.ticket(tid) if tid else None
         busy = self.queue.busy.get(tid) if tid else None
         self.query_one(ConversationHeader).show(record, self.console.config.operator_id, busy)
+        details = self.query_one(TicketDetails)
+        if details.display:
+            details.show(*self._details(record))
+
+    def refresh_bars(self) -> None:
+        self.refresh_header()  # the main screen draws its bars too
+
+    def _details(self, record: TicketRecord | None) -> tuple[TicketRecord | None, str, int]:
+        if record is None:
+            return None, "", 0
+        app, ticket = self.console, record.ticket
+        created = ""
+        if ticket.created_at is not None:
+            created = clock_time(ticket.created_at, app.clock(), app.timezone)
+        if not ticket.owner_id:
+            return record, created, 0
+        others = app.store.open_tickets_of(ticket.owner_id) - (0 if record.is_closed else 1)
+        return record, created, others
+
+    def action_toggle_details(self) -> None:
+        details = self.query_one(TicketDetails)
+        details.display = not details.display
+        self.refresh_header()
+
+    def open_and_focus(self, ticket_id: str) -> None:
+        """Open the conversation with its row highlighted, ready to reply."""
+        if not self.queue.select(ticket_id) and self.queue.view != View.ALL:
+            self.queue.set_view(View.ALL)
+            self.queue.select(ticket_id)
+        self.conversation.open(ticket_id)
+        self.refresh_bars()
+        self.set_focus(self.conversation.composer)  # now, not after keys already queued
 
     def target(self) -> TicketRecord | None:
-        """The ticket an action applies to: the highlighted row, or the open conversation."""
+        """The ticket an action applies to: the highlighted row while the queue has focus, else
+        the open conversation (what the header names), whatever the cursor does meanwhile."""
         store = self.console.store
         if self.focused is self.queue or self.open_ticket_id is None:
             tid = self.queue.highlighted
@@ -78,17 +117,22 @@ class TicketActionScreen(Screen[None]):
     def notify_about(
         self, ticket_ids: Iterable[str], what: str, severity: SeverityLevel = "information"
     ) -> None:
-        """One notice per ticket, or one summary for a burst (a toast per ticket would bury the
-        screen when the link comes back to a full queue)."""
+        """One notice for the batch, however many tickets it names (a toast per ticket would
+        bury the screen when the link comes back to a full queue)."""
+        store = self.console.store
         ids = sorted(ticket_ids)
-        if len(ids) > MAX_NOTICES:
-            self.console.notify(f"{len(ids)} tickets", title=what, severity=severity, markup=False)
+        if not ids:
             return
-        for ticket_id in ids:
-            record = self.console.store.ticket(ticket_id)
-            label = f"{customer_label(record)} — {ticket_title(record)}" if record else ticket_id
-            text = one_line(label)[:NOTICE_LENGTH]
-            self.console.notify(text, title=what, severity=severity, markup=False, timeout=6)
+        labels = [ticket_label(r) if (r := store.ticket(t)) else t for t in ids[:MAX_NAMED]]
+        text = " · ".join(labels)
+        if len(ids) > 1:
+            text = f"{len(ids)} tickets: {text}" + (" …" if len(ids) > MAX_NAMED else "")
+        self.console.notify(
+            one_line(text)[:NOTICE_LENGTH], title=what, severity=severity, markup=False, timeout=6
+        )
+
+    def say(self, text: str) -> None:
+        self.console.notify(one_line(text), timeout=3, markup=False)
 
     def error(self, text: str, title: str = "Server said") -> None:
         notify_error(self.console, text, title)
@@ -108,7 +152,9 @@ class TicketActionScreen(Screen[None]):
         """Show `busy` on the ticket, await `call` in a worker; `on_success` only on success."""
         tid = record.ticket_id
         if tid in self.queue.busy:
-            self.console.notify("Still waiting for the server", timeout=2, markup=False)
+            self.console.notify(
+                f"{ticket_label(record)}: still waiting for the server", timeout=2, markup=False
+            )
             return
 
         self.queue.set_busy(tid, busy)
@@ -119,7 +165,7 @@ class TicketActionScreen(Screen[None]):
                 await call()
             except client_error() as problem:
                 self.own_assignments.discard(tid)
-                self.error(str(problem))
+                self.error(f"{ticket_label(record)}: {problem}")
             else:
                 on_success()
                 self.console.store.commit()
@@ -183,12 +229,58 @@ class TicketActionScreen(Screen[None]):
 
         self.console.push_screen(ConfirmScreen("Not yours yet", question), answered)
 
+    def action_take_oldest(self) -> None:
+        """Accept the new ticket whose customer has waited longest, and open it."""
+        tid = self.console.store.oldest_new()
+        record = self.console.store.ticket(tid) if tid else None
+        if record is None:
+            self.say("No new ticket is waiting")
+            return
+        self.accept(record, then=lambda: self.open_and_focus(record.ticket_id))
+
     def action_close(self) -> None:
         record = self.target()
         if record is None or self._need_client() is None:
             return
-        reopen = record.is_closed
-        status = TicketStatus.OPEN if reopen else TicketStatus.CLOSED
+        if record.is_closed:
+            reopen = self.console.key_for("reopen")
+            self.say(f"{ticket_label(record)} is already closed ({reopen} reopens it)")
+            return
+        self.confirm_status(record, TicketStatus.CLOSED)
+
+    def action_close_and_next(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        if record.is_closed:
+            self.open_next_waiting(record.ticket_id)
+            return
+        self.confirm_status(
+            record, TicketStatus.CLOSED, then=lambda: self.open_next_waiting(record.ticket_id)
+        )
+
+    def action_reopen(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        if not record.is_closed:
+            self.say(f"{ticket_label(record)} is not closed")
+            return
+        self.confirm_status(record, TicketStatus.OPEN)
+
+    def open_next_waiting(self, after: str) -> None:
+        tid = self.console.store.next_waiting(after)
+        if tid is None:
+            self.say("No other customer is waiting")
+            return
+        self.open_and_focus(tid)
+
+    def confirm_status(
+        self, record: TicketRecord, status: TicketStatus, then: Callable[[], None] | None = None
+    ) -> None:
+        """Ask, naming the ticket and its customer; on yes, set the status and await the ack;
+        `then` once the server has agreed."""
+        reopen = status == TicketStatus.OPEN
         verb = "Reopen" if reopen else "Close"
         question = Content.assemble(
             f"{verb} ",
@@ -196,7 +288,14 @@ class TicketActionScreen(Screen[None]):
             " of ",
             (customer_label(record), "bold"),
             "?",
+            " Then the next waiting customer opens." if then else "",
         )
+        update = self._ticket_update(record, status_id=status)
+
+        def changed() -> None:
+            update()
+            if then is not None:
+                then()
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -205,7 +304,7 @@ class TicketActionScreen(Screen[None]):
                     record,
                     "reopening…" if reopen else "closing…",
                     lambda: client.set_status(record.ticket, status),
-                    self._ticket_update(record, status_id=status),
+                    changed,
                 )
 
         self.console.push_screen(ConfirmScreen(f"{verb} ticket", question), answered)
@@ -216,7 +315,7 @@ class TicketActionScreen(Screen[None]):
             return
         me = self.console.config
         if record.ticket.handle_by_id == me.operator_id:
-            self.console.notify("This ticket is already yours", timeout=3, markup=False)
+            self.say(f"{ticket_label(record)} is already yours")
             return
         if record.ticket.handle_by_id:
             whom: tuple[str | tuple[str, str], ...] = (
@@ -225,7 +324,14 @@ class TicketActionScreen(Screen[None]):
             )
         else:
             whom = (" (nobody handles it yet)",)
-        question = Content.assemble("Take ", (ticket_title(record), "bold"), *whom, "?")
+        question = Content.assemble(
+            "Take ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            *whom,
+            "?",
+        )
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -246,33 +352,52 @@ class TicketActionScreen(Screen[None]):
         self.console.push_screen(ConfirmScreen("Hijack ticket", question), answered)
 
     def action_assign(self) -> None:
+        """The dialog opens at once (keys typed right after `t` are its keys); the server's list
+        of operators joins the configured ones when it arrives."""
         record = self.target()
         client = self._need_client() if record else None
         if record is None or client is None:
             return
-        self.run_worker(self._assign(record, client), group="assign", exit_on_error=False)
-
-    async def _assign(self, record: TicketRecord, client: "ClientPort") -> None:
-        choices = {op.id: op for op in self.console.config.operators}
-        try:
-            for user in await client.fetch_operators() or []:
-                choices.setdefault(user.user_id, OperatorChoice(user.user_id, user.full_nm or ""))
-        except Exception as problem:  # the list is a convenience; an id can still be typed
-            self.console.log.warning(f"operator list unavailable: {problem!r}")
         me = self.console.config.operator_id
-        operators = [op for op in choices.values() if op.id not in (me, record.ticket.handle_by_id)]
-        label = f"{customer_label(record)} — {ticket_title(record)}"
-        chosen = await self.console.push_screen_wait(AssignScreen(label, operators))
-        if not chosen:
-            return
-        name = choices[chosen].name if chosen in choices else ""
-        if record.ticket.handle_by_id == me:
+        names = {op.id: op.name for op in self.console.config.operators}
+
+        def others(operators: Iterable[OperatorChoice]) -> list[OperatorChoice]:
+            return [op for op in operators if op.id not in (me, record.ticket.handle_by_id)]
+
+        def chosen(operator_id: str | None) -> None:
+            if operator_id:
+                self._assign_to(record, client, operator_id, names.get(operator_id, ""))
+
+        screen = AssignScreen(ticket_label(record), others(self.console.config.operators))
+        self.console.push_screen(screen, chosen)
+
+        async def offer_the_servers_list() -> None:
+            try:
+                users = await client.fetch_operators() or []
+            except Exception as problem:  # the list is a convenience; an id can still be typed
+                self.console.log.warning(f"operator list unavailable: {problem!r}")
+                return
+            listed = [OperatorChoice(u.user_id, u.full_nm or "") for u in users]
+            for op in listed:
+                names.setdefault(op.id, op.name)
+            if screen.is_attached:
+                screen.add_operators(others(listed))
+
+        self.run_worker(offer_the_servers_list(), group="assign", exit_on_error=False)
+
+    def _assign_to(
+        self, record: TicketRecord, client: "ClientPort", operator_id: str, name: str
+    ) -> None:
+        if record.ticket.handle_by_id == self.console.config.operator_id:
             self.own_assignments.add(record.ticket_id)  # no "taken from you" for this
         self.await_ack(
             record,
             "assigning…",
-            lambda: client.assign(record.ticket_id, chosen),
+            lambda: client.assign(record.ticket_id, operator_id),
             self._ticket_update(
-                record, status_id=TicketStatus.OPEN, handle_by_id=chosen, handle_by_nm=name or None
+                record,
+                status_id=TicketStatus.OPEN,
+                handle_by_id=operator_id,
+                handle_by_nm=name or None,
             ),
         )

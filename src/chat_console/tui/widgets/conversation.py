@@ -24,7 +24,7 @@ from chat_console.store import TicketRecord
 from chat_console.tui import messages as msg
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
 from chat_console.tui.notices import client_error, notify_error
-from chat_console.tui.widgets.bars import ConversationHeader, TypingLine
+from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails, TypingLine
 from chat_console.tui.widgets.transcript import Transcript, image_size
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ class Conversation(Vertical):
     def compose(self) -> ComposeResult:
         app = self.console
         yield ConversationHeader(id="header")
+        yield TicketDetails(id="details")  # `i` shows it (the screen's toggle_details)
         yield Transcript(
             app.store,
             clock=app.clock,
