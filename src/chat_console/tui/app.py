@@ -44,6 +44,7 @@ FLOOD_GAP = 0.1  # seconds between batches while flooded
 # 140 ms; 2,000 cost ~30 ms to apply and draw.
 MAX_BATCH = 2000
 FULL_COLLECTION_EVERY = 1000  # middle-generation collections (CPython's default: 10)
+READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's owner has quit
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
 log = logging.getLogger(__name__)
@@ -62,7 +63,10 @@ class ConsoleApp(App[int]):
         clock: Callable[[], datetime] = now_utc,
         timezone: tzinfo | None = None,
         live_clock: bool = True,
+        read_only: Callable[[], str | None] | None = None,
     ) -> None:
+        """`read_only`: why this console may not write its history (another one owns it), or
+        None; asked again every few seconds while it says something."""
         super().__init__()
         self.config = config
         self.store = store
@@ -72,6 +76,8 @@ class ConsoleApp(App[int]):
         self._client_factory = client_factory
         self.client: ClientPort | None = None  # built after the first frame: _start_client
         self.courier: Courier | None = None
+        self._read_only = read_only
+        self.read_only_reason = read_only() if read_only else None
         self.shutdown_hooks: list[ShutdownHook] = []
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
@@ -129,6 +135,8 @@ class ConsoleApp(App[int]):
             self.notify(text, title=title, markup=False, timeout=15)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
+        if self.read_only_reason is not None:
+            self.set_interval(READ_ONLY_RECHECK, self._recheck_read_only)
         if self._client_factory is not None:
             # After the first frame: the client's modules were a quarter of the time to it.
             self.call_after_refresh(self._start_client)
@@ -141,10 +149,19 @@ class ConsoleApp(App[int]):
 
         assert self._client_factory is not None
         self.client = self._client_factory(self.deliver)
-        # The outbox and the resync after every (re)connect; only a real client has them.
-        if isinstance(self.client, OperatorClient):
+        # The outbox and the resync after every (re)connect; only a real client has them, and
+        # only in the console that owns the history: another one would send the same outbox.
+        if isinstance(self.client, OperatorClient) and self.read_only_reason is None:
             self.courier = Courier(self.client, self.store, self._courier_changed)
         self.run_worker(self.client.start(), group="client", exit_on_error=False)
+
+    def _recheck_read_only(self) -> None:
+        """The owner may have quit meanwhile: the status bar says so."""
+        assert self._read_only is not None
+        reason = self._read_only()
+        if reason is not None and reason != self.read_only_reason:
+            self.read_only_reason = reason
+            self.main.refresh_bars()
 
     async def action_quit(self) -> None:
         """Stop the client (and, in the demo, the server and customers) before leaving."""

@@ -86,6 +86,7 @@ class MainScreen(TicketActionScreen):
             dropped=self.console.dropped_events,
             skipped=store.skipped,
             insecure=not self.console.config.verify_tls,
+            read_only=self.console.read_only_reason,
         )
         self.refresh_header()
 
