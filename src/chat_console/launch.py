@@ -69,7 +69,7 @@ def build_console(settings: "Settings", history: History) -> ConsoleApp:
         config,
         store=history.store,
         client_factory=lambda listener: _client_from(settings, listener),
-        read_only=None if history.owned else history.read_only_reason,
+        history=history,
     )
     app.startup_notices.extend(settings.notices)
     return app

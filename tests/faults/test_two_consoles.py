@@ -1,6 +1,6 @@
 """Two consoles of one operator on one history file (a second ssh session): the first owns the
-file and sends its outbox, the second shows read-only and why, sends nothing and writes nothing;
-once the first is killed, a restart takes over and sends what it left, exactly once."""
+file and sends its outbox, the second shows read-only and why and sends nothing; once the first
+is killed, the second takes over and sends what it left, exactly once; a restart owns it again."""
 
 import asyncio
 import os
@@ -75,15 +75,15 @@ async def ask(child: Child, command: str) -> str:
     return await line(child)
 
 
-async def status_until(child: Child, words: str) -> str:
+async def status_until(child: Child, words: str, *, absent: str) -> str:
     async with asyncio.timeout(6 * WAIT):
         # Another process: no event to await.
-        while words not in (status := await ask(child, "status")):  # noqa: ASYNC110
+        while words not in (status := await ask(child, "status")) or absent in status:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
     return status
 
 
-async def test_one_console_owns_the_history_the_other_is_read_only_and_a_restart_takes_over(
+async def test_one_console_owns_the_history_and_the_read_only_other_takes_over_when_it_dies(
     server_process: ServerProcess, tmp_path: Path
 ) -> None:
     url = server_process.url
@@ -121,16 +121,17 @@ async def test_one_console_owns_the_history_the_other_is_read_only_and_a_restart
             server_process.thaw()
         assert await first.wait() == -9
 
-        await status_until(second, "the console that owned this history has quit")
+        # The owner is gone: the second takes over, sends what it left, and may write now.
+        await status_until(second, "● online", absent="read-only")
+        await eventually(lambda: count(path, "outbox") == 0, within=6 * WAIT)
+        assert await ask(second, f"send {tid} now-mine") == "sent"
+        await eventually(lambda: count(path, "outbox") == 0, within=6 * WAIT)
         assert await ask(second, "quit") == "quit 0"
         assert await second.wait() == 0
-        assert count(path, "outbox") == 2  # the read-only one sent and wrote nothing
-        assert "from-second" not in contents(path)
 
-        third = await start(config, data)  # a restart takes over and sends what was left
+        third = await start(config, data)  # a restart owns the file again
         children.append(third)
         assert await line(third) == "ready owner"
-        await eventually(lambda: count(path, "outbox") == 0, within=6 * WAIT)
         assert await ask(third, "quit") == "quit 0"
     finally:
         for child in children:
@@ -139,7 +140,7 @@ async def test_one_console_owns_the_history_the_other_is_read_only_and_a_restart
                 await child.wait()
 
     stored = Counter(m.content for m in await helper.client.fetch_messages(tid) or [])
-    assert stored == Counter(["left-1", "left-2", "written-1", "written-2"])
+    assert stored == Counter(["left-1", "left-2", "written-1", "written-2", "now-mine"])
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     await helper.stop()

@@ -3,17 +3,20 @@
 The console that holds the file's lock (`HistoryLock`) owns it: it reads and writes the file and
 sends its outbox, and removes closed tickets older than `keep_days` as it opens it. Any other
 console on the same file gets an in-memory copy of it: it can show the queue, the conversations
-and live events, but it writes nothing to the file and sends nothing (the launcher builds it no
-courier), and says why for as long as it runs.
+and live events, but it writes nothing to the file and sends nothing (the console builds it no
+courier), and says why for as long as it runs, or until the owner quits and it takes over.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import platformdirs
 
+from chat_console.protocol import now_utc
 from chat_console.store.owner import HistoryLock
 from chat_console.store.store import Purged, Store
 
@@ -29,6 +32,22 @@ class History:
     store: Store
     lock: HistoryLock
     purged: Purged
+    reopen: Callable[[], Store]  # the file's store, owned
+
+    def take_over(self) -> Store | None:
+        """Once the owner has quit: own the file, and read it again (what the copy applied
+        meanwhile is dropped; the new owner resyncs). The file's store, or None while another
+        console owns it."""
+        if self.lock.held or not self.lock.acquire(now_utc()):
+            return None
+        try:
+            store = self.reopen()
+        except BaseException:
+            self.lock.release()
+            raise
+        self.store.close()
+        self.store = store
+        return store
 
     @property
     def owned(self) -> bool:
@@ -40,7 +59,7 @@ class History:
         if self.lock.held:
             return None
         if self.lock.is_free():
-            return "the console that owned this history has quit: restart to write here"
+            return "the console that owned this history has quit"
         holder = self.lock.holder()
         who = ", ".join(
             part
@@ -74,16 +93,17 @@ def open_history(
     else holds it, else an in-memory copy that never writes the file."""
     lock = HistoryLock(path)
     owned = lock.acquire(now)
+    opener = partial(
+        Store,
+        path,
+        operator_id=operator_id,
+        messages_per_ticket=messages_per_ticket,
+        bytes_per_ticket=bytes_per_ticket,
+    )
     try:
-        store = Store(
-            path,
-            operator_id=operator_id,
-            messages_per_ticket=messages_per_ticket,
-            bytes_per_ticket=bytes_per_ticket,
-            copy_only=not owned,
-        )
+        store = opener(copy_only=not owned)
         purged = store.purge(now - timedelta(days=keep_days)) if owned else Purged()
     except BaseException:
         lock.release()
         raise
-    return History(store, lock, purged)
+    return History(store, lock, purged, opener)

@@ -1,8 +1,10 @@
 """The Textual app: owns the store, the client and the event batching; the screen does the rest."""
 
 import asyncio
+import contextlib
 import gc
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.timer import Timer
 
 from chat_console.client.events import ClientEvent, ConnectionStateChanged, EventDropped, Listener
 from chat_console.protocol import TicketStatus, now_utc
@@ -26,7 +29,7 @@ from chat_console.tui.bindings import (
     unknown_binding_ids,
 )
 from chat_console.tui.console_config import ConsoleConfig
-from chat_console.tui.ports import ClientPort
+from chat_console.tui.ports import ClientPort, HistoryOwnership
 from chat_console.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -63,10 +66,11 @@ class ConsoleApp(App[int]):
         clock: Callable[[], datetime] = now_utc,
         timezone: tzinfo | None = None,
         live_clock: bool = True,
-        read_only: Callable[[], str | None] | None = None,
+        history: HistoryOwnership | None = None,
     ) -> None:
-        """`read_only`: why this console may not write its history (another one owns it), or
-        None; asked again every few seconds while it says something."""
+        """`history`: whether this console owns its history file; one that does not is
+        read-only (no courier) and looks again every few seconds, to take over once the owner
+        has quit."""
         super().__init__()
         self.config = config
         self.store = store
@@ -76,8 +80,9 @@ class ConsoleApp(App[int]):
         self._client_factory = client_factory
         self.client: ClientPort | None = None  # built after the first frame: _start_client
         self.courier: Courier | None = None
-        self._read_only = read_only
-        self.read_only_reason = read_only() if read_only else None
+        self._history = history
+        self.read_only_reason = history.read_only_reason() if history else None
+        self._ownership_timer: Timer | None = None
         self.shutdown_hooks: list[ShutdownHook] = []
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
@@ -136,7 +141,7 @@ class ConsoleApp(App[int]):
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
         if self.read_only_reason is not None:
-            self.set_interval(READ_ONLY_RECHECK, self._recheck_read_only)
+            self._ownership_timer = self.set_interval(READ_ONLY_RECHECK, self._recheck_ownership)
         if self._client_factory is not None:
             # After the first frame: the client's modules were a quarter of the time to it.
             self.call_after_refresh(self._start_client)
@@ -155,13 +160,49 @@ class ConsoleApp(App[int]):
             self.courier = Courier(self.client, self.store, self._courier_changed)
         self.run_worker(self.client.start(), group="client", exit_on_error=False)
 
-    def _recheck_read_only(self) -> None:
-        """The owner may have quit meanwhile: the status bar says so."""
-        assert self._read_only is not None
-        reason = self._read_only()
-        if reason is not None and reason != self.read_only_reason:
-            self.read_only_reason = reason
-            self.main.refresh_bars()
+    def _recheck_ownership(self) -> None:
+        """The owner may have quit meanwhile: then this console takes the history over."""
+        assert self._history is not None
+        if self._quitting:
+            return
+        try:
+            store = self._history.take_over()
+        except (sqlite3.Error, OSError) as problem:  # stays read-only, and says so
+            log.warning("could not take the history over: %s", problem)
+            store = None
+        if store is None:
+            reason = self._history.read_only_reason()
+            if reason != self.read_only_reason:
+                self.read_only_reason = reason
+                self.main.refresh_bars()
+            return
+        if self._ownership_timer is not None:
+            self._ownership_timer.stop()
+        self.store, self.read_only_reason = store, None
+        self.main.store_replaced()
+        self.notify(
+            "The console that owned the history has quit: this one owns it now, and sends",
+            title="History",
+            markup=False,
+        )
+        if self.client is not None:
+            self._start_courier()
+
+    def _start_courier(self) -> None:
+        from chat_console.client.courier import Courier
+        from chat_console.client.errors import ClientError
+        from chat_console.client.operator import OperatorClient
+
+        if not isinstance(self.client, OperatorClient):
+            return
+        courier = self.courier = Courier(self.client, self.store, self._courier_changed)
+
+        async def catch_up() -> None:  # as after a reconnect: offline, the next one does it
+            with contextlib.suppress(ClientError):
+                await courier.resync()
+            courier.retry(())  # wakes the outbox: what the old owner left goes now
+
+        self.run_worker(catch_up(), group="client", exit_on_error=False)
 
     async def action_quit(self) -> None:
         """Stop the client (and, in the demo, the server and customers) before leaving."""

@@ -90,6 +90,13 @@ class MainScreen(TicketActionScreen):
         )
         self.refresh_header()
 
+    def store_replaced(self) -> None:
+        """The console took its history over from another one: everything from the new store."""
+        self.queue.store = self.console.store
+        self.queue.reload()
+        self.conversation.store_replaced()
+        self.refresh_bars()
+
     def tick(self) -> None:
         """Once a second: waiting times move on and typing indicators expire."""
         if not self.query(QueueView):

@@ -100,6 +100,12 @@ class Conversation(Vertical):
         self.load_history(ticket_id)
         self.mark_read_if_seen()
 
+    def store_replaced(self) -> None:
+        """Shown again from the console's new store; what the composer holds stays."""
+        self.transcript.store = self.console.store
+        self.transcript.show(self.ticket_id)
+        self._name_the_recipient()
+
     def messages_changed(self, ticket_ids: frozenset[str]) -> None:
         if self.ticket_id in ticket_ids:
             self.transcript.messages_changed()
