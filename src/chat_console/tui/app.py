@@ -217,7 +217,7 @@ class ConsoleApp(App[int]):
 
     def post_changes(self, changes: Iterable[Change]) -> None:
         """One past-tense message per kind of change in the batch."""
-        groups: dict[type[msg.Message], set[str]] = {}
+        groups: dict[type[msg.TicketsMessage], set[str]] = {}
         for change in changes:
             kind, tid = change.kind, change.ticket_id
             if kind in (
@@ -241,7 +241,7 @@ class ConsoleApp(App[int]):
             elif kind == ChangeKind.TAKEN_AWAY:
                 groups.setdefault(msg.AssignedAway, set()).add(tid)
         for message_type, ids in groups.items():
-            self.main.post_message(message_type(frozenset(ids)))  # type: ignore[call-arg]
+            self.main.post_message(message_type(frozenset(ids)))
 
     def _customer_wrote_on_closed(self, change: Change) -> bool:
         ticket = self.store.ticket(change.ticket_id)
