@@ -43,11 +43,12 @@ _COLLEAGUE_NOTICE = (
 )
 
 
-def _log_to(path: Path) -> None:
+def _log_to(path: Path) -> Path:
     """Send log records to a file (anything on stderr would scribble over the console), through
     the redacting filter; `CHAT_CONSOLE_LOG_LEVEL=DEBUG` for more."""
     level = logging.getLevelName(os.environ.get("CHAT_CONSOLE_LOG_LEVEL", "INFO").upper())
     configure_logging(path, level if isinstance(level, int) else logging.INFO)
+    return path
 
 
 def _store_path(user_id: str, host: str) -> Path:
@@ -75,7 +76,7 @@ def run_console(args: argparse.Namespace) -> int:
     _keep_files_private()
     config = ConsoleConfig.from_settings(settings)
     try:
-        _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
+        log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
         store = Store(
             _store_path(config.operator_id, config.server_host),
             operator_id=config.operator_id,
@@ -93,15 +94,22 @@ def run_console(args: argparse.Namespace) -> int:
     app.startup_notices.extend(settings.notices)
     try:
         app.run()
-        return exit_status(app)
+        return exit_status(app, log_path)
     finally:
         store.close()
 
 
-def exit_status(app: ConsoleApp) -> int:
+def exit_status(app: ConsoleApp, log_path: Path) -> int:
     """0 after a quit; non-zero after a crash (Textual's return_code: the app's return value is
-    None then, which read as 0)."""
-    return app.return_code or 0
+    None then, which read as 0), said in one line that names the log holding the traceback."""
+    status = app.return_code or 0
+    if status:
+        crash = f" ({app.crash})" if app.crash else ""
+        print(
+            f"chat-console: stopped on an unexpected error{crash}; its traceback is in {log_path}",
+            file=sys.stderr,
+        )
+    return status
 
 
 def _keep_files_private() -> None:
@@ -113,12 +121,15 @@ def run_demo(args: argparse.Namespace) -> int:
     pace = float(getattr(args, "pace", 1.0) or 1.0)
     colleague = bool(getattr(args, "colleague", True))
     _keep_files_private()
+    # The log outlives the demo's folder: a crash's traceback must still be there to read.
+    log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "demo.log")
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
-        _log_to(Path(folder) / "demo.log")
-        return asyncio.run(_demo(Path(folder), pace, colleague=colleague))
+        return asyncio.run(_demo(Path(folder), pace, colleague=colleague, log_path=log_path))
 
 
-async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
+async def _demo(
+    folder: Path, pace: float, *, colleague: bool = True, log_path: Path | None = None
+) -> int:
     from chat_console.client import OAuthTokens, OperatorClient
     from chat_console.server.runner import running_server
     from chat_console.simulate.customers import run_demo_population
@@ -167,7 +178,7 @@ async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
         app.shutdown_hooks.append(stop_population)
         try:
             await app.run_async()
-            return exit_status(app)
+            return exit_status(app, log_path or folder / "demo.log")
         finally:
             await stop_population()
             store.close()
