@@ -29,10 +29,12 @@ from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RATE_LIMITED, Buc
 from chat_console.server.storage import ServerStore
 from chat_console.server.ticket_handlers import TicketHandlers
 from chat_console.server.tokens import TokenStore
+from chat_console.server.untrusted import MAX_DEPTH, measure
 
 log = logging.getLogger("chat_console.server")
 
 NOT_AUTHENTICATED = "not authenticated"
+TOO_DEEP = f"arguments nested too deeply: more than {MAX_DEPTH} levels"
 
 Handler = Callable[[Session, tuple[Any, ...]], Awaitable[None]]
 
@@ -90,6 +92,10 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
             if not already_limited:  # one line per run of refusals, not one per event
                 log.info("refused %s from %s: %s", event, self._who(session), RATE_LIMITED)
             return RATE_LIMITED
+        _, too_deep = measure(payload)
+        if too_deep:
+            log.info("refused %s from %s: %s", event, self._who(session), TOO_DEEP)
+            return TOO_DEEP
         if event != EmitEvent.AUTHENTICATE and not await self._still_authenticated(session):
             log.info("refused %s from %s: %s", event, sid, NOT_AUTHENTICATED)
             return NOT_AUTHENTICATED

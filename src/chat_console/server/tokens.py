@@ -102,7 +102,8 @@ class TokenStore:
         return _b64(digest)
 
     def _verify(self, token: Any, kind: str) -> dict[str, Any] | None:
-        if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS:
+        # Ours are ASCII; anything else (a lone surrogate from a JSON body) was not made here.
+        if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or not token.isascii():
             return None
         version, _, rest = token.partition(".")
         payload, _, signature = rest.partition(".")
