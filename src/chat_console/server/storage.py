@@ -11,7 +11,9 @@ skipped with a warning, so one bad row never fails a listing.
 
 import json
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -67,9 +69,24 @@ def _loaded(model: type[Row], rows: Iterable[tuple[int, str]]) -> list[Row]:
     return found
 
 
+def _private_file(path: str) -> None:
+    """Create the database file readable by its owner only, or make an existing one so: it holds
+    every conversation. SQLite gives the -wal and -shm files the database file's permissions."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        mode = stat.S_IMODE(os.fstat(descriptor).st_mode)
+        if mode & 0o077:
+            os.fchmod(descriptor, mode & 0o700)
+            log.info("made %s private (was %o)", path, mode)
+    finally:
+        os.close(descriptor)
+
+
 class ServerStore:
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
+        if path != ":memory:":
+            _private_file(path)
         self._db = sqlite3.connect(path, check_same_thread=False)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
