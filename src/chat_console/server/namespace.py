@@ -25,7 +25,13 @@ from chat_console.server.accounts import Accounts
 from chat_console.server.arguments import Refusal, arg, validated
 from chat_console.server.handler_base import Session
 from chat_console.server.message_handlers import MessageHandlers
-from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RATE_LIMITED, Bucket, RateLimit
+from chat_console.server.rate_limit import (
+    DEFAULT_RATE_LIMIT,
+    Bucket,
+    Budgets,
+    RateLimit,
+    event_bucket,
+)
 from chat_console.server.storage import ServerStore
 from chat_console.server.ticket_handlers import TicketHandlers
 from chat_console.server.tokens import TokenStore
@@ -55,6 +61,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         self.store = store
         self.auth_timeout = auth_timeout
         self.rate_limit = rate_limit
+        self.budgets = Budgets(rate_limit)
         self.sessions: dict[str, Session] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._handlers: dict[str, Handler] = {
@@ -87,15 +94,9 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         if session is None or handler is None:
             log.info("refused %.40r from %s: unknown event", event, sid)
             return f"unknown event {event[:40]!r}"
-        already_limited = session.bucket.limited
-        if not session.bucket.take():
-            if not already_limited:  # one line per run of refusals, not one per event
-                log.info("refused %s from %s: %s", event, self._who(session), RATE_LIMITED)
-            return RATE_LIMITED
-        _, too_deep = measure(payload)
-        if too_deep:
-            log.info("refused %s from %s: %s", event, self._who(session), TOO_DEEP)
-            return TOO_DEEP
+        refusal = self._over_limit(session, payload)
+        if refusal is not None:
+            return refusal
         if event != EmitEvent.AUTHENTICATE and not await self._still_authenticated(session):
             log.info("refused %s from %s: %s", event, sid, NOT_AUTHENTICATED)
             return NOT_AUTHENTICATED
@@ -109,6 +110,34 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
             return "internal server error"
         # A one-element tuple sends an explicit null, which callback(err) style peers expect.
         return (None,)
+
+    def _over_limit(self, session: Session, payload: tuple[Any, ...]) -> str | None:
+        """Why the event is refused before any work (its account is over a rate, or its arguments
+        are nested too deeply), or None. Its bytes count even when it is then refused."""
+        if session.user is None:
+            events, data = session.bucket, None
+        else:
+            budget = self.budgets.of(session.user.user_id)
+            events, data = budget.events, budget.bytes
+        if not self._spend(session, events, 1, self.rate_limit.events_refusal()):
+            return self.rate_limit.events_refusal()
+        size, too_deep = measure(payload)
+        if data is not None and not self._spend(
+            session, data, size, self.rate_limit.bytes_refusal()
+        ):
+            return self.rate_limit.bytes_refusal()
+        if too_deep:
+            log.info("refused an event from %s: %s", self._who(session), TOO_DEEP)
+            return TOO_DEEP
+        return None
+
+    def _spend(self, session: Session, bucket: Bucket, amount: float, refusal: str) -> bool:
+        already_limited = bucket.limited
+        if bucket.take(amount):
+            return True
+        if not already_limited:  # one line per run of refusals, not one per event
+            log.info("refused events from %s: %s", self._who(session), refusal)
+        return False
 
     def _who(self, session: Session) -> str:
         return session.user.user_id if session.user else session.sid
@@ -127,7 +156,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
     # connection and authentication
 
     def _on_connect(self, sid: str) -> None:
-        session = Session(sid, bucket=Bucket(self.rate_limit))
+        session = Session(sid, bucket=event_bucket(self.rate_limit))
         self.sessions[sid] = session
         session.auth_deadline = self.spawn(self._drop_if_silent(session))
         log.info("connected %s", sid)

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from chat_console.protocol import Message, MessageStatus, Ticket, to_wire
+from chat_console.protocol import Message, MessageStatus, Ticket, TicketStatus, to_wire
 from chat_console.server.untrusted import pruned, without_surrogates
 
 log = logging.getLogger("chat_console.server")
@@ -126,6 +126,15 @@ class ServerStore:
                 "SELECT seq, body FROM tickets WHERE owner_id = ? ORDER BY seq", (owner_id,)
             )
         return _loaded(Ticket, rows)
+
+    def count_open_tickets(self, owner_id: str) -> int:
+        """Tickets of `owner_id` that are not closed (rows no reader can parse are not counted)."""
+        (count,) = self._db.execute(
+            "SELECT COUNT(*) FROM tickets WHERE owner_id = ? AND json_valid(body)"
+            " AND json_extract(body, '$.statusId') IS NOT ?",
+            (owner_id, int(TicketStatus.CLOSED)),
+        ).fetchone()
+        return int(count)
 
     # messages
 
