@@ -77,6 +77,9 @@ class Accounts:
     def customers(self) -> list[Account]:
         return [a for a in self._by_user_id.values() if a.role is Role.CUSTOMER]
 
+    def clients(self) -> list[OAuthClient]:
+        return list(self._clients.values())
+
 
 def demo_accounts() -> Accounts:
     """The built-in accounts used when no accounts file is given.
