@@ -65,20 +65,35 @@ class Bucket:
         self._last = clock()
         self.limited = False  # the last take() was refused: log only the first of a run
 
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._last) * self._per_second)
+        self._last = now
+
     def take(self, amount: float = 1.0) -> bool:
         """Spend `amount`; False (and nothing spent) when the peer is over its limit."""
         if math.isinf(self._burst):
             return True
-        now = self._clock()
-        refill = (now - self._last) * self._per_second
-        self._tokens = min(self._burst, self._tokens + refill)
-        self._last = now
+        self._refill()
         if self._tokens < amount:
             self.limited = True
             return False
         self._tokens -= amount
         self.limited = False
         return True
+
+    def seconds_until(self, amount: float = 1.0) -> float:
+        """How long until `amount` could be spent (0 if it can now)."""
+        if math.isinf(self._burst):
+            return 0.0
+        self._refill()
+        return max(0.0, (amount - self._tokens) / self._per_second)
+
+    @property
+    def full(self) -> bool:
+        """Refilled to its burst: as good as a new bucket, so it can be forgotten."""
+        self._refill()
+        return self._tokens >= self._burst
 
 
 class AccountBudget:
