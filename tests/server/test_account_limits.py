@@ -90,3 +90,14 @@ async def test_a_customer_may_have_only_so_many_tickets_open_at_once() -> None:
         close = emits.update_ticket_status(closed, TicketStatus.CLOSED)
         assert await operator.call(EmitEvent.UPDATE_TICKET_STATUS, *close) is None
         assert await two.call(EmitEvent.CREATE_TICKET, *emits.create_ticket(third)) is None
+
+
+async def test_every_limit_can_be_lifted() -> None:
+    async with (
+        running_server(rate_limit=RateLimit.unlimited()) as server,
+        sockets(server, "cu1", 1) as (customer,),
+    ):
+        await open_ticket(customer)
+        assert await write(customer, "t-1", "m-1", "x" * 100_000) is None
+        acks = await asyncio.gather(*(no_op(customer) for _ in range(3_000)))
+        assert rate_limited(acks) == 0

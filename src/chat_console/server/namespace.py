@@ -119,24 +119,22 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         else:
             budget = self.budgets.of(session.user.user_id)
             events, data = budget.events, budget.bytes
-        if not self._spend(session, events, 1, self.rate_limit.events_refusal()):
+        if not self._spend(session, events, 1, "events"):
             return self.rate_limit.events_refusal()
         size, too_deep = measure(payload)
-        if data is not None and not self._spend(
-            session, data, size, self.rate_limit.bytes_refusal()
-        ):
+        if data is not None and not self._spend(session, data, size, "bytes"):
             return self.rate_limit.bytes_refusal()
         if too_deep:
             log.info("refused an event from %s: %s", self._who(session), TOO_DEEP)
             return TOO_DEEP
         return None
 
-    def _spend(self, session: Session, bucket: Bucket, amount: float, refusal: str) -> bool:
+    def _spend(self, session: Session, bucket: Bucket, amount: float, what: str) -> bool:
         already_limited = bucket.limited
         if bucket.take(amount):
             return True
         if not already_limited:  # one line per run of refusals, not one per event
-            log.info("refused events from %s: %s", self._who(session), refusal)
+            log.info("refused events from %s: over its limit of %s", self._who(session), what)
         return False
 
     def _who(self, session: Session) -> str:

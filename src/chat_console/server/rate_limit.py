@@ -40,6 +40,8 @@ class RateLimit:
         """No limit at all (benchmarks that measure the relay, not the limiter)."""
         return cls(math.inf, math.inf, math.inf, math.inf)
 
+    # The refusals are built only when needed: an unlimited figure is infinite.
+
     def events_refusal(self) -> str:
         return f"{RATE_LIMITED}: more than {self.per_second:,.0f} events a second from this account"
 
