@@ -10,6 +10,7 @@ import signal
 import sys
 
 from chat_console.redaction import configure_logging
+from chat_console.server import memory
 from chat_console.server.accounts import Accounts, AccountsError, demo_accounts, load_accounts
 from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 
@@ -150,6 +151,7 @@ def _announce(title: str, accounts: Accounts, *, show_passwords: bool) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     _configure_logging()
+    memory.map_large_blocks()  # a whole process of its own: large packets' memory goes back
     try:
         accounts = _accounts(args)
         admin_token = _admin_token(args)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from chat_console.protocol import EmitEvent, ListenEvent, User
-from chat_console.server import rules
+from chat_console.server import memory, rules
 from chat_console.server.accounts import Accounts
 from chat_console.server.arguments import Refusal, arg, validated
 from chat_console.server.handler_base import Session
@@ -40,6 +40,8 @@ from chat_console.server.untrusted import MAX_DEPTH, measure
 log = logging.getLogger("chat_console.server")
 
 NOT_AUTHENTICATED = "not authenticated"
+LARGE_EVENT_BYTES = 256 * 1024  # after arguments this large, memory is given back shortly
+TRIM_DELAY = 1.0  # seconds: one trim after a burst, not one per packet
 TOO_DEEP = f"arguments nested too deeply: more than {MAX_DEPTH} levels"
 
 Handler = Callable[[Session, tuple[Any, ...]], Awaitable[None]]
@@ -64,6 +66,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         self.budgets = Budgets(rate_limit)
         self.sessions: dict[str, Session] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._trim: asyncio.TimerHandle | None = None
         self._handlers: dict[str, Handler] = {
             EmitEvent.AUTHENTICATE: self._authenticate,
             EmitEvent.SUBSCRIBE: self._subscribe,
@@ -122,6 +125,8 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         if not self._spend(session, events, 1, "events"):
             return self.rate_limit.events_refusal()
         size, too_deep = measure(payload)
+        if size >= LARGE_EVENT_BYTES:
+            self._trim_soon()
         if data is not None and not self._spend(session, data, size, "bytes"):
             return self.rate_limit.bytes_refusal()
         if too_deep:
@@ -137,6 +142,15 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
             log.info("refused events from %s: over its limit of %s", self._who(session), what)
         return False
 
+    def _trim_soon(self) -> None:
+        """Give the copies of a large packet back to the system once the burst is over."""
+        if self._trim is None:
+            self._trim = asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim_now)
+
+    def _trim_now(self) -> None:
+        self._trim = None
+        memory.trim()
+
     def _who(self, session: Session) -> str:
         return session.user.user_id if session.user else session.sid
 
@@ -147,6 +161,8 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         return task
 
     async def close(self) -> None:
+        if self._trim is not None:
+            self._trim.cancel()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
