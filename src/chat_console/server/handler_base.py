@@ -22,6 +22,7 @@ class Session:
     auth_deadline: asyncio.Task[None] | None = None
     # Events before `authenticate` (no account yet); afterwards the account's budget counts.
     bucket: Bucket = field(default_factory=lambda: event_bucket(DEFAULT_RATE_LIMIT))
+    sent_large: bool = False  # a packet over LARGE_EVENT_BYTES: release memory when it leaves
 
 
 class HandlerBase(socketio.AsyncNamespace):

@@ -6,10 +6,16 @@ each time such a block is freed, so later large blocks come from the heap, and f
 is not returned: 40 such packets left the server at ~270 MB for good. A fixed threshold keeps
 large blocks in their own mappings (unmapped when freed), and `malloc_trim` after a burst
 returns the free heap pages.
+
+Packets are also kept by garbage: python-engineio's websocket handler holds the last packet it
+received in a local, and when the connection ends with an exception, the traceback's frames form
+a cycle that only a full collection frees (which may not come for a long while). So `release`
+collects first, then trims.
 """
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 from functools import cache
 
@@ -38,8 +44,9 @@ def map_large_blocks() -> None:
         log.debug("mallopt(M_MMAP_THRESHOLD) refused")
 
 
-def trim() -> None:
-    """Return free heap pages to the system."""
+def release() -> None:
+    """Free unreachable cycles, then return free heap pages to the system (a few ms)."""
+    gc.collect()
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

@@ -126,6 +126,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
             return self.rate_limit.events_refusal()
         size, too_deep = measure(payload)
         if size >= LARGE_EVENT_BYTES:
+            session.sent_large = True
             self._trim_soon()
         if data is not None and not self._spend(session, data, size, "bytes"):
             return self.rate_limit.bytes_refusal()
@@ -149,7 +150,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
 
     def _trim_now(self) -> None:
         self._trim = None
-        memory.trim()
+        memory.release()
 
     def _who(self, session: Session) -> str:
         return session.user.user_id if session.user else session.sid
@@ -179,6 +180,8 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         session = self.sessions.pop(sid, None)
         if session and session.auth_deadline:
             session.auth_deadline.cancel()
+        if session and session.sent_large:  # its last packets are let go only now
+            self._trim_soon()
         log.info("disconnected %s", (session and self._who(session)) or sid)
 
     async def _drop_if_silent(self, session: Session) -> None:
