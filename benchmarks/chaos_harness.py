@@ -28,15 +28,15 @@ import aiohttp
 from chat_console.client import (
     Backoff,
     ClientEvent,
-    ConnectionChanged,
     ConnectionState,
+    ConnectionStateChanged,
     EventDropped,
     OAuthTokens,
     OperatorClient,
 )
 from chat_console.client.courier import Courier
 from chat_console.protocol import Message, MessageType, User
-from chat_console.server.customers import SimulatedCustomer
+from chat_console.simulate.customers import SimulatedCustomer
 from chat_console.store import Store
 
 ADMIN_TOKEN = "chaos-admin-token"
@@ -158,7 +158,7 @@ class Side:
             ack_timeout=ack_timeout,
         )
         self.courier = Courier(self.client, self.store)
-        self.states: list[ConnectionChanged] = []
+        self.states: list[ConnectionStateChanged] = []
         self._inbox: list[ClientEvent] = []
         self._applier: asyncio.Task[None] | None = None
 
@@ -168,7 +168,7 @@ class Side:
         return sum(1 for s in self.states if s.state is ConnectionState.RECONNECTING)
 
     def _listen(self, event: ClientEvent) -> None:
-        if isinstance(event, ConnectionChanged):
+        if isinstance(event, ConnectionStateChanged):
             self.states.append(event)
         elif not isinstance(event, EventDropped):
             self._inbox.append(event)

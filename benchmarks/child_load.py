@@ -21,7 +21,7 @@ from typing import Any
 
 from socketio.exceptions import SocketIOError
 
-from chat_console.server.customers import DEMO_CUSTOMERS, CustomerError, SimulatedCustomer
+from chat_console.simulate.customers import DEMO_CUSTOMERS, CustomerError, SimulatedCustomer
 
 IN_FLIGHT = 64  # messages awaiting their ack at once during a flood
 LINES = (

@@ -20,7 +20,7 @@ from benchmarks.console import OP1, SIZE, until
 from benchmarks.frames import FrameDriver, FrameWatch, press, watch_frames
 from benchmarks.stats import percentile
 from chat_console.store import Store
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 
 FRAME = 1 / 60
@@ -69,7 +69,7 @@ async def main(db: str, ticket_id: str, presses: int) -> None:
     start = time.perf_counter()
     store = Store(db, operator_id=OP1.user_id)
     loaded = time.perf_counter() - start
-    app = make_app(ConsoleConfig(user=OP1), store=store)
+    app = ConsoleApp(ConsoleConfig(user=OP1), store=store)
     app.driver_class = FrameDriver
     frames = watch_frames(app)
     figures: dict[str, object] = {"load_s": loaded, "tickets": len(store)}

@@ -13,9 +13,9 @@ import socketio
 from benchmarks.frames import FrameDriver, FrameWatch, watch_frames
 from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.protocol import EmitEvent, ListenEvent, User, emits
-from chat_console.server.http_client import password_grant
+from chat_console.simulate.http_client import password_grant
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 
 OP1 = User(user_id="op-1", full_nm="Olivia Operator")
@@ -38,7 +38,7 @@ async def running_console(url: str) -> AsyncIterator[tuple[ConsoleApp, FrameWatc
     with tempfile.TemporaryDirectory(prefix="bench-console-") as folder:
         store = Store(Path(folder) / "console.sqlite3", operator_id=OP1.user_id)
         config = ConsoleConfig(user=OP1, server_host=url.removeprefix("http://"))
-        app = make_app(
+        app = ConsoleApp(
             config,
             store=store,
             client_factory=lambda listener: OperatorClient(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from benchmarks.console import running_console, until
 from benchmarks.processes import child, server_process
 from benchmarks.stats import percentile
-from chat_console.server.customers import SimulatedCustomer
+from chat_console.simulate.customers import SimulatedCustomer
 
 PROBE = re.compile(r"probe#(\d+)")
 WARM_UP = 0.5  # seconds of each level not counted

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import ingest, latency, machine, scale, server_relay, startup
+from benchmarks import burst, ingest, latency, machine, scale, server_relay, startup
 
 HERE = Path(__file__).parent
 
@@ -37,11 +37,13 @@ class Size:
     relay_seconds: float
     chaos_restarts: int
     chaos_messages: int
+    burst_tickets: int
+    burst_mib: int
 
 
-FULL = Size("full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0, 20, 2000)
-QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0, 3, 200)
-TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20)
+FULL = Size("full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0, 20, 2000, 10_000, 100)
+QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0, 3, 200, 10_000, 20)
+TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20, 200, 2)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,44 @@ def scale_rows(size: Size) -> list[Row]:
     return rows
 
 
+def burst_rows(size: Size) -> list[Row]:
+    f = asyncio.run(burst.run(size.burst_tickets, size.burst_mib))
+    keys = f["burst_keys"]
+    tickets, mib = f"{size.burst_tickets:,}", size.burst_mib
+    # The files' bound: one ticket's history (64 MiB by default) and what SQLite keeps free.
+    disk_bound = 96
+    return [
+        Row(
+            "Burst",
+            f"{tickets} new tickets: applied and drawn",
+            f["burst_s"] * 1000,
+            "ms",
+            "<= 2000",
+            f["burst_s"] <= 2,
+        ),
+        Row("Burst", f"key latency during the burst p50 ({keys['n']} keys)", keys["p50"], "ms"),
+        Row(
+            "Burst",
+            "key latency during the burst max",
+            keys["max"],
+            "ms",
+            "<= 100",
+            keys["max"] <= 100,
+        ),
+        Row("Burst", "RSS before", f["rss_before_mb"], "MB"),
+        Row("Burst", f"RSS after {mib} MiB from one customer", f["rss_after_mb"], "MB"),
+        Row("Burst", "peak RSS", f["peak_rss_mb"], "MB", "<= 250", f["peak_rss_mb"] <= 250),
+        Row(
+            "Burst",
+            f"disk after {mib} MiB (history, WAL, log)",
+            f["disk_mb"],
+            "MB",
+            f"<= {disk_bound}",
+            f["disk_mb"] <= disk_bound,
+        ),
+    ]
+
+
 def startup_rows(size: Size) -> list[Row]:
     r = startup.run(size.startup_runs)
     return [
@@ -175,6 +215,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "ingest": ingest_rows,
     "latency": latency_rows,
     "scale": scale_rows,
+    "burst": burst_rows,
     "startup": startup_rows,
     "server": relay_rows,
 }

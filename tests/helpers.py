@@ -1,13 +1,18 @@
 """Helpers other test packages import: `from tests.helpers import fetch_token, Peer`."""
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import socketio
 
 from chat_console.protocol import EmitEvent, ListenEvent, User, emits
+
+if TYPE_CHECKING:  # Textual only where a test drives the console
+    from textual.pilot import Pilot
+
+    from chat_console.tui.app import ConsoleApp
 
 WAIT = 5.0  # bound on every wait for a condition; never a fixed sleep
 
@@ -103,8 +108,30 @@ class Peer:
             await self.sio.disconnect()
 
 
-async def eventually(condition: Callable[[], bool], within: float = WAIT) -> None:
-    """Wait (bounded) until `condition()` holds, for state that has no event to wait on."""
+Pause = Callable[[float], Awaitable[None]]
+
+
+async def eventually(
+    condition: Callable[[], object],
+    within: float = WAIT,
+    *,
+    pause: Pause = asyncio.sleep,
+    every: float = 0.01,
+) -> None:
+    """Wait (bounded) until `condition()` holds, for state that has no event to wait on (the
+    server's, another process's, a console's reached through its own event loop).
+
+    `pause` is what runs between looks: `asyncio.sleep`, or a Pilot's `pause` so that the app
+    under test handles its messages and timers meanwhile."""
     async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state owned by another task is the point
-            await asyncio.sleep(0.01)
+        while not condition():
+            await pause(every)
+
+
+def console(pilot: "Pilot[Any]") -> "ConsoleApp":
+    """The console a Pilot drives, with its type: `Pilot.app` is typed as a plain `App`."""
+    from chat_console.tui.app import ConsoleApp
+
+    app = pilot.app
+    assert isinstance(app, ConsoleApp)
+    return app

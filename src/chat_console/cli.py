@@ -23,6 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--pace", type=float, default=1.0, help="speed factor for the customers: 2 is twice as fast"
     )
+    demo.add_argument(
+        "--no-colleague",
+        dest="colleague",
+        action="store_false",
+        help="without op2, the simulated colleague who hijacks or hands back a ticket every minute",
+    )
 
     serve = commands.add_parser("serve", help="run the reference chat server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -67,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the config, the network, TLS, the server's Socket.IO version, the token, "
         "authenticate, subscribe and a round trip; exit 0 only if all pass",
     )
+    for command in commands.choices.values():
+        # `chat-console doctor --config X` as well as `chat-console --config X doctor`; SUPPRESS
+        # keeps a value given before the sub-command when none is given after it.
+        command.add_argument(
+            "--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (TOML)"
+        )
     return parser
 
 
@@ -78,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return serve(args)
         case "customers":
-            from chat_console.server.main import run_customers
+            from chat_console.simulate.main import run_customers
 
             return run_customers(args)
         case "doctor":
@@ -86,11 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_doctor(args)
         case "demo":
-            from chat_console.tui.main import run_demo
+            from chat_console.launch import run_demo
 
             return run_demo(args)
         case _:
-            from chat_console.tui.main import run_console
+            from chat_console.launch import run_console
 
             return run_console(args)
 

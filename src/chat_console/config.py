@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from chat_console.store.store import BYTES_PER_TICKET, MESSAGES_PER_TICKET
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "chat-console"
@@ -94,6 +96,13 @@ class GrantType(StrEnum):
     CLIENT_CREDENTIALS = "client_credentials"
 
 
+class ClientAuth(StrEnum):
+    """Where the client secret goes in a token request (RFC 6749, 2.3.1)."""
+
+    BASIC = "basic"  # an HTTP Basic header (client_secret_basic): many identity providers insist
+    POST = "post"  # the form body (client_secret_post)
+
+
 class AuthMethod(StrEnum):
     TOKEN = "token"
     TOKEN_COMMAND = "token_command"
@@ -107,6 +116,7 @@ class AuthSettings(_Section):
     grant_type: GrantType = GrantType.PASSWORD
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
+    client_auth: ClientAuth = ClientAuth.POST
     username: str = ""
     password_command: str = ""
     password: SecretStr = SecretStr("")  # accepted, with a warning: prefer password_command
@@ -195,6 +205,18 @@ class UiSettings(_Section):
         return self
 
 
+class HistorySettings(_Section):
+    """What the local history keeps of each ticket, whatever a server sends: past either bound,
+    the oldest messages are deleted (never one still to be sent)."""
+
+    messages_per_ticket: int = Field(default=MESSAGES_PER_TICKET, ge=10)
+    megabytes_per_ticket: float = Field(default=BYTES_PER_TICKET / 2**20, ge=1)
+
+    @property
+    def bytes_per_ticket(self) -> int:
+        return int(self.megabytes_per_ticket * 2**20)
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     auth: AuthSettings
@@ -202,6 +224,7 @@ class Settings(_Section):
     operators: list[OperatorEntry] = []
     client: ClientSettings = ClientSettings()
     ui: UiSettings = UiSettings()
+    history: HistorySettings = HistorySettings()
     keymap: dict[str, str] = {}
 
     # Where the settings came from and what deserves a warning; not settings themselves.

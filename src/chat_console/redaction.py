@@ -10,11 +10,17 @@ texts included.
 """
 
 import logging
+import logging.handlers
 import re
 import threading
 from pathlib import Path
 
 MASK = "***"
+# One record is cut to this: a record that quotes what a server sent must not carry all of it.
+MAX_RECORD_CHARS = 2000
+# The log file rotates at this size, keeping this many old ones: 40 MB at most, whatever happens.
+LOG_FILE_BYTES = 10 * 1024 * 1024
+LOG_FILE_BACKUPS = 3
 _MIN_SECRET_LEN = 6  # shorter values would blot out ordinary words, and are no secret anyway
 
 _KEYS = (
@@ -62,7 +68,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed call: logging would report it, with the raw arguments
             message = f"{record.msg!s} (unformattable arguments)"
-        record.msg, record.args = redact(message), None
+        record.msg, record.args = redact(_bounded(message)), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -70,6 +76,12 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+def _bounded(message: str) -> str:
+    if len(message) <= MAX_RECORD_CHARS:
+        return message
+    return f"{message[:MAX_RECORD_CHARS]}… ({len(message) - MAX_RECORD_CHARS:,} characters cut)"
 
 
 def install(logger: logging.Logger | None = None) -> None:
@@ -80,20 +92,31 @@ def install(logger: logging.Logger | None = None) -> None:
             handler.addFilter(RedactingFilter())
 
 
-_LIBRARY_LOGGERS = ("socketio.client", "engineio.client", "socketio.server", "engineio.server")
+_LIBRARY_LOGGERS = ("socketio.client", "socketio.server")
+# Engine.IO logs every packet with its data at INFO: payloads, whatever their size (a debug log
+# grew to 409 MB with one customer's 100 MiB). Warnings only, at any level.
+_PACKET_LOGGERS = ("engineio.client", "engineio.server")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(path: Path | None = None, level: int = logging.INFO) -> None:
     """Log to `path` (or stderr) through the redacting filter: the one way the programs log."""
+    handler: logging.Handler
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=path, level=level, format=LOG_FORMAT, force=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+        )
+    else:
+        handler = logging.StreamHandler()
+    logging.basicConfig(handlers=[handler], level=level, format=LOG_FORMAT, force=True)
     install()
     # python-socketio gives these loggers a stderr handler of their own unless a level is set:
     # that would scribble over the console and bypass the filter. With a level, records reach
-    # the root handlers (filtered); packet dumps (which hold tokens) only at DEBUG.
+    # the root handlers (filtered); event names (never data) only at DEBUG.
     for name in _LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(
             logging.DEBUG if level <= logging.DEBUG else logging.WARNING
         )
+    for name in _PACKET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

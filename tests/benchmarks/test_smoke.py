@@ -14,6 +14,7 @@ EXPECTED = {
     "Ingest": 9,
     "Latency": 6,
     "Scale": 13,
+    "Burst": 7,
     "Start-up": 3,
     "Server": 8,
     "Chaos": 5,

@@ -6,18 +6,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import web
 
 from chat_console.client import (
     Backoff,
     ClientEvent,
-    ConnectionChanged,
     ConnectionState,
+    ConnectionStateChanged,
     OperatorClient,
     StaticToken,
     TokenProvider,
 )
 from chat_console.protocol import EmitEvent, Ticket, User, emits
 from chat_console.protocol.inbound import TicketCreated
+from chat_console.server import http_api
 from chat_console.server.runner import RunningServer
 from tests.helpers import WAIT, Peer, fetch_token
 
@@ -42,7 +44,7 @@ class Recorder:
         return [e for e in self.events if isinstance(e, kind)]
 
     def states(self) -> list[ConnectionState]:
-        return [e.state for e in self.of(ConnectionChanged)]
+        return [e.state for e in self.of(ConnectionStateChanged)]
 
     async def next(
         self, kind: type[E], where: Callable[[E], bool] = lambda _: True, within: float = WAIT
@@ -113,13 +115,6 @@ async def op1(server: RunningServer, make_client: ClientFactory) -> tuple[Operat
     return client, recorder
 
 
-async def eventually(condition: Callable[[], bool], within: float = WAIT) -> None:
-    """Wait (bounded) for state owned by something that cannot notify us, e.g. the server."""
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - there is no event to wait on, only the state
-            await asyncio.sleep(0.01)
-
-
 async def settle(client: OperatorClient) -> None:
     """An acked round trip: the server handles a socket's events in order, so once this is
     answered, the subscriptions sent before it are in effect."""
@@ -147,3 +142,21 @@ async def open_ticket(peer: Peer, recorder: Recorder, title: str = "Help") -> Ti
     assert await peer.call(EmitEvent.CREATE_TICKET, *emits.create_ticket(draft)) is None
     created = await recorder.next(TicketCreated, lambda e: e.ticket.ticket_id == ticket_id)
     return created.ticket
+
+
+TokenRequest = tuple[str | None, dict[str, str]]  # the Authorization header and the form
+
+
+@pytest.fixture
+def token_requests(monkeypatch: pytest.MonkeyPatch) -> list[TokenRequest]:
+    """What the reference server's token endpoint is sent, as it reads it."""
+    seen: list[TokenRequest] = []
+    read_form = http_api._form
+
+    async def recording(request: web.Request) -> dict[str, str]:
+        form = await read_form(request)
+        seen.append((request.headers.get("Authorization"), form))
+        return form
+
+    monkeypatch.setattr(http_api, "_form", recording)
+    return seen

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chat_console.client.backoff import Backoff
-from chat_console.client.errors import describe_ack_error, is_error, safe_text
+from chat_console.client.errors import describe_ack_error, fit_to_show, is_error
 
 
 def test_backoff_doubles_up_to_the_ceiling_and_resets() -> None:
@@ -52,4 +52,4 @@ def test_untrusted_words_lose_control_characters_and_length() -> None:
     assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
     assert shown.startswith("?[31mred??")
     assert len(shown) == 300 and shown.endswith("…")
-    assert safe_text("line one\nline two\ttab") == "line one\nline two\ttab"
+    assert fit_to_show("line one\nline two\ttab") == "line one\nline two\ttab"

@@ -7,15 +7,15 @@ import pytest
 
 from chat_console.client import (
     Backoff,
-    ConnectionChanged,
     ConnectionState,
+    ConnectionStateChanged,
     NotConnected,
     OAuthTokens,
     OperatorClient,
     StaticToken,
     TokenUnavailable,
 )
-from chat_console.client.operator import MAX_AUTH_REJECTIONS
+from chat_console.client.supervisor import MAX_AUTH_REJECTIONS
 from chat_console.protocol import EmitEvent, Ticket, emits
 from chat_console.protocol.inbound import TicketCreated, Unauthenticated
 from chat_console.server.runner import RunningServer, running_server
@@ -24,11 +24,10 @@ from tests.client.conftest import (
     ClientFactory,
     Recorder,
     customer,
-    eventually,
     open_ticket,
     settle,
 )
-from tests.helpers import WAIT, Peer, fetch_token
+from tests.helpers import WAIT, Peer, eventually, fetch_token
 
 State = ConnectionState
 
@@ -52,7 +51,7 @@ async def test_reconnects_after_the_server_restarts_on_the_same_port(
         assert client.state is State.ONLINE
         mark = recorder.mark()
 
-    lost = await recorder.after(mark, ConnectionChanged, changed_to(State.RECONNECTING))
+    lost = await recorder.after(mark, ConnectionStateChanged, changed_to(State.RECONNECTING))
     assert lost.reason
     assert lost.retry_in is not None and 0 < lost.retry_in <= 0.2
     with pytest.raises(NotConnected):
@@ -60,7 +59,7 @@ async def test_reconnects_after_the_server_restarts_on_the_same_port(
 
     async with running_server(port=port) as second:
         mark = recorder.mark()
-        await recorder.after(mark, ConnectionChanged, changed_to(State.ONLINE))
+        await recorder.after(mark, ConnectionStateChanged, changed_to(State.ONLINE))
         # The new server never saw the old token: the client got a new one and subscribed again.
         assert "op-1" in second.connected_users()
         await settle(client)
@@ -83,8 +82,8 @@ async def test_revoked_token_is_replaced_and_subscriptions_renewed(
     server.revoke_tokens("op-1")
 
     await recorder.after(mark, Unauthenticated)
-    await recorder.after(mark, ConnectionChanged, changed_to(State.ONLINE))
-    states = [e.state for e in recorder.events[mark:] if isinstance(e, ConnectionChanged)]
+    await recorder.after(mark, ConnectionStateChanged, changed_to(State.ONLINE))
+    states = [e.state for e in recorder.events[mark:] if isinstance(e, ConnectionStateChanged)]
     assert states == [State.AUTHENTICATING, State.ONLINE]  # same socket: no reconnect
     assert await tokens.get() != before
     await settle(client)
@@ -100,7 +99,7 @@ async def test_expired_token_is_replaced(make_client: ClientFactory) -> None:
         expired = await recorder.next(Unauthenticated)
         assert expired.payload == {"message": "token expired or revoked"}
         at = recorder.events.index(expired)
-        await recorder.after(at, ConnectionChanged, changed_to(State.ONLINE))
+        await recorder.after(at, ConnectionStateChanged, changed_to(State.ONLINE))
         assert await tokens.get() != first_token
         assert recorder.states().count(State.CONNECTING) == 1  # renewed on the same socket
 
@@ -109,7 +108,7 @@ async def test_rejected_static_token_ends_offline_without_looping(
     server: RunningServer, make_client: ClientFactory
 ) -> None:
     client, recorder = await make_client(server.url, tokens=StaticToken("not-a-token"))
-    offline = await recorder.next(ConnectionChanged, changed_to(State.OFFLINE))
+    offline = await recorder.next(ConnectionStateChanged, changed_to(State.OFFLINE))
     assert offline.reason == "the server rejected the access token: invalid or expired token"
     assert client.state is State.OFFLINE
     assert recorder.states().count(State.CONNECTING) == 1
@@ -118,7 +117,7 @@ async def test_rejected_static_token_ends_offline_without_looping(
     # It stays down until told otherwise; retry_now makes exactly one more round.
     mark = recorder.mark()
     client.retry_now()
-    await recorder.after(mark, ConnectionChanged, changed_to(State.OFFLINE))
+    await recorder.after(mark, ConnectionStateChanged, changed_to(State.OFFLINE))
     assert recorder.states().count(State.CONNECTING) == 2
 
 
@@ -128,7 +127,7 @@ async def test_rejected_oauth_password_ends_offline_with_the_servers_words(
     tokens = op1_oauth(server.url, password="wrong-horse")
     client, recorder = await make_client(server.url, tokens=tokens)
     assert client.state is State.OFFLINE
-    offline = recorder.of(ConnectionChanged)[-1]
+    offline = recorder.of(ConnectionStateChanged)[-1]
     assert offline.reason is not None
     assert "invalid_grant" in offline.reason
     assert "bad username or password" in offline.reason
@@ -147,14 +146,14 @@ async def test_unreachable_server_backs_off_and_retry_now_skips_the_wait(
     client, recorder = await make_client(
         url, tokens=StaticToken("t"), backoff=Backoff(first=60, ceiling=60, jitter=0)
     )
-    waiting = recorder.of(ConnectionChanged)[-1]
+    waiting = recorder.of(ConnectionStateChanged)[-1]
     assert waiting.state is State.RECONNECTING
     assert waiting.reason is not None and waiting.reason.startswith("cannot connect")
     assert waiting.retry_in == 60
     client.retry_now()
     mark = recorder.mark()
-    await recorder.after(mark, ConnectionChanged, changed_to(State.CONNECTING))
-    await recorder.after(mark, ConnectionChanged, changed_to(State.RECONNECTING))
+    await recorder.after(mark, ConnectionStateChanged, changed_to(State.CONNECTING))
+    await recorder.after(mark, ConnectionStateChanged, changed_to(State.RECONNECTING))
 
 
 async def test_stop_unsubscribes_disconnects_and_goes_quiet(
@@ -188,7 +187,7 @@ async def test_token_failure_that_is_not_a_rejection_is_retried(
             pass
 
     client, recorder = await make_client(server.url, tokens=Flaky())
-    first = recorder.of(ConnectionChanged)[-1]
+    first = recorder.of(ConnectionStateChanged)[-1]
     assert first.state is State.RECONNECTING
     assert first.reason == "token endpoint unreachable: ClientConnectorError"
     await client.wait_for_state(State.ONLINE, WAIT)

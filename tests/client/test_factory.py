@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from chat_console.client import ConnectionChanged, ConnectionState, client_from_settings
+from chat_console.client import ConnectionState, ConnectionStateChanged, client_from_settings
 from chat_console.client.factory import tls_from_settings, tokens_from_settings
 from chat_console.client.tokens import CommandToken, OAuthTokens, StaticToken
 from chat_console.config import Settings
 from chat_console.server.runner import RunningServer
-from tests.client.conftest import Recorder
+from tests.client.conftest import Recorder, TokenRequest
 from tests.client.tiny_server import tiny_server
-from tests.helpers import fetch_token
+from tests.helpers import fetch_token, whoami
 
 
 def settings(url: str, auth: dict[str, Any], **sections: Any) -> Settings:
@@ -76,6 +76,24 @@ def test_each_auth_method_gets_its_provider() -> None:
     assert isinstance(tokens_from_settings(settings(url, oauth)), OAuthTokens)
 
 
+@pytest.mark.parametrize("client_auth", ["basic", "post"])
+async def test_the_client_secret_goes_where_client_auth_says(
+    server: RunningServer, token_requests: list[TokenRequest], client_auth: str
+) -> None:
+    auth = {
+        "token_url": f"{server.url}/oauth/token",
+        "client_id": "console",
+        "grant_type": "client_credentials",
+        "client_secret": "console-secret",
+        "client_auth": client_auth,
+    }
+    tokens = tokens_from_settings(settings(server.url, auth))
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+    ((header, form),) = token_requests
+    assert (header is not None) == (client_auth == "basic")
+    assert ("client_secret" in form) == (client_auth == "post")
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
@@ -122,7 +140,7 @@ async def test_tls_settings(
             await client.start()
             assert client.state is reaches
             if reaches is ConnectionState.RECONNECTING:
-                reason = recorder.of(ConnectionChanged)[-1].reason or ""
+                reason = recorder.of(ConnectionStateChanged)[-1].reason or ""
                 assert reason.startswith("cannot connect")
                 assert server.connects == 0
             else:

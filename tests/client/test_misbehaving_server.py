@@ -6,18 +6,18 @@ import pytest
 
 from chat_console.client import (
     AckTimeout,
-    ConnectionChanged,
     ConnectionState,
+    ConnectionStateChanged,
     EventDropped,
     NotConnected,
     StaticToken,
 )
-from chat_console.client.operator import MAX_AUTH_REJECTIONS
+from chat_console.client.supervisor import MAX_AUTH_REJECTIONS
 from chat_console.protocol import Ticket, TicketStatus
 from chat_console.protocol.inbound import TicketResponded, TicketStatusUpdated
-from tests.client.conftest import ClientFactory, eventually
+from tests.client.conftest import ClientFactory
 from tests.client.tiny_server import AuthReply, tiny_server
-from tests.helpers import WAIT
+from tests.helpers import WAIT, eventually
 
 State = ConnectionState
 
@@ -73,18 +73,20 @@ async def test_unreadable_events_are_dropped_and_later_ones_still_arrive(
 async def test_no_answer_to_authenticate_is_retried(make_client: ClientFactory) -> None:
     async with tiny_server(auth=AuthReply.SILENT) as server:
         _, recorder = await make_client(server.url, tokens=StaticToken("t"), auth_timeout=0.2)
-        waiting = recorder.of(ConnectionChanged)[-1]
+        waiting = recorder.of(ConnectionStateChanged)[-1]
         assert waiting.state is State.RECONNECTING
         assert waiting.reason == "the server did not answer authenticate"
         mark = recorder.mark()
-        await recorder.after(mark, ConnectionChanged, lambda e: e.state is State.AUTHENTICATING)
+        await recorder.after(
+            mark, ConnectionStateChanged, lambda e: e.state is State.AUTHENTICATING
+        )
         assert server.connects >= 2
 
 
 async def test_rejection_followed_by_a_drop_is_bounded(make_client: ClientFactory) -> None:
     async with tiny_server(auth=AuthReply.REJECT_AND_DROP) as server:
         client, recorder = await make_client(server.url, tokens=StaticToken("t"))
-        offline = await recorder.next(ConnectionChanged, lambda e: e.state is State.OFFLINE)
+        offline = await recorder.next(ConnectionStateChanged, lambda e: e.state is State.OFFLINE)
         assert offline.reason is not None and "rejected" in offline.reason
         assert server.connects <= MAX_AUTH_REJECTIONS
         assert client.state is State.OFFLINE
@@ -110,7 +112,7 @@ async def test_a_pending_ack_fails_at_once_when_the_connection_drops(
         # Well before the 60 s ack timeout: python-socketio would have forgotten the ack.
         with pytest.raises(NotConnected, match=r"^connection lost before the server answered$"):
             await asyncio.wait_for(pending, WAIT)
-        lost = await recorder.next(ConnectionChanged, lambda e: e.state is State.RECONNECTING)
+        lost = await recorder.next(ConnectionStateChanged, lambda e: e.state is State.RECONNECTING)
         assert lost.reason == "the server closed the connection"
 
 

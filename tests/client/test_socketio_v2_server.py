@@ -6,7 +6,7 @@ with the fix, never a traceback.
 
 from pathlib import Path
 
-from chat_console.client import ConnectionChanged, ConnectionState, StaticToken
+from chat_console.client import ConnectionState, ConnectionStateChanged, StaticToken
 from chat_console.client.transport import Generation
 from tests.client.conftest import ClientFactory
 from tests.eio3.conftest import node_v2_dir, started_node_server
@@ -21,7 +21,7 @@ async def test_auto_finds_a_socketio_2_server_and_goes_online(
         client, recorder = await make_client(server.url, tokens=StaticToken("op1-token"))
         assert client.state is ConnectionState.ONLINE
         assert client.protocol is Generation.V2
-        assert recorder.of(ConnectionChanged)[-1].protocol is Generation.V2
+        assert recorder.of(ConnectionStateChanged)[-1].protocol is Generation.V2
         await client.stop()
 
 
@@ -32,7 +32,7 @@ async def test_v4_against_a_socketio_2_server_names_the_fix(
         client, recorder = await make_client(
             server.url, tokens=StaticToken("op1-token"), protocol="v4"
         )
-        waiting = recorder.of(ConnectionChanged)[-1]
+        waiting = recorder.of(ConnectionStateChanged)[-1]
         assert waiting.state is ConnectionState.RECONNECTING
         assert waiting.reason == (
             'the server speaks Socket.IO 2.x: set [server] protocol = "auto" or "v2"'

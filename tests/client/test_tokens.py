@@ -1,6 +1,8 @@
 """Token providers: a fixed token, a real subprocess, and OAuth2 against the reference server."""
 
 import asyncio
+import base64
+import logging
 import shlex
 import sys
 from pathlib import Path
@@ -17,6 +19,7 @@ from chat_console.client import (
 )
 from chat_console.client.tokens import run_secret_command
 from chat_console.server.runner import RunningServer, running_server
+from tests.client.conftest import TokenRequest
 from tests.helpers import WAIT, eventually, whoami
 
 
@@ -104,6 +107,60 @@ async def test_oauth_client_credentials(server: RunningServer) -> None:
     )
     assert await whoami(server.url, await tokens.get()) == "op-1"
     assert "console-secret" not in repr(tokens)
+
+
+async def test_oauth_client_secret_goes_as_http_basic_when_asked(
+    server: RunningServer, token_requests: list[TokenRequest], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    tokens = OAuthTokens(
+        f"{server.url}/oauth/token",
+        "client_credentials",
+        "console",
+        "console-secret",
+        client_auth="basic",
+    )
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+    ((header, form),) = token_requests
+    assert header == "Basic " + base64.b64encode(b"console:console-secret").decode()
+    assert form == {"grant_type": "client_credentials"}  # neither the id nor the secret
+    logged = caplog.text
+    assert "console-secret" not in logged and header.split()[1] not in logged
+    assert "console-secret" not in repr(tokens)
+
+
+async def test_oauth_basic_client_auth_encodes_the_id_and_secret_as_rfc_6749_says(
+    server: RunningServer, token_requests: list[TokenRequest]
+) -> None:
+    tokens = OAuthTokens(
+        f"{server.url}/oauth/token", "client_credentials", "a:b", "s%cr+t x", client_auth="basic"
+    )
+    with pytest.raises(AuthenticationFailed, match="invalid_client"):  # no such client
+        await tokens.get()
+    ((header, _),) = token_requests
+    assert header is not None
+    assert base64.b64decode(header.split()[1]) == b"a%3Ab:s%25cr%2Bt+x"
+
+
+async def test_oauth_client_secret_goes_in_the_form_by_default(
+    server: RunningServer, token_requests: list[TokenRequest]
+) -> None:
+    tokens = OAuthTokens(
+        f"{server.url}/oauth/token", "client_credentials", "console", "console-secret"
+    )
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+    ((header, form),) = token_requests
+    assert header is None
+    assert form["client_id"] == "console" and form["client_secret"] == "console-secret"
+
+
+async def test_oauth_public_client_with_basic_auth_sends_its_id_in_the_form(
+    server: RunningServer, token_requests: list[TokenRequest]
+) -> None:
+    tokens = oauth(server.url, client_auth="basic")  # a password grant, no client secret
+    assert await whoami(server.url, await tokens.get()) == "op-1"
+    ((header, form),) = token_requests
+    assert header is None and form["client_id"] == "console"
 
 
 async def test_oauth_refreshes_with_the_refresh_token_first(

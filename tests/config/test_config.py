@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from chat_console import config
-from chat_console.config import AuthMethod, ConfigError, GrantType, Settings, load_settings
+from chat_console.config import (
+    AuthMethod,
+    ClientAuth,
+    ConfigError,
+    GrantType,
+    Settings,
+    load_settings,
+)
 
 MINIMAL = """
 [auth]
@@ -177,11 +184,16 @@ def test_missing_auth_section(tmp_path: Path) -> None:
             'token_url = "http://h/t"\nclient_id = "c"\ngrant_type = "implicit"',
             "grant_type: Input should be 'password' or 'client_credentials'",  # auth.grant_type
         ),
+        (
+            'token_url = "http://h/t"\nusername = "u"\npassword_command = "x"\n'
+            'client_auth = "header"',
+            "client_auth: Input should be 'basic' or 'post'",
+        ),
     ],
 )
 def test_auth_must_be_exactly_one_complete_method(tmp_path: Path, auth: str, expected: str) -> None:
     text = f'[auth]\n{auth}\n[operator]\nuser_id = "op-1"\n'
-    separator = "." if expected.startswith("grant_type:") else ": "
+    separator = "." if expected.startswith(("grant_type:", "client_auth:")) else ": "
     assert (
         problem(write(tmp_path / "config.toml", text)) == f"config.toml: auth{separator}{expected}"
     )
@@ -223,6 +235,7 @@ user_id = "op-1"
     settings = load_settings(write(tmp_path / "config.toml", text), env={})
     assert settings.auth.method is AuthMethod.OAUTH
     assert settings.auth.grant_type is GrantType.PASSWORD
+    assert settings.auth.client_auth is ClientAuth.POST  # as before client_auth existed
     assert settings.notices == [
         "config.toml: auth.password: a plain password; prefer password_command"
     ]

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import aiohttp
 import pytest
+import socketio
 
 from chat_console.client.eio3 import SocketIO2Client
 
@@ -171,11 +172,25 @@ class Recorder:
                 await self.changed.wait()
 
 
-async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None:
-    """Poll a condition that has no event of its own to await (a counter on the client)."""
-    async with asyncio.timeout(within):
-        while not predicate():  # noqa: ASYNC110 - nothing to await but the condition itself
-            await asyncio.sleep(0.02)
+async def call(
+    client: SocketIO2Client | socketio.AsyncClient,
+    event: str,
+    data: Any = None,
+    within: float = 10.0,
+) -> Any:
+    """Emit with an ack and return what python-socketio's `call()` would: None, the ack's single
+    value, or the tuple of several. Either generation's client: both take `callback=`."""
+    answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def acknowledge(*args: Any) -> None:
+        if not answer.done():
+            answer.set_result(args)
+
+    await client.emit(event, data, callback=acknowledge)
+    args = await asyncio.wait_for(answer, within)
+    if not args:
+        return None
+    return args[0] if len(args) == 1 else args
 
 
 @pytest.fixture

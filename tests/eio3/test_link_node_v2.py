@@ -2,20 +2,22 @@
 server-side disconnect, dead-link detection, and the AsyncClient-like failure modes."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from socketio import exceptions
 
+from chat_console.client.connection import SocketIO2Connection
 from chat_console.client.eio3 import (
     CLIENT_DISCONNECT,
     SERVER_DISCONNECT,
-    TRANSPORT_ERROR,
-    AckLostError,
     SocketIO2Client,
 )
+from chat_console.client.errors import AckTimeout, NotConnected
 from chat_console.protocol import EmitEvent, ListenEvent, emits
-from tests.eio3.conftest import PING_INTERVAL_MS, PING_TIMEOUT_MS, NodeServer, Recorder, wait_until
+from tests.eio3.conftest import PING_INTERVAL_MS, PING_TIMEOUT_MS, NodeServer, Recorder, call
+from tests.helpers import eventually
 
 MakeClient = Callable[[], tuple[SocketIO2Client, Recorder]]
 # The longest a dead link may go unnoticed, plus room for a busy 2-core machine.
@@ -47,10 +49,10 @@ async def test_client_pings_keep_the_link_up_across_several_intervals(
     await authenticated(client, recorder, "op1-token")
     # The server drops a client that has not pinged for interval + timeout (0.9 s); six answered
     # pings take at least 6 intervals (1.8 s), so the link outlived that only because we pinged.
-    await wait_until(lambda: client.pongs >= 6, within=15)
+    await eventually(lambda: client.pongs >= 6, within=15)
     assert client.connected
     assert recorder.of("disconnect") == []
-    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
+    assert await call(client, EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
         "no such ticket"
     )
 
@@ -85,29 +87,41 @@ async def test_server_side_disconnect_reaches_the_disconnect_handler(
     assert recorder.of("connect") == [(), ()]
 
 
-async def test_a_silent_server_is_detected_dead_and_pending_calls_fail_at_once(
-    node_server: NodeServer, make_client: MakeClient
-) -> None:
-    client, recorder = make_client()
-    await client.connect(node_server.url)
-    await authenticated(client, recorder, "op1-token")
-    node_server.freeze()  # the TCP connection stays open; only the pongs stop
-    async with asyncio.timeout(DEAD_LINK_BOUND):
-        with pytest.raises(AckLostError):
-            await client.call(EmitEvent.ACCEPT_TICKET, ("t", {}, "cu-1"), timeout=60)
-    assert await recorder.expect("disconnect", within=1) == (TRANSPORT_ERROR,)
-    assert not client.connected
+@asynccontextmanager
+async def v2_connection(url: str) -> AsyncIterator[tuple[SocketIO2Connection, Recorder]]:
+    """The console's own transport over this adapter, opened and authenticated as op-1."""
+    recorder = Recorder()
+    connection = SocketIO2Connection(
+        url=url, socketio_path="socket.io", ssl=True, on_event=recorder.record
+    )
+    try:
+        await connection.open()
+        await connection.emit(EmitEvent.AUTHENTICATE, emits.authenticate("op1-token"))
+        await recorder.expect(ListenEvent.AUTHENTICATED)
+        yield connection, recorder
+    finally:
+        await connection.close()
 
 
-async def test_a_call_with_no_ack_times_out_like_python_socketio(
-    node_server: NodeServer, make_client: MakeClient
+async def test_a_silent_server_is_detected_dead_and_pending_acks_fail_at_once(
+    node_server: NodeServer,
 ) -> None:
-    client, recorder = make_client()
-    await client.connect(node_server.url)
-    await authenticated(client, recorder, "op1-token")
-    with pytest.raises(exceptions.TimeoutError):  # subscribeOperator is never acknowledged
-        await client.call(EmitEvent.SUBSCRIBE_OPERATOR, timeout=0.5)
-    assert client.connected
+    async with v2_connection(node_server.url) as (connection, _):
+        node_server.freeze()  # the TCP connection stays open; only the pongs stop
+        async with asyncio.timeout(DEAD_LINK_BOUND):
+            with pytest.raises(NotConnected, match="connection lost before the server answered"):
+                await connection.call(EmitEvent.ACCEPT_TICKET, ("t", {}, "cu-1"), within=60)
+        assert connection.lost.result() == "the connection broke"  # a transport error
+        assert not connection.connected
+
+
+async def test_an_ack_that_never_comes_times_out_and_the_link_stays(
+    node_server: NodeServer,
+) -> None:
+    async with v2_connection(node_server.url) as (connection, _):
+        with pytest.raises(AckTimeout):  # subscribeOperator is never acknowledged
+            await connection.call(EmitEvent.SUBSCRIBE_OPERATOR, (), within=0.5)
+        assert connection.connected
 
 
 async def test_client_disconnect_is_orderly_and_idempotent(
@@ -117,7 +131,6 @@ async def test_client_disconnect_is_orderly_and_idempotent(
     await client.connect(node_server.url)
     await client.disconnect()
     await client.disconnect()
-    await client.wait()  # returns at once: the link is closed
     assert recorder.of("disconnect") == [(CLIENT_DISCONNECT,)]
     assert not client.connected
     assert client.sid is None
@@ -127,8 +140,6 @@ async def test_emit_before_connect_raises_like_python_socketio() -> None:
     client = SocketIO2Client()
     with pytest.raises(exceptions.BadNamespaceError):
         await client.emit(EmitEvent.SUBSCRIBE_OPERATOR)
-    with pytest.raises(exceptions.BadNamespaceError):
-        await client.call(EmitEvent.SUBSCRIBE_OPERATOR)
 
 
 async def test_connecting_twice_is_refused(
@@ -181,17 +192,17 @@ async def test_a_disconnect_handler_may_connect_again_and_that_link_is_watched_t
     client.on("disconnect", on_disconnect)
     await client.connect(node_server.url)
     await client.emit(EmitEvent.AUTHENTICATE, emits.authenticate("op1-token"))
-    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
+    assert await call(client, EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
         "no such ticket"
     )
     assert (await node_server.admin("disconnect", "op-1"))["disconnected"] == 1
     await asyncio.wait_for(relinked.wait(), 5)
     # Packets are handled in order: this answer means the new socket is authenticated.
-    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
+    assert await call(client, EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, "cu-1")) == (
         "no such ticket"
     )
     assert (await node_server.admin("disconnect", "op-1"))["disconnected"] == 1
-    await wait_until(lambda: len(reasons) == 2)
+    await eventually(lambda: len(reasons) == 2)
     assert reasons == [SERVER_DISCONNECT, SERVER_DISCONNECT]
     assert not client.connected
 

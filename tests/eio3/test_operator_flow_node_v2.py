@@ -29,7 +29,7 @@ from chat_console.protocol.inbound import (
     Typing,
     decode,
 )
-from tests.eio3.conftest import NodeServer, Recorder
+from tests.eio3.conftest import NodeServer, Recorder, call
 
 MakeClient = Callable[[], tuple[SocketIO2Client, Recorder]]
 
@@ -46,7 +46,7 @@ async def signed_in(
     if operator:
         await client.emit(EmitEvent.SUBSCRIBE_OPERATOR, emits.subscribe_operator())
     # The server handles a socket's packets in order: once this ack is back, the joins are done.
-    assert await client.call(EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, None)) is not None
+    assert await call(client, EmitEvent.ACCEPT_TICKET, ("no-such-ticket", {}, None)) is not None
     return client, recorder
 
 
@@ -66,7 +66,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
 
     # A customer opens a ticket; the operators' channel hears of it.
     ticket = new_ticket()
-    assert await customer.call(EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
+    assert await call(customer, EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
     created = decode(ListenEvent.TICKET_CREATED, await op_events.expect(ListenEvent.TICKET_CREATED))
     assert isinstance(created, TicketCreated)
     assert created.ticket.ticket_id == ticket.ticket_id
@@ -74,7 +74,9 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
     assert created.ticket.status_id is TicketStatus.NEW
 
     # The operator accepts it; owner and operators learn who handles it.
-    assert await operator.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(created.ticket)) is None
+    assert (
+        await call(operator, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(created.ticket)) is None
+    )
     for events in (cu_events, op_events):
         accepted = decode(ListenEvent.TICKET_ACCEPTED, await events.expect("ticketAccepted"))
         assert isinstance(accepted, TicketAccepted)
@@ -85,7 +87,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
     # Operator -> customer, acknowledged; the server fills in the sender.
     hello = new_message(ticket.ticket_id, "Hello, how can I help? [b]not markup[/b]")
     assert (
-        await operator.call(EmitEvent.UPDATE_MESSAGE, emits.update_message(hello, "cu-1")) is None
+        await call(operator, EmitEvent.UPDATE_MESSAGE, emits.update_message(hello, "cu-1")) is None
     )
     got = decode(ListenEvent.MESSAGE_UPDATED, await cu_events.expect(ListenEvent.MESSAGE_UPDATED))
     assert isinstance(got, MessageUpdated)
@@ -95,7 +97,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
     # Customer -> operator, now routed to the handler alone.
     reply = new_message(ticket.ticket_id, "It is on fire. 🔥")
     assert (
-        await customer.call(EmitEvent.UPDATE_MESSAGE, emits.update_message(reply, "op-1")) is None
+        await call(customer, EmitEvent.UPDATE_MESSAGE, emits.update_message(reply, "op-1")) is None
     )
     received = decode(
         ListenEvent.MESSAGE_UPDATED,
@@ -109,7 +111,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
 
     # Delivery receipt from the operator reaches the customer as messageStatusUpdated.
     delivered = emits.confirm_delivered(received.message)
-    assert await operator.call(EmitEvent.UPDATE_MESSAGE_STATUS, delivered) is None
+    assert await call(operator, EmitEvent.UPDATE_MESSAGE_STATUS, delivered) is None
     status = decode(
         ListenEvent.MESSAGE_STATUS_UPDATED,
         await cu_events.expect(ListenEvent.MESSAGE_STATUS_UPDATED),
@@ -118,7 +120,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
 
     # The customer reads the operator's message: the operator sees the read tick.
     read = emits.confirm_read(got.message)
-    assert await customer.call(EmitEvent.UPDATE_MESSAGE_STATUS, read) is None
+    assert await call(customer, EmitEvent.UPDATE_MESSAGE_STATUS, read) is None
     status = decode(
         ListenEvent.MESSAGE_STATUS_UPDATED,
         await op_events.expect(ListenEvent.MESSAGE_STATUS_UPDATED),
@@ -132,7 +134,7 @@ async def test_operator_flow_from_new_ticket_to_read_receipts(
 
     # Closing the ticket is announced to its owner.
     closing = emits.update_ticket_status(handled, TicketStatus.CLOSED)
-    assert await operator.call(EmitEvent.UPDATE_TICKET_STATUS, closing) is None
+    assert await call(operator, EmitEvent.UPDATE_TICKET_STATUS, closing) is None
     closed = decode(
         ListenEvent.TICKET_STATUS_UPDATED,
         await cu_events.expect(ListenEvent.TICKET_STATUS_UPDATED),
@@ -146,18 +148,18 @@ async def test_a_resent_message_is_acknowledged_but_delivered_once(
     operator, _ = await signed_in(node_server, make_client, "op1-token", "op-1", True)
     customer, cu_events = await signed_in(node_server, make_client, "cu1-token", "cu-1", False)
     ticket = new_ticket()
-    assert await customer.call(EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
-    assert await operator.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket)) is None
+    assert await call(customer, EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
+    assert await call(operator, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket)) is None
 
     first = new_message(ticket.ticket_id, "once")
     for _ in range(2):  # the outbox re-sends after a reconnect with the same messageId
         assert (
-            await operator.call(EmitEvent.UPDATE_MESSAGE, emits.update_message(first, "cu-1"))
+            await call(operator, EmitEvent.UPDATE_MESSAGE, emits.update_message(first, "cu-1"))
             is None
         )
     marker = new_message(ticket.ticket_id, "after")
     assert (
-        await operator.call(EmitEvent.UPDATE_MESSAGE, emits.update_message(marker, "cu-1")) is None
+        await call(operator, EmitEvent.UPDATE_MESSAGE, emits.update_message(marker, "cu-1")) is None
     )
     await cu_events.expect(ListenEvent.MESSAGE_UPDATED, lambda a: a[0]["content"] == "after")
     contents = [args[0]["content"] for args in cu_events.of(ListenEvent.MESSAGE_UPDATED)]
@@ -171,20 +173,20 @@ async def test_error_acks_carry_the_servers_words(
     oscar, _ = await signed_in(node_server, make_client, "op2-token", "op-2", True)
     customer, _ = await signed_in(node_server, make_client, "cu1-token", "cu-1", False)
     ticket = new_ticket()
-    assert await customer.call(EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
-    assert await olga.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket)) is None
+    assert await call(customer, EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
+    assert await call(olga, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket)) is None
 
-    taken = await oscar.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
+    taken = await call(oscar, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
     assert taken == "ticket is already handled by another operator"
-    refused = await customer.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
+    refused = await call(customer, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
     assert refused == "only operators accept tickets"
     stranger = new_ticket()
-    missing = await olga.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(stranger))
+    missing = await call(olga, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(stranger))
     assert missing == "no such ticket"
 
     newcomer, _ = make_client()
     await newcomer.connect(node_server.url)
-    early = await newcomer.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
+    early = await call(newcomer, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket))
     assert early == "not authenticated"
 
 
@@ -195,11 +197,11 @@ async def test_hijack_tells_the_previous_handler(
     oscar, _ = await signed_in(node_server, make_client, "op2-token", "op-2", True)
     customer, _ = await signed_in(node_server, make_client, "cu1-token", "cu-1", False)
     ticket = new_ticket()
-    assert await customer.call(EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
-    assert await olga.call(EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket)) is None
+    assert await call(customer, EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
+    assert await call(olga, EmitEvent.ACCEPT_TICKET, emits.accept_ticket(ticket)) is None
 
     assert (
-        await oscar.call(EmitEvent.ASSIGN_TICKET, emits.assign_ticket(ticket.ticket_id, None))
+        await call(oscar, EmitEvent.ASSIGN_TICKET, emits.assign_ticket(ticket.ticket_id, None))
         is None
     )
     notified = decode(
@@ -231,7 +233,7 @@ async def test_revoked_token_then_fresh_token_then_events_flow_again(
     await operator.emit(EmitEvent.SUBSCRIBE_OPERATOR, emits.subscribe_operator())
 
     ticket = new_ticket()
-    assert await customer.call(EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
+    assert await call(customer, EmitEvent.CREATE_TICKET, emits.create_ticket(ticket)) is None
     created = await op_events.expect(ListenEvent.TICKET_CREATED)
     assert created[0]["ticketId"] == ticket.ticket_id
     assert operator.connected  # re-authenticated in time: the server kept the socket

@@ -1,7 +1,6 @@
 """Fixtures for the hostile-input tests: the live console of the TUI tests (a real customer
 through the reference server), and a console connected to a hostile server that sends anything."""
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +10,10 @@ from textual.pilot import Pilot
 
 from chat_console.client import OperatorClient, StaticToken
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 from tests.client.tiny_server import TinyServer, tiny_server
-from tests.helpers import WAIT
+from tests.helpers import WAIT, eventually
 from tests.tui.conftest import OP1, live, live_factory  # noqa: F401  (fixtures, used by name)
 
 
@@ -32,15 +31,13 @@ class Hostile:
         await self.server.sio.emit(event, tuple(args), to=sid)  # a tuple: one item per argument
 
     async def until(self, condition: Callable[[], object], within: float = WAIT) -> None:
-        async with asyncio.timeout(within):
-            while not condition():
-                await self.pilot.pause(0.02)
+        await eventually(condition, within, pause=self.pilot.pause, every=0.02)
 
 
 @pytest.fixture
 async def hostile() -> AsyncIterator[Hostile]:
     async with tiny_server() as server:
-        app = make_app(
+        app = ConsoleApp(
             ConsoleConfig(user=OP1, server_host="hostile.example"),
             store=Store(":memory:", operator_id=OP1.user_id),
             client_factory=lambda listener: OperatorClient(

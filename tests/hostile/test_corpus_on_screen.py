@@ -8,21 +8,25 @@ import base64
 import html
 import re
 import uuid
+from typing import Any
+
+from rich.cells import cell_len
+from textual.app import App
 
 from chat_console.protocol import EmitEvent, Ticket, emits
 from chat_console.protocol.limits import MAX_CONTENT_BYTES
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
 from tests.hostile.conftest import Hostile
-from tests.hostile.corpus import CORPUS
+from tests.hostile.corpus import CORPUS, RESTART_PAYLOADS, WIDTH_CORPUS
 from tests.tui.conftest import Live
 
 MARKUP = [entry.text for entry in CORPUS[:5]]
 
 
-def screen(app: object) -> str:
+def screen(app: App[Any]) -> str:
     """Every character on the screen, from Textual's own screenshot (what the terminal gets)."""
-    svg = app.export_screenshot()  # type: ignore[attr-defined]
+    svg = app.export_screenshot()
     text = re.sub(r"<[^>]+>", "", svg.split("</style>")[-1])
     return html.unescape(text).replace("\xa0", " ")
 
@@ -62,8 +66,9 @@ async def test_the_corpus_from_a_customer_shows_literally_and_clicks_do_nothing(
     assert_clean(shown)
     for entry in CORPUS:
         assert entry.shown in shown, entry.name
-    assert "[link=https://e.example]L" in shown  # the queue row and the header
-    assert live.notifications()[0][1].startswith("[link=https://e.example]L — [@click=app.quit]")
+    # The chosen name is the ticket's quoted label (the customer is who the server says), literal.
+    notice = live.notifications()[0][1]
+    assert notice == "Carl Customer — [@click=app.quit]x[/] “[link=https://e.example]L”"
 
     for widget in (live.app.main.transcript, live.app.main.queue):
         x, y = row_of(widget, "[@click=app.quit]x")
@@ -167,3 +172,23 @@ async def test_a_one_mib_message_from_a_customer_arrives_folded_and_unfolds_whol
     lines = [line.strip() for line in live.app.main.transcript.message_text(message.message_id)]
     assert sum(len(line) for line in lines[1:]) == MAX_CONTENT_BYTES  # all of it, nothing cut
     assert live.app.is_running
+
+
+async def test_the_width_corpus_shows_its_stand_ins_and_every_word(hostile: Hostile) -> None:
+    for payload in RESTART_PAYLOADS:
+        await hostile.send(payload.event, *payload.args)
+    last = f"w-{len(WIDTH_CORPUS) - 1}"
+    await hostile.until(lambda: hostile.app.store.message(last) is not None)
+    hostile.app.main.queue.select("t-1")
+    await hostile.pilot.press("enter", "escape")
+    await hostile.pilot.pause()
+    shown = screen(hostile.app)
+    assert_clean(shown)
+    for entry in WIDTH_CORPUS:
+        assert any(line in shown for line in entry.lines), entry.name
+        assert not any(raw in shown for raw in entry.never_drawn), entry.name
+    queue = hostile.app.main.queue
+    for y in range(queue.size.height):  # every row of the queue fits its pane, as measured
+        line = "".join(segment.text for segment in queue.render_line(y))
+        assert cell_len(line) == queue.size.width, line
+    assert hostile.app.is_running

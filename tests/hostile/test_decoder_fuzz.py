@@ -27,16 +27,28 @@ from chat_console.store import Store, one_line, safe_text
 from chat_console.store.safe_text import is_safe
 
 ids = st.sampled_from(["t-1", "t-2", "m-1", "m-2", "cu-1", "op-1", "", "x" * 300])
+# Lone surrogates, and characters whose width Rich and terminals disagree on (issue 10).
+WIDTH_AND_SURROGATES = "\ud800\udfff\u3164\u115f\uffa0\u200b\u200d\ufe0f\U000e0041\U0001f3fd"
 hostile_text = st.text(
-    alphabet=st.characters(codec="utf-8") | st.sampled_from("\x1b\x00\x9b\u202e[]@=$/"),
+    alphabet=st.characters(codec="utf-8")
+    | st.sampled_from("\x1b\x00\x9b\u202e[]@=$/" + WIDTH_AND_SURROGATES),
     max_size=40,
 )
+
+
+def nested(levels: int) -> object:
+    value: object = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | hostile_text | ids
 values = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
     max_leaves=8,
-)
+) | st.integers(min_value=150, max_value=300).map(nested)
 wire_objects = st.fixed_dictionaries(
     {},
     optional={
@@ -50,7 +62,18 @@ wire_objects = st.fixed_dictionaries(
         "ownerId": ids,
         "handleById": ids,
         "displayNm": hostile_text,
-        "createdAt": st.sampled_from(["2026-01-01T00:00:00.000Z", "", "yesterday", None, 5]),
+        "createdAt": st.sampled_from(
+            [
+                "2026-01-01T00:00:00.000Z",
+                "9999-12-31T23:59:59.999Z",
+                "0001-01-01T00:00:00.000Z",
+                "",
+                "yesterday",
+                None,
+                5,
+                1e20,
+            ]
+        ),
         "lastResponseAt": st.sampled_from(["2026-01-01T00:00:01.000Z", "", None]),
         "extra": values,
     },
@@ -61,6 +84,7 @@ arguments = st.lists(wire_objects | values | ids | st.sampled_from([0, 1, 2, 3, 
 def _reload(path: Path) -> dict[str, Any]:
     store = Store(path, operator_id="op-1")
     try:
+        assert store.skipped == 0  # everything stored reads back
         return _snapshot(store)
     finally:
         store.close()

@@ -107,7 +107,7 @@ async def test_composer_refuses_an_oversized_or_closed_ticket_message_and_says_w
     ticket = await live.open_ticket()
     await live.select(ticket.ticket_id)
     live.app.main.action_open()
-    live.app.main.send("x" * (MAX_CONTENT_BYTES + 1))
+    live.app.main.conversation.send("x" * (MAX_CONTENT_BYTES + 1))
     await live.pilot.pause()
     assert live.notifications()[-1] == (
         "Message not sent",
@@ -119,7 +119,7 @@ async def test_composer_refuses_an_oversized_or_closed_ticket_message_and_says_w
     closing = emits.update_ticket_status(ticket, TicketStatus.CLOSED)
     assert await op2.call(EmitEvent.UPDATE_TICKET_STATUS, *closing) is None
     await live.until(lambda: live.app.store.ticket(ticket.ticket_id).is_closed)  # type: ignore[union-attr]
-    live.app.main.send("hello")
+    live.app.main.conversation.send("hello")
     await live.pilot.pause()
     assert live.notifications()[-1][1] == "the ticket is closed: reopen it first"
     assert live.app.store.message_ids(ticket.ticket_id) == ()

@@ -6,6 +6,7 @@ from chat_console.protocol.limits import MAX_CONTENT_BYTES
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.sample_data import NOW, customer, mixed_store, store_app
 from chat_console.tui.widgets.transcript import FOLD_LINES
+from tests.helpers import console
 
 
 def transcript_text(app: ConsoleApp) -> list[str]:
@@ -18,7 +19,7 @@ def transcript_text(app: ConsoleApp) -> list[str]:
 
 async def open_t1(pilot: Pilot[int]) -> None:
     await pilot.pause()
-    pilot.app.main.queue.select("t1")  # type: ignore[attr-defined]
+    console(pilot).main.queue.select("t1")
     await pilot.press("enter", "escape")  # open it, leave the composer so keys are commands
     await pilot.pause()
 

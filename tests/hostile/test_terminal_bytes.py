@@ -13,7 +13,7 @@ import struct
 import sys
 import termios
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ import pytest
 from chat_console.protocol import EmitEvent, Message, MessageStatus, Ticket, emits
 from chat_console.server.runner import RunningServer, running_server
 from chat_console.server.tokens import Grant
-from tests.helpers import Peer
+from tests.helpers import Peer, eventually
 from tests.hostile.corpus import CORPUS
 
 ROWS, COLUMNS = 50, 160
@@ -125,10 +125,8 @@ async def start_console(folder: Path, config: Path) -> tuple[asyncio.subprocess.
     return process, Terminal(master)
 
 
-async def until(condition: object, within: float = WAIT) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # type: ignore[operator]  # noqa: ASYNC110 - another process's state
-            await asyncio.sleep(0.05)
+async def until(condition: Callable[[], object], within: float = WAIT) -> None:
+    await eventually(condition, within, every=0.05)
 
 
 async def test_no_injected_sequence_reaches_the_terminal_and_no_secret_the_log(

@@ -21,7 +21,7 @@ from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.transport import Generation
 from chat_console.protocol import EmitEvent, ListenEvent, User, emits
 from chat_console.server.runner import RunningServer, running_server
-from tests.eio3.conftest import NodeServer, started_node_server
+from tests.eio3.conftest import NodeServer, call, started_node_server
 from tests.helpers import WAIT, fetch_token
 
 
@@ -48,7 +48,7 @@ class Customer:
 
     async def call(self, event: str, args: tuple[Any, ...]) -> Any:
         """Emit with an ack; the ack's first argument (None on success)."""
-        return await self.sio.call(event, args, timeout=WAIT)
+        return await call(self.sio, event, args, within=WAIT)
 
     async def emit(self, event: str, args: tuple[Any, ...]) -> None:
         await self.sio.emit(event, args)

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from chat_console.client import ClientError, ConnectionChanged, ConnectionState, NotConnected
+from chat_console.client import ClientError, ConnectionState, ConnectionStateChanged, NotConnected
 from chat_console.protocol import EmitEvent, ListenEvent, Message, Ticket, TicketStatus, emits
 from chat_console.protocol.enums import MessageStatus
 from chat_console.protocol.inbound import (
@@ -45,7 +45,7 @@ async def test_a_ticket_from_arrival_to_close(backend: Backend, make_client: Cli
     client, recorder = await make_client(backend.url, tokens=backend.operator_tokens())
     assert recorder.states() == [State.CONNECTING, State.AUTHENTICATING, State.ONLINE]
     assert client.protocol is backend.generation
-    assert recorder.of(ConnectionChanged)[-1].protocol is backend.generation
+    assert recorder.of(ConnectionStateChanged)[-1].protocol is backend.generation
     customer = await backend.customer()
     try:
         # A customer opens a ticket; the operator accepts it; the customer hears who handles it.
@@ -118,14 +118,14 @@ async def test_a_server_restart_on_the_same_port_is_ridden_out(
     mark = recorder.mark()
 
     await backend.stop()
-    lost = await recorder.after(mark, ConnectionChanged, became(State.RECONNECTING))
+    lost = await recorder.after(mark, ConnectionStateChanged, became(State.RECONNECTING))
     assert lost.reason and lost.protocol is backend.generation
     with pytest.raises(NotConnected):
         await client.accept(Ticket(ticket_id="t-1"))
 
     await backend.start()  # same port; the new server knows no token it did not issue itself
     mark = recorder.mark()
-    await recorder.after(mark, ConnectionChanged, became(State.ONLINE))
+    await recorder.after(mark, ConnectionStateChanged, became(State.ONLINE))
     assert client.protocol is backend.generation  # remembered, not probed into doubt
     await client.mark_all_read("nobody")  # acked: the subscriptions sent before it hold
     customer = await backend.customer()
@@ -147,8 +147,8 @@ async def test_a_revoked_token_is_replaced_on_the_same_connection(
     await backend.revoke_operator()
 
     await recorder.after(mark, Unauthenticated)
-    await recorder.after(mark, ConnectionChanged, became(State.ONLINE))
-    states = [e.state for e in recorder.events[mark:] if isinstance(e, ConnectionChanged)]
+    await recorder.after(mark, ConnectionStateChanged, became(State.ONLINE))
+    states = [e.state for e in recorder.events[mark:] if isinstance(e, ConnectionStateChanged)]
     assert states == [State.AUTHENTICATING, State.ONLINE]  # no reconnect
     assert await tokens.get() != before
     await client.mark_all_read("nobody")

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from chat_console.server.http_client import TokenRefused, password_grant
+from chat_console.simulate.http_client import TokenRefused, password_grant
 
 
 @pytest.fixture

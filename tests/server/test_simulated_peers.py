@@ -4,13 +4,13 @@ import asyncio
 
 from chat_console.protocol import EmitEvent, ListenEvent, MessageStatus, Ticket, emits
 from chat_console.protocol.models import Message
-from chat_console.server.customers import (
+from chat_console.server.runner import RunningServer, running_server
+from chat_console.simulate.customers import (
     SimulatedCustomer,
     run_customer_swarm,
     run_demo_population,
 )
-from chat_console.server.operator_robot import OperatorRobot
-from chat_console.server.runner import RunningServer, running_server
+from chat_console.simulate.operator_robot import OperatorRobot
 from tests.helpers import WAIT, Peer, eventually
 
 

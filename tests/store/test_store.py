@@ -110,9 +110,26 @@ def test_an_answer_stops_the_waiting_clock_and_the_next_customer_message_restart
     store.apply(customer_says("a", "m2", 4))
     assert store.ticket("a").waiting_since == T0  # type: ignore[union-attr]
     store.record_outgoing(mine("a", "o1", 5))
+    assert store.ticket("a").waiting_since == T0  # type: ignore[union-attr]  # not sent yet
+    store.mark_sent("o1")
     assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
     store.apply(customer_says("a", "m3", 7))
     assert store.ticket("a").waiting_since == T0 + timedelta(minutes=7)  # type: ignore[union-attr]
+
+
+def test_a_reply_that_fails_leaves_waiting_time_and_queue_order_as_they_were(
+    store: Store,
+) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN)))
+    store.apply(TicketCreated(ticket("b", status_id=TicketStatus.OPEN)))
+    store.apply(customer_says("b", "m1", 3))
+    store.apply(customer_says("a", "m2", 4))
+    order, waiting = store.queue(), store.ticket("b").waiting_since  # type: ignore[union-attr]
+    assert waiting is not None
+    store.record_outgoing(mine("b", "o1", 5))
+    store.mark_failed("o1", "not yours: only the ticket's owner or handler may write")
+    assert store.ticket("b").waiting_since == waiting  # type: ignore[union-attr]
+    assert store.queue() == order
 
 
 def test_counts_per_view_and_status_bar_numbers(store: Store) -> None:
@@ -261,3 +278,46 @@ def test_another_operators_message_is_an_answer_not_unread(store: Store) -> None
     store.apply(MessageUpdated(colleague))
     record = store.ticket("a")
     assert record is not None and record.unread == 0 and record.waiting_since is None
+
+
+def test_a_colleagues_ticket_handed_back_is_noted_once_with_their_name(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME)))
+    hostile = "Oscar [b]Other[/b]\x1b[2J"
+    taken = ticket("a", status_id=TicketStatus.OPEN, handle_by_id="op-2", handle_by_nm=hostile)
+    store.apply(TicketAccepted(taken))
+    assert store.take_handback("a") is None  # taken away: nothing to catch up on yet
+    store.apply(AssignmentNotified("a", AssignmentChange.ASSIGNED, "Issue a"))
+    assert store.take_handback("a") == hostile
+    assert store.take_handback("a") is None
+
+
+def test_a_marker_line_survives_a_restart_and_is_neither_unread_nor_waiting(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    before = Store(path, operator_id=ME, clock=clock)
+    before.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN, handle_by_id=ME)))
+    before.record_outgoing(mine("a", "o1", 1))
+    before.mark_sent("o1")
+    text = "— while Oscar [b]Other[/b]\x1b[2J handled this ticket, messages were not shown here —"
+    before.add_marker("a", text)
+    before.save_draft("a", "half \x1b a reply")
+    before.close()
+
+    after = Store(path, operator_id=ME, clock=clock)
+    (_, marker) = after.messages("a")
+    assert marker.message.content == text and not marker.own
+    record = after.ticket("a")
+    assert record is not None and record.unread == 0 and record.waiting_since is None
+    assert after.unread_messages("a") == []
+    assert after.draft("a") == "half \x1b a reply"
+
+
+def test_a_reply_seen_delivered_before_its_ack_stops_the_waiting_clock(store: Store) -> None:
+    store.apply(TicketCreated(ticket("a", status_id=TicketStatus.OPEN)))
+    store.apply(customer_says("a", "m1", 3))
+    store.record_outgoing(mine("a", "o1", 5))
+    store.apply(MessageStatusUpdated("o1", MessageStatus.DELIVERED))  # the ack was lost
+    assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
+    store.mark_sent("o1")
+    assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]

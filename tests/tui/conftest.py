@@ -1,6 +1,5 @@
 """A console running against the real reference server, with raw peers for the other parties."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -12,11 +11,12 @@ from textual.pilot import Pilot
 
 from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.protocol import EmitEvent, Message, MessageType, Ticket, User, emits, now_utc
+from chat_console.protocol.inbound import TicketAccepted
 from chat_console.server.runner import RunningServer
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
-from tests.helpers import WAIT, Peer
+from tests.helpers import WAIT, Peer, eventually
 
 OP1 = User(user_id="op-1", full_nm="Olivia Operator")
 
@@ -43,9 +43,7 @@ class Live:
 
     async def until(self, condition: Callable[[], object], within: float = WAIT) -> None:
         """Wait (bounded) for state the console reaches through its own event loop."""
-        async with asyncio.timeout(within):
-            while not condition():
-                await self.pilot.pause(0.02)
+        await eventually(condition, within, pause=self.pilot.pause, every=0.02)
 
     async def open_ticket(self, title: str = "Missing order") -> Ticket:
         ticket = Ticket(ticket_id=str(uuid.uuid4()), ticket_nm=title, display_nm=title)
@@ -73,6 +71,13 @@ class Live:
         self.peers.append(peer)
         return peer
 
+    def believe_mine(self, ticket_id: str) -> None:
+        """The console believes it holds the ticket (a stale view); the server knows better."""
+        record = self.app.store.ticket(ticket_id)
+        assert record is not None
+        stale = record.ticket.model_copy(update={"handle_by_id": OP1.user_id})
+        self.app.store.apply(TicketAccepted(stale))
+
     async def select(self, ticket_id: str) -> None:
         self.app.main.queue.focus()
         await self.until(lambda: self.app.main.queue.select(ticket_id))
@@ -88,7 +93,7 @@ def console_app(server: RunningServer, clock: SteppingClock, **config: Any) -> C
         operators=(OperatorChoice("op-2", "Oscar Other"),),
         **config,
     )
-    return make_app(
+    return ConsoleApp(
         settings,
         store=Store(":memory:", operator_id=OP1.user_id, clock=clock),
         clock=clock,
@@ -114,13 +119,15 @@ async def live_factory(
     opened: list[Peer] = []
 
     @asynccontextmanager
-    async def start(**config: Any) -> AsyncIterator[Live]:
+    async def start(
+        size: tuple[int, int] = (100, 30), toasts: bool = False, **config: Any
+    ) -> AsyncIterator[Live]:
         clock = SteppingClock()
         app = console_app(server, clock, **config)
         customer = Peer()
         await customer.login(server.url, "cu1", "cu1pass", operator=False)
         opened.append(customer)
-        async with app.run_test(size=(100, 30)) as pilot:
+        async with app.run_test(size=size, notifications=toasts) as pilot:
             live = Live(app, pilot, server, customer, clock)
             app.bell = lambda: live.bells.append(1)  # type: ignore[method-assign]
             await live.until(lambda: app.main.connection[0] == "online")

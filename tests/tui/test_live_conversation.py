@@ -54,6 +54,7 @@ async def test_a_sent_message_goes_from_sent_to_delivered_to_read(live: Live) ->
 
 async def test_a_refused_message_shows_failed_with_the_servers_words(live: Live) -> None:
     ticket = await live.open_ticket()  # not accepted: op1 is not a party, the server refuses
+    live.believe_mine(ticket.ticket_id)
     await live.select(ticket.ticket_id)
     await live.pilot.press("enter", *"hi", "enter")
     await live.until(lambda: any(t == "Message not sent" for t, _, _ in live.notifications()))

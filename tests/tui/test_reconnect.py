@@ -1,18 +1,17 @@
 """Losing the server: the countdown, a message typed meanwhile, retry and discard keys."""
 
-import asyncio
 from pathlib import Path
 
 from benchmarks.chaos_harness import free_port
 
 from chat_console.client import Backoff, OperatorClient, StaticToken
 from chat_console.protocol import ListenEvent, Message, Ticket
-from chat_console.protocol.inbound import MessageUpdated, TicketCreated
+from chat_console.protocol.inbound import MessageUpdated, TicketAccepted, TicketCreated
 from chat_console.store import Store, Tick
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.widgets.bars import StatusBar
-from tests.helpers import WAIT
+from tests.helpers import eventually
 from tests.tui.conftest import OP1, Live
 from tests.tui.test_live_conversation import accept_and_open, screen_text
 
@@ -31,7 +30,9 @@ async def test_a_message_typed_while_reconnecting_is_pending_then_goes_out_with_
     tid = await accept_and_open(live)
     client = live.app.client
     assert isinstance(client, OperatorClient)
-    client._backoff = Backoff(first=30.0, ceiling=30.0, jitter=0.0)  # wait long: r must do it
+    client.supervisor.backoff = Backoff(
+        first=30.0, ceiling=30.0, jitter=0.0
+    )  # wait long: r must do it
     await live.server.drop_connections("op-1")
     await live.until(lambda: "reconnecting in" in status_text(live))
     assert "reconnecting in 30s" in status_text(live) or "in 29s" in status_text(live)
@@ -55,19 +56,25 @@ async def test_a_message_typed_while_reconnecting_is_pending_then_goes_out_with_
 
 async def test_a_refused_message_can_be_retried_and_then_discarded_by_key(live: Live) -> None:
     ticket = await live.open_ticket()  # not accepted: the server refuses op-1's message
+    stale = live.app.store.ticket(ticket.ticket_id).ticket.model_copy(
+        update={"handle_by_id": "op-1"}
+    )
+    live.app.store.apply(TicketAccepted(stale))  # but the console believes it holds the ticket
     await live.select(ticket.ticket_id)
     await live.pilot.press("enter", *"hello", "enter")
     await live.until(lambda: live.app.store.failed_outgoing(ticket.ticket_id) != [])
     (failed,) = live.app.store.failed_outgoing(ticket.ticket_id)
-    assert "r retry · x discard" in not_sent(live)[-1]
+    assert "ctrl+r retry · alt+x discard" in not_sent(live)[-1]
 
-    await live.pilot.press("escape", "r")  # still not a party: it fails again, same id
+    assert live.app.focused is live.app.main.composer
+    await live.pilot.press("ctrl+r")  # from the composer: still not a party, fails again
     await live.until(lambda: len(not_sent(live)) == 2)
     assert live.app.store.failed_outgoing(ticket.ticket_id) == [failed]
     assert live.app.store.message(failed).tick == Tick.FAILED
 
-    await live.pilot.press("x")
+    await live.pilot.press("alt+x")
     await live.until(lambda: live.app.store.message(failed) is None)
+    assert live.app.main.composer.value == ""  # the chords typed nothing
     assert "✗ failed" not in screen_text(live)
     assert live.app.store.outbox() == []
 
@@ -84,7 +91,7 @@ async def test_a_restarted_console_shows_its_queue_and_conversation_before_any_s
 
     nobody = free_port()  # nothing listens here: the server "has not answered yet"
     store = Store(path, operator_id="op-1")
-    app = make_app(
+    app = ConsoleApp(
         ConsoleConfig(user=OP1, server_host=f"127.0.0.1:{nobody}"),
         store=store,
         client_factory=lambda listener: OperatorClient(
@@ -104,8 +111,6 @@ async def test_a_restarted_console_shows_its_queue_and_conversation_before_any_s
             seg.text for y in range(transcript.size.height) for seg in transcript.render_line(y)
         )
         assert "where is it?" in shown
-        async with asyncio.timeout(WAIT):
-            while app.main.connection[0] != "reconnecting":
-                await pilot.pause(0.02)
+        await eventually(lambda: app.main.connection[0] == "reconnecting", pause=pilot.pause)
         assert store.ticket("t-1").unread == 1
         await app.workers.wait_for_complete()

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from chat_console.store import Store
 from chat_console.tui import messages as msg
 from chat_console.tui.screens.assign import AssignScreen
+from tests.helpers import console
 from tests.tui.sample import CONFIG, ME, fixed_clock, store_app
 
 
@@ -20,7 +21,7 @@ def test_empty_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_mixed_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def online(pilot: Pilot[int]) -> None:
         await pilot.pause()
-        pilot.app.main.post_message(msg.ConnectionChanged("online", None, None))  # type: ignore[attr-defined]
+        console(pilot).main.post_message(msg.ConnectionChanged("online", None, None))
         await pilot.pause()
 
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=online)
@@ -28,7 +29,7 @@ def test_mixed_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 async def open_carl(pilot: Pilot[int]) -> None:
     await pilot.pause()
-    main = pilot.app.main  # type: ignore[attr-defined]
+    main = console(pilot).main
     main.post_message(msg.ConnectionChanged("online", None, None))
     main.queue.select("t1")
     await pilot.press("enter")
@@ -59,7 +60,7 @@ def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_offline_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def offline(pilot: Pilot[int]) -> None:
         await pilot.pause()
-        pilot.app.main.post_message(  # type: ignore[attr-defined]
+        console(pilot).main.post_message(
             msg.ConnectionChanged("offline", "credentials rejected: invalid token", None)
         )
         await pilot.pause()
@@ -70,9 +71,42 @@ def test_offline_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_reconnecting_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def reconnecting(pilot: Pilot[int]) -> None:
         await pilot.pause()
-        pilot.app.main.post_message(  # type: ignore[attr-defined]
+        console(pilot).main.post_message(
             msg.ConnectionChanged("reconnecting", "connection lost", 4.0)
         )
         await pilot.pause()
 
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=reconnecting)
+
+
+def test_80x24_long_header_details_and_a_notice(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The common ssh window: a long title gives way in the header's one line, the details line
+    (`i`) tells look-alike tickets apart, and a notice sits top right, clear of the composer."""
+    from chat_console.protocol import Ticket, TicketStatus
+    from chat_console.protocol.inbound import TicketCreated
+    from tests.tui.sample import NOW
+
+    async def long_header(pilot: Pilot[int]) -> None:
+        await pilot.pause()
+        app = pilot.app
+        main = app.main  # type: ignore[attr-defined]
+        main.post_message(msg.ConnectionChanged("online", None, None))
+        long = Ticket(
+            ticket_id="9f3c2a71-0000-4000-8000-000000000001",
+            ticket_nm="My parcel was delivered to the wrong address and then sent back",
+            display_nm="Maximilian Alexander von Musterhausen-Beispielberg",
+            owner_id="cu-77",
+            owner_nm="Maximilian Alexander von Musterhausen-Beispielberg",
+            status_id=TicketStatus.OPEN,
+            handle_by_id="op-2",
+            handle_by_nm="Oscar Other",
+            created_at=NOW,
+        )
+        app.store.apply(TicketCreated(long))  # type: ignore[attr-defined]
+        main.queue.reload()
+        main.queue.select(long.ticket_id)
+        await pilot.press("enter", "escape", "i")
+        main.notify_about([long.ticket_id], "Taken from you", severity="warning")
+        await pilot.pause()
+
+    assert snap_compare(store_app(), terminal_size=(80, 24), run_before=long_header)

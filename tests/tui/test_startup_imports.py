@@ -13,7 +13,7 @@ HEAVY = ("socketio", "engineio", "aiohttp", "chat_console.client.operator")
 
 def test_the_console_entry_point_imports_no_network_code() -> None:
     probe = (
-        "import sys, chat_console.cli, chat_console.tui.main, chat_console.config;"
+        "import sys, chat_console.cli, chat_console.launch, chat_console.config;"
         f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -1,11 +1,10 @@
 """The status bar names the server's Socket.IO generation once the client knows it."""
 
-import asyncio
 from collections.abc import Callable
 
 from chat_console.tui import messages as msg
 from chat_console.tui.widgets.bars import StatusBar
-from tests.helpers import WAIT
+from tests.helpers import WAIT, eventually
 from tests.tui.conftest import Live
 from tests.tui.sample import store_app
 
@@ -19,9 +18,7 @@ async def test_the_generation_stays_shown_through_later_state_changes() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
 
         async def until(condition: Callable[[], bool]) -> None:
-            async with asyncio.timeout(WAIT):
-                while not condition():
-                    await pilot.pause(0.02)
+            await eventually(condition, WAIT, pause=pilot.pause, every=0.02)
 
         app.main.post_message(msg.ConnectionChanged("online", None, None, "v2"))
         await until(lambda: status_text(app).endswith(" · v2"))

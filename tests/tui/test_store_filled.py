@@ -7,7 +7,7 @@ from textual.widgets import Input
 from chat_console.protocol import Message, Ticket, TicketStatus
 from chat_console.protocol.inbound import MessageUpdated
 from chat_console.store import Store, View
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
 from tests.tui.sample import ME, NOW, fixed_clock, store_app
@@ -167,7 +167,7 @@ async def test_a_burst_of_events_is_applied_as_one_batch_with_one_message_per_ki
         assert app.main.queue.cursor == 1
 
 
-async def test_a_burst_of_new_tickets_is_one_notice_and_a_few_are_one_each() -> None:
+async def test_a_burst_of_new_tickets_is_one_notice_naming_a_few() -> None:
     from chat_console.protocol.inbound import TicketCreated
 
     def new_ticket(tid: str) -> TicketCreated:
@@ -180,13 +180,14 @@ async def test_a_burst_of_new_tickets_is_one_notice_and_a_few_are_one_each() -> 
         app.flush()
         await pilot.pause()
         titles = [(n.title, str(n.message)) for n in app._notifications]
-        assert titles == [("New ticket", "10 tickets")]
+        assert len(titles) == 1 and titles[0][0] == "New ticket"
+        assert titles[0][1].startswith("10 tickets: “Cust” — flood-0 · “Cust” — flood-1 ·")
         for i in range(2):
             app.deliver(new_ticket(f"pair-{i}"))
         app.flush()
         await pilot.pause()
         titles = [(n.title, str(n.message)) for n in app._notifications]
-        assert titles[1:] == [("New ticket", "Cust — pair-0"), ("New ticket", "Cust — pair-1")]
+        assert titles[1:] == [("New ticket", "2 tickets: “Cust” — pair-0 · “Cust” — pair-1")]
 
 
 async def test_the_command_palette_offers_every_action() -> None:
@@ -224,7 +225,7 @@ async def test_a_keymap_entry_that_names_no_binding_is_reported() -> None:
     from chat_console.tui.sample_data import CONFIG, mixed_store
 
     config = replace(CONFIG, keymap={"acept": "x", "quit": "ctrl+q"})
-    app = make_app(config, store=mixed_store(), clock=fixed_clock, live_clock=False)
+    app = ConsoleApp(config, store=mixed_store(), clock=fixed_clock, live_clock=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         notices = [str(n.message) for n in app._notifications if n.title == "Config"]

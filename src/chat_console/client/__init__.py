@@ -18,8 +18,8 @@ from chat_console.client.errors import (
 )
 from chat_console.client.events import (
     ClientEvent,
-    ConnectionChanged,
     ConnectionState,
+    ConnectionStateChanged,
     EventDropped,
     Listener,
 )
@@ -55,8 +55,8 @@ __all__ = [
     "ClientError",
     "ClientEvent",
     "CommandToken",
-    "ConnectionChanged",
     "ConnectionState",
+    "ConnectionStateChanged",
     "EventDropped",
     "Listener",
     "NotConnected",

@@ -2,7 +2,7 @@
 
 `SocketIOConnection` runs python-socketio's AsyncClient (Engine.IO 4 servers);
 `SocketIO2Connection` runs our `SocketIO2Client` (Engine.IO 3, Socket.IO 2.x servers), which has
-the same surface. Everything else is shared: neither reconnects (the supervisor in `operator.py`
+the same surface. Everything else is shared: neither reconnects (the supervisor in `supervisor.py`
 owns that) nor knows the protocol's meaning; each hands every inbound event to `on_event` in
 arrival order, turns acks into awaited results with a timeout, and fails pending acks at once when
 the connection drops (python-socketio would silently forget them).
@@ -13,11 +13,11 @@ import ssl as ssl_module
 from typing import Any
 
 import aiohttp
-import socketio  # type: ignore[import-untyped]  # python-socketio ships no type hints
-import socketio.exceptions  # type: ignore[import-untyped]
+import socketio
+import socketio.exceptions
 
 from chat_console.client.eio3 import SocketIO2Client
-from chat_console.client.errors import AckTimeout, NotConnected, safe_text
+from chat_console.client.errors import AckTimeout, NotConnected, fit_to_show
 from chat_console.client.transport import EventSink, Generation
 
 
@@ -182,7 +182,7 @@ def _loss_reason(reason: Any) -> str:
 def _connect_failure(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "the server did not answer the connection"
-    detail = safe_text(error.args[0] if error.args else type(error).__name__, 160)
+    detail = fit_to_show(error.args[0] if error.args else type(error).__name__, 160)
     if "OPEN packet not returned" in detail:
         # A Socket.IO 2.x (Engine.IO v3) server: python-socketio 5 speaks only Engine.IO v4.
         return 'the server speaks Socket.IO 2.x: set [server] protocol = "auto" or "v2"'

@@ -24,6 +24,7 @@ from chat_console.client.errors import AckTimeout, ClientError, NotConnected
 from chat_console.client.events import ConnectionState
 from chat_console.client.operator import OperatorClient
 from chat_console.protocol import Message, MessageStatus, MessageType, Ticket
+from chat_console.protocol.compose import NoRecipient, message_to_customer
 from chat_console.store import Change, ChangeKind, Store
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,13 @@ class Courier:
         self, ticket: Ticket, content: str, *, type: MessageType = MessageType.TEXT
     ) -> Message:
         """Record the message as pending (committed) and let the pump send it; never blocks."""
-        message = self.client.new_message(ticket, content, type=type)
-        return self.enqueue(message.model_copy(update={"created_at": self.store.clock()}))
+        try:
+            message = message_to_customer(
+                ticket, self.client.user, content, type=type, created_at=self.store.clock()
+            )
+        except NoRecipient as problem:
+            raise ClientError(str(problem)) from None
+        return self.enqueue(message)
 
     def enqueue(self, message: Message) -> Message:
         """Record a message built elsewhere (it keeps its messageId) and let the pump send it."""

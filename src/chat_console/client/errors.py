@@ -29,7 +29,7 @@ class TokenUnavailable(ClientError):
     """A token could not be had for a passing reason (network, server error): worth retrying."""
 
 
-def safe_text(value: Any, limit: int = _MAX_SHOWN) -> str:
+def fit_to_show(value: Any, limit: int = _MAX_SHOWN) -> str:
     """Peer-supplied text made fit for a log line or a status bar: no control characters, short,
     and no secret (a server that echoes our token back must not get it shown or logged)."""
     text = _CONTROL.sub("?", redact(str(value)))
@@ -41,8 +41,8 @@ def describe_ack_error(err: Any) -> str:
     if isinstance(err, dict):
         for key in ("message", "error", "reason"):
             if isinstance(err.get(key), str) and err[key]:
-                return safe_text(err[key])
-    return safe_text(err)
+                return fit_to_show(err[key])
+    return fit_to_show(err)
 
 
 def is_error(err: Any) -> bool:

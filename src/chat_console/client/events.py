@@ -17,7 +17,7 @@ class ConnectionState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ConnectionChanged:
+class ConnectionStateChanged:
     state: ConnectionState
     reason: str | None = None
     retry_in: float | None = None  # seconds, when RECONNECTING
@@ -32,5 +32,5 @@ class EventDropped:
     reason: str
 
 
-ClientEvent = ServerEvent | ConnectionChanged | EventDropped
+ClientEvent = ServerEvent | ConnectionStateChanged | EventDropped
 Listener = Callable[[ClientEvent], None]

@@ -38,6 +38,7 @@ def tokens_from_settings(
                 auth.password.get_secret_value(),
                 password_command=auth.password_command,
                 ssl=ssl,
+                client_auth=str(auth.client_auth),
             )
     raise AssertionError(f"unhandled auth method {auth.method}")
 

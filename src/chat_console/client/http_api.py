@@ -13,7 +13,7 @@ from urllib.parse import quote
 import aiohttp
 from pydantic import ValidationError
 
-from chat_console.client.errors import ClientError, safe_text
+from chat_console.client.errors import ClientError, fit_to_show
 from chat_console.client.tokens import TokenProvider
 from chat_console.protocol.models import Message, Ticket, User, WireModel
 
@@ -58,7 +58,7 @@ async def get_json(
                 status = response.status
                 body = await response.json(content_type=None) if status == 200 else None
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise ClientError(f"{path}: {safe_text(type(error).__name__)}") from None
+            raise ClientError(f"{path}: {fit_to_show(type(error).__name__)}") from None
         if status == 200:
             return body
         if status in (404, 405):

@@ -6,16 +6,18 @@ repr, an error message or a log line.
 """
 
 import asyncio
+import base64
 import contextlib
 import os
 import signal
 import ssl as ssl_module
 import time
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import quote_plus
 
 import aiohttp
 
-from chat_console.client.errors import AuthenticationFailed, TokenUnavailable, safe_text
+from chat_console.client.errors import AuthenticationFailed, TokenUnavailable, fit_to_show
 from chat_console.redaction import remember_secret
 
 _HIDDEN = "***"
@@ -23,6 +25,10 @@ _HIDDEN = "***"
 EXPIRY_MARGIN = 30.0
 _COMMAND_TIMEOUT = 30.0
 _HTTP_TIMEOUT = 15.0
+# How the client secret reaches the token endpoint (RFC 6749, 2.3.1): an HTTP Basic header
+# (`client_secret_basic`, which many identity providers require) or the form (`client_secret_post`).
+CLIENT_AUTH_BASIC = "basic"
+CLIENT_AUTH_POST = "post"
 
 
 @runtime_checkable
@@ -99,7 +105,7 @@ def _stderr_hint(err: bytes, secret: str) -> str:
     last = lines[-1].strip()
     if not last or (secret and secret in last):
         return ""
-    return f": {safe_text(last, 160)}"
+    return f": {fit_to_show(last, 160)}"
 
 
 class CommandToken:
@@ -148,15 +154,19 @@ class OAuthTokens:
         *,
         password_command: str = "",
         ssl: ssl_module.SSLContext | bool = True,
+        client_auth: str = CLIENT_AUTH_POST,
     ) -> None:
         if grant_type not in ("password", "client_credentials"):
             raise ValueError(f"unsupported grant_type {grant_type!r}")
+        if client_auth not in (CLIENT_AUTH_BASIC, CLIENT_AUTH_POST):
+            raise ValueError(f'client_auth must be "basic" or "post", not {client_auth!r}')
         self._token_url = token_url
         self._grant_type = grant_type
         remember_secret(client_secret)
         remember_secret(password)
         self._client_id = client_id
         self._client_secret = client_secret
+        self._basic = _basic_header(client_id, client_secret) if client_auth == "basic" else None
         self._username = username
         self._password = password
         self._password_command = password_command
@@ -198,23 +208,32 @@ class OAuthTokens:
             password = await run_secret_command(self._password_command, "password command")
         return {"grant_type": "password", "username": self._username, "password": password}
 
-    async def _request(self, form: dict[str, str]) -> str:
+    def _client_credentials(self, form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The form and headers with the client's credentials where `client_auth` puts them."""
+        if self._basic is not None:
+            return form, {"Authorization": self._basic}
         # A public client (password grant) may have no client_id at all.
         if self._client_id:
             form = {**form, "client_id": self._client_id}
         if self._client_secret:
             form["client_secret"] = self._client_secret
+        return form, {}
+
+    async def _request(self, form: dict[str, str]) -> str:
+        form, headers = self._client_credentials(form)
         timeout = aiohttp.ClientTimeout(total=_HTTP_TIMEOUT)
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
-                session.post(self._token_url, data=form, ssl=self._ssl) as response,
+                session.post(
+                    self._token_url, data=form, headers=headers, ssl=self._ssl
+                ) as response,
             ):
                 body = await _json_or_none(response)
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as error:
             raise TokenUnavailable(
-                f"token endpoint unreachable: {safe_text(type(error).__name__)}"
+                f"token endpoint unreachable: {fit_to_show(type(error).__name__)}"
             ) from None
         if status != 200:
             raise self._failure(status, body)
@@ -223,7 +242,7 @@ class OAuthTokens:
     def _failure(self, status: int, body: Any) -> Exception:
         code = body.get("error") if isinstance(body, dict) else None
         detail = body.get("error_description") if isinstance(body, dict) else None
-        words = ": ".join(safe_text(part, 160) for part in (code, detail) if part)
+        words = ": ".join(fit_to_show(part, 160) for part in (code, detail) if part)
         text = f"token endpoint refused (HTTP {status})" + (f": {words}" if words else "")
         # 4xx: refused credentials or a config mistake (unsupported_grant_type): retrying is futile.
         if 400 <= status < 500:
@@ -245,6 +264,17 @@ class OAuthTokens:
             self._refresh = refresh
         self._access = token
         return token
+
+
+def _basic_header(client_id: str, client_secret: str) -> str | None:
+    """`Authorization: Basic` for a confidential client; None for a public one (no secret), which
+    names itself in the form instead. RFC 6749 form-encodes both parts before base64."""
+    if not client_secret:
+        return None
+    pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+    encoded = base64.b64encode(pair.encode()).decode("ascii")
+    remember_secret(encoded)  # the header holds the secret as surely as the form would
+    return f"Basic {encoded}"
 
 
 async def _json_or_none(response: aiohttp.ClientResponse) -> Any:

@@ -20,6 +20,11 @@ class Generation(StrEnum):
     V4 = "v4"  # Socket.IO 3.x/4.x (Engine.IO 4)
     V2 = "v2"  # Socket.IO 2.x (Engine.IO 3)
 
+    @classmethod
+    def of_engineio(cls, version: int) -> "Generation":
+        """The generation a server is, from the Engine.IO version its handshake reveals."""
+        return cls.V2 if version == 3 else cls.V4
+
     @property
     def label(self) -> str:
         if self is Generation.V4:

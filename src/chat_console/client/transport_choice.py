@@ -4,7 +4,7 @@ import ssl as ssl_module
 
 from chat_console.client.connection import SocketIO2Connection, SocketIOConnection
 from chat_console.client.eio3 import EngineIOProbeError, probe_engineio_version
-from chat_console.client.errors import NotConnected, safe_text
+from chat_console.client.errors import NotConnected, fit_to_show
 from chat_console.client.transport import EventSink, Generation, Transport
 
 AUTO = "auto"  # `[server] protocol = "auto"`: probe the server once and remember the answer
@@ -42,8 +42,10 @@ class TransportChooser:
                     self._url, self._path, self._ssl, request_timeout=self._connect_timeout
                 )
             except EngineIOProbeError as error:
-                raise NotConnected(safe_text(error.args[0] if error.args else error, 200)) from None
-            self.generation = Generation.V2 if version == 3 else Generation.V4
+                raise NotConnected(
+                    fit_to_show(error.args[0] if error.args else error, 200)
+                ) from None
+            self.generation = Generation.of_engineio(version)
         return self.generation
 
     async def new(self, on_event: EventSink) -> Transport:

@@ -8,7 +8,7 @@ from typing import Any
 
 from yarl import URL
 
-from chat_console.client.errors import safe_text
+from chat_console.client.errors import fit_to_show
 from chat_console.client.tokens import TokenProvider
 from chat_console.client.transport import Generation, Transport
 from chat_console.config import Settings
@@ -27,7 +27,7 @@ class Outcome:
         text = f"{'✓' if self.ok else '✗'} {self.name}: {self.detail}"
         if not self.ok and self.fix:
             text += f" — fix: {self.fix}"
-        return " ".join(safe_text(text, 400).split())
+        return " ".join(fit_to_show(text, 400).split())
 
 
 def passed(name: str, detail: str) -> Outcome:

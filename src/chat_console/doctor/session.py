@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from chat_console.client.eio3 import EngineIOProbeError, probe_engineio_version
-from chat_console.client.errors import ClientError, safe_text
+from chat_console.client.errors import ClientError, fit_to_show
 from chat_console.client.factory import tokens_from_settings, user_from_settings
 from chat_console.client.transport import Generation
 from chat_console.client.transport_choice import TransportChooser
@@ -23,7 +23,7 @@ _TOKEN_FIXES = {
     AuthMethod.TOKEN: "replace [auth] token with a valid access token",
     AuthMethod.TOKEN_COMMAND: "run [auth] token_command by hand and check what it prints",
     AuthMethod.OAUTH: "check [auth] token_url, username and password_command "
-    "(or client_id and client_secret)",
+    '(or client_id and client_secret, and client_auth = "basic" or "post")',
 }
 
 
@@ -38,7 +38,7 @@ async def check_engineio(found: Findings) -> Outcome:
             str(error),
             "check [server] url and socketio_path: is a Socket.IO server mounted there?",
         )
-    generation = Generation.V2 if version == 3 else Generation.V4
+    generation = Generation.of_engineio(version)
     if server.protocol not in ("auto", generation):
         return failed(
             "engine.io",
@@ -137,7 +137,7 @@ async def check_round_trip(found: Findings) -> Outcome:
             "the server takes events but does not answer them: see its log",
         )
     elapsed = (time.monotonic() - started) * 1000
-    said = f" (it said: {safe_text(err, 80)})" if err not in (None, "", False) else ""
+    said = f" (it said: {fit_to_show(err, 80)})" if err not in (None, "", False) else ""
     return passed("round trip", f"an acknowledged emit took {elapsed:.0f} ms{said}")
 
 
@@ -188,5 +188,5 @@ def _decoded(event: str, args: tuple[Any, ...]) -> object:
 
 def _message(payload: Any) -> str:
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
-        return safe_text(payload["message"], 160)
+        return fit_to_show(payload["message"], 160)
     return ""

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from chat_console.protocol.enums import AssignmentChange, MessageStatus, TicketStatus
 from chat_console.protocol.events import ListenEvent
 from chat_console.protocol.limits import id_problem
-from chat_console.protocol.models import Message, Ticket
+from chat_console.protocol.models import Message, Ticket, without_surrogates
 
 _Code = TypeVar("_Code", TicketStatus, MessageStatus, AssignmentChange)
 _Model = TypeVar("_Model", Ticket, Message)
@@ -103,7 +103,7 @@ def _id(event: str, value: Any, what: str) -> str:
     problem = id_problem(value, what)
     if problem is not None:
         raise ProtocolError(f"{event}: {problem}")
-    return str(value)
+    return without_surrogates(str(value))
 
 
 def _code(event: str, value: Any, enum: type[_Code], what: str) -> _Code:
@@ -154,11 +154,13 @@ def decode(event: str, args: tuple[Any, ...]) -> ServerEvent:
             )
         case ListenEvent.TYPING:
             _arity(event, args, 2)
-            name = args[1] if isinstance(args[1], str) else ""
+            name = without_surrogates(args[1]) if isinstance(args[1], str) else ""
             return Typing(_id(event, args[0], "ticketId"), name)
         case ListenEvent.NOTIFY_OF_ASSIGNMENT:
             _arity(event, args, 2, 3)
-            label = args[2] if len(args) > 2 and isinstance(args[2], str) else ""
+            label = (
+                without_surrogates(args[2]) if len(args) > 2 and isinstance(args[2], str) else ""
+            )
             return AssignmentNotified(
                 _id(event, args[0], "ticketId"),
                 _code(event, args[1], AssignmentChange, "assignment flag"),

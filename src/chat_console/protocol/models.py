@@ -3,9 +3,16 @@
 Python names are snake_case; the wire's camelCase names are aliases, and both are accepted on input.
 Unknown fields are kept (`extra="allow"`) so that a message passed back to the server loses nothing,
 and every field but the identifying one is optional because the peer is not ours to trust.
+
+Whatever a model is built from is made storable first (`_storable`): a lone surrogate becomes the
+visible text `\\udXXX` (UTF-8, SQLite and strict JSON parsers all refuse one), and an unknown field
+nested deeper or larger than any real extension is dropped, so what the console stores it can read
+back, and a record costs what its known fields do.
 """
 
+import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -14,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -30,7 +38,12 @@ def format_timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Not %Y: C libraries write the year 1 as "1", which no ISO-8601 reader takes back.
+    return (
+        f"{moment.year:04d}-"
+        + moment.strftime("%m-%dT%H:%M:%S.")
+        + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -77,6 +90,54 @@ NonEmptyId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 OptionalId = Annotated[str, Field(max_length=MAX_ID_CHARS)] | None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# An unknown field is kept (and stored, and sent back) only while it is this small: real
+# extensions are a few flat values; a 200-level nesting broke every strict JSON reader.
+MAX_EXTRA_DEPTH = 8
+MAX_EXTRA_ITEMS = 256  # strings, numbers, lists and dicts, all levels together
+MAX_EXTRA_CHARS = 16 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with every lone surrogate replaced by its visible escape (`\\ud800`)."""
+    if text.isascii() or not _LONE_SURROGATE.search(text):
+        return text
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+
+
+def _storable(value: Any) -> Any:
+    """A known field's value with its strings made encodable (shallow: known fields are flat)."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
+def _bounded_extra(value: Any, depth: int, budget: list[int]) -> Any:
+    """An unknown field's value, made storable; `_TooLarge` past the bounds above."""
+    budget[0] -= 1
+    if depth > MAX_EXTRA_DEPTH or budget[0] < 0:
+        raise _TooLarge
+    if isinstance(value, str):
+        budget[1] -= len(value)
+        if budget[1] < 0:
+            raise _TooLarge
+        return without_surrogates(value)
+    if isinstance(value, dict):
+        return {
+            without_surrogates(str(key)): _bounded_extra(item, depth + 1, budget)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_bounded_extra(item, depth + 1, budget) for item in value]
+    return value
+
+
 class WireModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel,
@@ -84,6 +145,30 @@ class WireModel(BaseModel):
         extra="allow",
         use_enum_values=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _make_storable(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = _known_keys(cls)
+        budget = [MAX_EXTRA_ITEMS, MAX_EXTRA_CHARS]  # shared: many small fields add up too
+        kept: dict[Any, Any] = {}
+        for key, value in data.items():
+            if key in known:
+                kept[key] = _storable(value)
+                continue
+            try:
+                kept[without_surrogates(str(key))] = _bounded_extra(value, 0, budget)
+            except _TooLarge:
+                continue  # dropped: no real extension is this deep or this large
+        return kept
+
+
+@cache
+def _known_keys(model: type[WireModel]) -> frozenset[str]:
+    fields = model.model_fields
+    return frozenset(fields) | {field.alias for field in fields.values() if field.alias}
 
 
 class User(WireModel):

@@ -80,7 +80,7 @@ class ChatServer:
             task.add_done_callback(self._engineio_tasks.discard)
             return task
 
-        engineio.start_background_task = tracked  # type: ignore[method-assign]
+        engineio.start_background_task = tracked
 
     async def reap(self) -> None:
         """Cancel what Engine.IO left running; call after the web server has stopped."""

@@ -1,14 +1,13 @@
-"""`chat-console serve` and `chat-console customers`: run the server or a swarm until Ctrl-C."""
+"""`chat-console serve`: run the reference server until Ctrl-C."""
 
 import argparse
 import asyncio
-import contextlib
 import ipaddress
 import logging
 import os
-import signal
 import sys
 
+from chat_console.process import command_error, stop_on_signals
 from chat_console.redaction import configure_logging
 from chat_console.server import memory
 from chat_console.server.accounts import Accounts, AccountsError, demo_accounts, load_accounts
@@ -23,18 +22,6 @@ def _configure_logging() -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-
-
-def _error(command: str, text: str) -> int:
-    print(f"chat-console {command}: error: {text}", file=sys.stderr)
-    return 2
-
-
 async def _serve(
     host: str,
     port: int,
@@ -46,7 +33,7 @@ async def _serve(
     from chat_console.server.runner import running_server
 
     stop = asyncio.Event()
-    _stop_on_signals(stop)
+    stop_on_signals(stop)
     async with running_server(
         host=host,
         port=port,
@@ -156,39 +143,15 @@ def serve(args: argparse.Namespace) -> int:
         accounts = _accounts(args)
         admin_token = _admin_token(args)
     except ServeError as error:
-        return _error("serve", str(error))
+        return command_error("serve", str(error))
     try:
         rate_limit = _rate_limit(getattr(args, "rate_limit", None))
         db = args.db or ":memory:"
         asyncio.run(_serve(args.host, args.port, db, accounts, admin_token, rate_limit))
     except OSError as error:
-        return _error("serve", f"cannot listen on {args.host}:{args.port} ({error.strerror})")
+        return command_error(
+            "serve", f"cannot listen on {args.host}:{args.port} ({error.strerror})"
+        )
     except KeyboardInterrupt:
         pass
-    return 0
-
-
-async def _customers(url: str, count: int, pace: float) -> None:
-    from chat_console.server.customers import run_customer_swarm
-
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
-    await run_customer_swarm(url, count, pace, stop)
-
-
-def run_customers(args: argparse.Namespace) -> int:
-    _configure_logging()
-    if args.count < 1 or args.pace <= 0:
-        return _error("customers", "--count must be at least 1 and --pace above 0")
-    import aiohttp
-    from socketio.exceptions import SocketIOError
-
-    from chat_console.server.http_client import TokenRefused
-
-    try:
-        asyncio.run(_customers(args.url, args.count, args.pace))
-    except KeyboardInterrupt:
-        pass
-    except (OSError, aiohttp.ClientError, SocketIOError, TokenRefused, TimeoutError) as error:
-        return _error("customers", f"cannot run customers against {args.url} ({error})")
     return 0

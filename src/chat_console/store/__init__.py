@@ -12,9 +12,10 @@ from chat_console.store.records import (
     View,
 )
 from chat_console.store.safe_text import one_line, safe_text
-from chat_console.store.store import Store, default_store_path
+from chat_console.store.store import MARKER_PREFIX, Store
 
 __all__ = [
+    "MARKER_PREFIX",
     "Change",
     "ChangeKind",
     "MessageRecord",
@@ -22,7 +23,6 @@ __all__ = [
     "Tick",
     "TicketRecord",
     "View",
-    "default_store_path",
     "one_line",
     "safe_text",
 ]

@@ -81,6 +81,7 @@ class MessageRecord:
     error: str | None = None  # the server's words when `tick` is FAILED
     read_locally: bool = False  # for customer messages: the operator has been shown it
     seq: int = field(default=0)  # arrival order, stable across restarts
+    full_size: int | None = None  # UTF-8 bytes received when the content was stored cut
 
     @property
     def message_id(self) -> str:

@@ -6,16 +6,19 @@ the TUI calls at the end of every batch and before it redraws: the record exists
 """
 
 import json
+import logging
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import platformdirs
+from pydantic import ValidationError
 
 from chat_console.protocol import (
     AssignmentChange,
     Message,
+    MessageStatus,
     Ticket,
     TicketStatus,
     now_utc,
@@ -33,12 +36,23 @@ from chat_console.protocol.inbound import (
     TicketStatusUpdated,
     Typing,
 )
+from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size
+from chat_console.protocol.models import without_surrogates
 from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, TicketRecord, View
 
 TYPING_TTL = timedelta(seconds=5)
 # Messages per ticket read into memory at start; older ones stay in SQLite until asked for
-# (`load_older`): a 100,000-message conversation cost ~240 MB and 1.5 s to load whole.
+# (`load_older`): a long conversation loaded whole costs memory and start-up time for history
+# nobody scrolls to (figures in benchmarks/FINDINGS.md, Scale).
 HISTORY_WINDOW = 200
+# What is kept of one ticket's history, whatever a server sends ([history] in the config): past
+# either bound its oldest messages are deleted, down to nine tenths of it (so not at every message).
+# A customer's 100 MiB in 7 s grew the file to 664 MB before there was a bound.
+MESSAGES_PER_TICKET = 100_000  # the conversation the scale benchmark shows whole
+BYTES_PER_TICKET = 64 * 1024 * 1024
+# Content above the wire's own limit is stored cut to it, with the size it had.
+MAX_STORED_CONTENT = MAX_CONTENT_BYTES
+MARKER_PREFIX = "console-marker:"  # ids of lines the console itself wrote into a transcript
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -47,19 +61,23 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
-    own INTEGER NOT NULL, tick INTEGER NOT NULL, error TEXT, read_locally INTEGER NOT NULL
+    own INTEGER NOT NULL, tick INTEGER NOT NULL, error TEXT, read_locally INTEGER NOT NULL,
+    full_size INTEGER
 );
 CREATE INDEX IF NOT EXISTS messages_by_ticket ON messages (ticket_id, seq);
 CREATE TABLE IF NOT EXISTS outbox (
     message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, content TEXT NOT NULL,
     type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS drafts (ticket_id TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
 
 
-_RECORD_COLUMNS = "body, own, tick, error, read_locally, seq"
+_RECORD_COLUMNS = "body, own, tick, error, read_locally, seq, full_size"
+_MESSAGE_COLUMNS = "message_id, ticket_id, seq, body, own, tick, error, read_locally, full_size"
+_NINE = ", ".join("?" * 9)
 # Per ticket, the first seq kept in memory: its HISTORY_WINDOW-th newest message, or its oldest
 # message still in the outbox if that is older (an unsent message must be in memory to be sent).
 _WINDOWS = """
@@ -79,14 +97,48 @@ WHERE m.seq >= w.first ORDER BY m.seq
 """
 
 
-def _record(row: tuple[str, int, int, str | None, int, int]) -> MessageRecord:
-    body, own, tick, error, read_locally, seq = row
-    message = Message.model_validate_json(body)
-    return MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq)
+log = logging.getLogger(__name__)
+_Row = tuple[str, int, int, str | None, int, int, int | None]
+# What a stored body that cannot be read again raises (an old file, written before bodies were
+# made storable at decode): json's, pydantic's, and a nesting too deep for either.
+_UNREADABLE = (ValueError, ValidationError, RecursionError, TypeError)
 
 
-def default_store_path() -> Path:
-    return Path(platformdirs.user_data_dir("chat-console")) / "console.sqlite3"
+def _record(row: _Row) -> MessageRecord:
+    body, own, tick, error, read_locally, seq, full_size = row
+    # json.loads, not pydantic's stricter parser: it reads every body json.dumps wrote.
+    message = Message.model_validate(json.loads(body))
+    return MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq, full_size)
+
+
+# The ticket's messages past the newest ?2, or past the newest ?3 body characters (the newest one
+# always kept), that are not waiting in the outbox: what `_prune` deletes.
+_PRUNABLE = """
+SELECT message_id FROM (
+    SELECT message_id, ROW_NUMBER() OVER newest AS n, SUM(length(body)) OVER newest AS total
+    FROM messages WHERE ticket_id = ?1
+    WINDOW newest AS (ORDER BY seq DESC ROWS UNBOUNDED PRECEDING)
+) WHERE n > 1 AND (n > ?2 OR total > ?3)
+AND message_id NOT IN (SELECT message_id FROM outbox)
+"""
+
+
+def _body(model: Message | Ticket) -> str:
+    """The JSON a row stores: UTF-8 as it is (escaping every non-ASCII character took up to six
+    times the bytes), and never a lone surrogate, which SQLite would refuse."""
+    return without_surrogates(json.dumps(to_wire(model), ensure_ascii=False))
+
+
+def _cut_content(message: Message) -> tuple[Message, int | None]:
+    """The message with its content cut to MAX_STORED_CONTENT, and the size it had if it was."""
+    content = message.content
+    if len(content) <= MAX_STORED_CONTENT // 4:  # four bytes a character at most: within
+        return message, None
+    size = content_size(content)
+    if size <= MAX_STORED_CONTENT:
+        return message, None
+    kept = content.encode("utf-8", "surrogatepass")[:MAX_STORED_CONTENT].decode("utf-8", "ignore")
+    return message.model_copy(update={"content": kept}), size
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -102,15 +154,22 @@ class Store:
         *,
         operator_id: str = "",
         clock: Callable[[], datetime] = now_utc,
+        messages_per_ticket: int = MESSAGES_PER_TICKET,
+        bytes_per_ticket: int = BYTES_PER_TICKET,
     ) -> None:
         self.operator_id = operator_id
         self.clock = clock
+        self.messages_per_ticket = max(1, messages_per_ticket)
+        self.bytes_per_ticket = max(1, bytes_per_ticket)
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
         if str(path) != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(messages)")}
+        if "full_size" not in columns:  # a history written before contents were stored cut
+            self._db.execute("ALTER TABLE messages ADD COLUMN full_size INTEGER")
         self._tickets: dict[str, TicketRecord] = {}
         self._messages: dict[str, MessageRecord] = {}
         self._by_ticket: dict[str, list[str]] = {}
@@ -118,28 +177,52 @@ class Store:
         self._seq = 0
         self._order: list[str] | None = None  # queue order cache, None when stale
         self._older: dict[str, int] = {}  # ticket -> first seq in memory, where SQLite has older
+        self.skipped = 0  # stored records that could not be read back: left out, never fatal
+        self._kept: dict[str, list[int]] = {}  # ticket -> [messages, body characters] in SQLite
+        # ticket -> the colleague who handled it just before it became ours again
+        self._handed_back: dict[str, str] = {}
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
+
+    def _readable(self, rows: Iterable[_Row]) -> list[MessageRecord]:
+        """The rows' records, skipping (and counting) those that cannot be read back."""
+        records = []
+        for row in rows:
+            try:
+                records.append(_record(row))
+            except _UNREADABLE as problem:
+                self._skip("message", row[5], problem)
+        return records
+
+    def _skip(self, what: str, where: object, problem: BaseException) -> None:
+        self.skipped += 1
+        # The error's type only: its text would quote the unreadable payload.
+        log.warning("skipped an unreadable stored %s (%s): %s", what, where, type(problem).__name__)
 
     def _load(self) -> None:
         for ticket_id, body, unread, waiting, activity in self._db.execute(
             "SELECT ticket_id, body, unread, waiting_since, last_activity FROM tickets"
         ):
+            try:
+                ticket = Ticket.model_validate(json.loads(body))
+                waiting_since, last_activity = parse_timestamp(waiting), parse_timestamp(activity)
+            except _UNREADABLE as problem:
+                self._skip("ticket", "its messages are kept", problem)
+                continue
             self._tickets[ticket_id] = TicketRecord(
-                Ticket.model_validate(json.loads(body)),
-                unread=unread,
-                waiting_since=parse_timestamp(waiting),
-                last_activity=parse_timestamp(activity),
+                ticket, unread=unread, waiting_since=waiting_since, last_activity=last_activity
             )
         # Each ticket's newest HISTORY_WINDOW messages, reaching back to its oldest unsent one.
         firsts = dict(self._db.execute(_WINDOWS, (HISTORY_WINDOW,)))
-        for row in self._db.execute(_WINDOWED, (HISTORY_WINDOW,)):
-            self._index_message(_record(row))
-        for ticket_id, oldest, newest in self._db.execute(
-            "SELECT ticket_id, MIN(seq), MAX(seq) FROM messages GROUP BY ticket_id"
+        for record in self._readable(self._db.execute(_WINDOWED, (HISTORY_WINDOW,))):
+            self._index_message(record)
+        for ticket_id, oldest, newest, count, size in self._db.execute(
+            "SELECT ticket_id, MIN(seq), MAX(seq), COUNT(*), SUM(length(body))"
+            " FROM messages GROUP BY ticket_id"
         ):
             self._seq = max(self._seq, newest)
+            self._kept[ticket_id] = [count, size]
             if oldest < firsts[ticket_id]:
                 self._older[ticket_id] = firsts[ticket_id]
 
@@ -157,20 +240,21 @@ class Store:
             " ORDER BY seq DESC LIMIT ?",
             (ticket_id, first, count),
         ).fetchall()
-        records = [_record(row) for row in reversed(rows)]
+        records = self._readable(reversed(rows))
         for record in records:
             self._messages[record.message_id] = record
         self._by_ticket.setdefault(ticket_id, [])[:0] = [r.message_id for r in records]
+        oldest = rows[-1][5] if rows else first  # of the rows read, skipped ones included
         if (
-            len(records) < count
+            len(rows) < count
             or not self._db.execute(
                 "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1",
-                (ticket_id, records[0].seq),
+                (ticket_id, oldest),
             ).fetchone()
         ):
             del self._older[ticket_id]
         else:
-            self._older[ticket_id] = records[0].seq
+            self._older[ticket_id] = oldest
         return len(records)
 
     def _stored(self, message_id: str) -> MessageRecord | None:
@@ -181,7 +265,10 @@ class Store:
         row = self._db.execute(
             f"SELECT {_RECORD_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
         ).fetchone()
-        return None if row is None else _record(row)
+        if row is None:
+            return None
+        readable = self._readable([row])
+        return readable[0] if readable else None
 
     def _save_ticket(self, record: TicketRecord) -> None:
         self._order = None
@@ -189,27 +276,59 @@ class Store:
             "INSERT OR REPLACE INTO tickets VALUES (?, ?, ?, ?, ?)",
             (
                 record.ticket_id,
-                json.dumps(to_wire(record.ticket)),
+                _body(record.ticket),
                 record.unread,
                 _iso(record.waiting_since),
                 _iso(record.last_activity),
             ),
         )
 
-    def _save_message(self, record: MessageRecord) -> None:
+    def _save_message(self, record: MessageRecord) -> int:
+        """Write the message's row; the length of its body."""
+        body = _body(record.message)
         self._db.execute(
-            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO messages ({_MESSAGE_COLUMNS}) VALUES ({_NINE})",
             (
                 record.message_id,
                 record.message.ticket_id,
                 record.seq,
-                json.dumps(to_wire(record.message)),
+                body,
                 int(record.own),
                 int(record.tick),
                 record.error,
                 int(record.read_locally),
+                record.full_size,
             ),
         )
+        return len(body)
+
+    def _stored_new(self, ticket_id: str, size: int) -> None:
+        """A new message of the ticket is in SQLite: past the history bounds, prune."""
+        kept = self._kept.setdefault(ticket_id, [0, 0])
+        kept[0] += 1
+        kept[1] += size
+        if kept[0] > self.messages_per_ticket or kept[1] > self.bytes_per_ticket:
+            self._prune(ticket_id)
+
+    def _prune(self, ticket_id: str) -> None:
+        """Delete the ticket's oldest messages down to nine tenths of the bounds, from SQLite and
+        from memory."""
+        bounds = (max(1, self.messages_per_ticket * 9 // 10), self.bytes_per_ticket * 9 // 10)
+        gone = [i for (i,) in self._db.execute(_PRUNABLE, (ticket_id, *bounds))]
+        self._db.executemany("DELETE FROM messages WHERE message_id = ?", [(i,) for i in gone])
+        dropped = set(gone)
+        for message_id in gone:
+            self._messages.pop(message_id, None)
+        ids = self._by_ticket.get(ticket_id)
+        if ids:
+            ids[:] = [i for i in ids if i not in dropped]
+        self._kept[ticket_id] = list(
+            self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) FROM messages WHERE ticket_id = ?",
+                (ticket_id,),
+            ).fetchone()
+        )
+        log.info("deleted %d old messages of a ticket past the history bounds", len(gone))
 
     def commit(self) -> None:
         self._db.commit()
@@ -259,6 +378,7 @@ class Store:
         # Keep what we knew when the update leaves a field out (peers send partial objects):
         # only the fields the peer actually sent count, not the model's defaults.
         sent = {name: getattr(ticket, name) for name in ticket.model_fields_set}
+        self._note_handback(record, sent.get("handle_by_id", record.ticket.handle_by_id))
         record.ticket = record.ticket.model_copy(update=sent)
         self._after_status_change(record)
         answered = record.ticket.last_response_at
@@ -288,6 +408,7 @@ class Store:
     ) -> Change | None:
         record = self._tickets.get(ticket_id) or self._placeholder(ticket_id, display_nm)
         if change == AssignmentChange.ASSIGNED:
+            self._note_handback(record, self.operator_id)
             update: dict[str, object] = {"handle_by_id": self.operator_id}
             if record.is_new:
                 update["status_id"] = TicketStatus.OPEN
@@ -303,6 +424,33 @@ class Store:
             )
             self._save_ticket(record)
         return Change(ChangeKind.TAKEN_AWAY, ticket_id)
+
+    def _note_handback(self, record: TicketRecord, new_handler: object) -> None:
+        """A colleague's ticket becomes ours: remember who had it (their messages never came)."""
+        old = record.ticket.handle_by_id
+        if self.operator_id and new_handler == self.operator_id and old and old != new_handler:
+            self._handed_back[record.ticket_id] = record.ticket.handle_by_nm or old
+
+    def take_handback(self, ticket_id: str) -> str | None:
+        """Who handled the ticket before it became ours again, once; None if nobody did."""
+        return self._handed_back.pop(ticket_id, None)
+
+    def add_marker(self, ticket_id: str, text: str) -> Change:
+        """A line of the console's own in the ticket's transcript (kept across restarts): read,
+        never sent, and no part of the waiting time or the unread count."""
+        self._seq += 1
+        message = Message(
+            ticket_id=ticket_id,
+            message_id=f"{MARKER_PREFIX}{uuid.uuid4()}",
+            content=text,
+            created_at=self.clock(),
+            status_id=MessageStatus.READ,
+        )
+        record = MessageRecord(message, own=False, tick=Tick.SENT, read_locally=True, seq=self._seq)
+        self._index_message(record)
+        self._save_message(record)
+        self.commit()
+        return Change(ChangeKind.MESSAGE_ADDED, ticket_id, message.message_id)
 
     def _placeholder(self, ticket_id: str, label: str | None = None) -> TicketRecord:
         """A ticket we hear of before we have its object (e.g. after a restart)."""
@@ -325,11 +473,13 @@ class Store:
         if existing is not None:  # the same messageId twice is the same message (reading 6)
             if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
                 self._save_message(existing)
+                self._answered(existing.message)
                 return Change(ChangeKind.MESSAGE_STATUS, message.ticket_id, message.message_id)
             return None
         own = bool(self.operator_id) and message.sender_id == self.operator_id
         if message.created_at is None:
             message = message.model_copy(update={"created_at": self.clock()})
+        message, full_size = _cut_content(message)
         self._seq += 1
         record = MessageRecord(
             message,
@@ -337,9 +487,10 @@ class Store:
             tick=Tick.from_status(message.status_id) if own else Tick.SENT,
             read_locally=not own and message.status_id >= 3,
             seq=self._seq,
+            full_size=full_size,
         )
         self._index_message(record)
-        self._save_message(record)
+        self._stored_new(message.ticket_id, self._save_message(record))
         ticket = self._tickets.get(message.ticket_id)
         if ticket is None:
             ticket = self._placeholder(message.ticket_id, None if own else message.sender_nm)
@@ -356,12 +507,13 @@ class Store:
         if ticket.last_activity is None or (at and at > ticket.last_activity):
             ticket.last_activity = at
         if record.own or self._from_another_operator(ticket, record):
-            ticket.waiting_since = None  # an operator answered: the customer waits no longer
+            if record.tick != Tick.PENDING:  # a reply still to be sent may fail: not answered yet
+                ticket.waiting_since = None  # an operator answered: the customer waits no longer
             return
         self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
         if not record.read_locally:
-            ticket.unread += 1
-            if ticket.waiting_since is None and not ticket.is_closed:
+            ticket.unread += 1  # on a closed ticket too: the customer wrote again, it comes back
+            if ticket.waiting_since is None:
                 ticket.waiting_since = at
 
     @staticmethod
@@ -374,7 +526,7 @@ class Store:
         self._seq += 1
         record = MessageRecord(message, own=True, tick=Tick.PENDING, seq=self._seq)
         self._index_message(record)
-        self._save_message(record)
+        self._stored_new(message.ticket_id, self._save_message(record))
         self._db.execute(
             "INSERT OR REPLACE INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -400,6 +552,16 @@ class Store:
         self.commit()
         return change
 
+    def _answered(self, reply: Message) -> None:
+        """An own reply reached the server (a tick beyond pending): the customer waits no longer,
+        unless they wrote again after it."""
+        ticket = self._tickets.get(reply.ticket_id)
+        if ticket is None or ticket.waiting_since is None:
+            return
+        if reply.created_at is None or reply.created_at >= ticket.waiting_since:
+            ticket.waiting_since = None
+            self._save_ticket(ticket)
+
     def mark_failed(self, message_id: str, error: str) -> Change | None:
         record = self._messages.get(message_id)
         if record is None or record.tick > Tick.PENDING:
@@ -407,6 +569,7 @@ class Store:
             self._db.execute("DELETE FROM outbox WHERE message_id = ?", (message_id,))
             self.commit()
             return None
+        error = without_surrogates(error)  # the server's words, stored in a TEXT column
         record.tick, record.error = Tick.FAILED, error
         self._save_message(record)
         self._db.execute(
@@ -483,6 +646,7 @@ class Store:
         if record is None or not record.own or not self._raise_tick(record, tick):
             return None
         self._save_message(record)
+        self._answered(record.message)
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
 
     def mark_ticket_read(self, ticket_id: str) -> int:
@@ -507,6 +671,57 @@ class Store:
             self._save_ticket(ticket)
         self.commit()
         return marked
+
+    def unread_messages(self, ticket_id: str) -> list[Message]:
+        """The ticket's customer messages in memory that the operator has not read yet (not a
+        colleague's: only the recipient of a message may confirm it)."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None:
+            return []
+        records = (self._messages[i] for i in self._by_ticket.get(ticket_id, ()))
+        return [
+            r.message
+            for r in records
+            if not r.own and not r.read_locally and not self._from_another_operator(ticket, r)
+        ]
+
+    def unread_elsewhere(self, customer_id: str, ticket_id: str) -> bool:
+        """The customer has unread messages on another ticket than `ticket_id`."""
+        return any(
+            r.unread and r.ticket.owner_id == customer_id and r.ticket_id != ticket_id
+            for r in self._tickets.values()
+        )
+
+    def mark_messages_read(self, ticket_id: str, message_ids: Iterable[str]) -> int:
+        """These messages of the ticket were seen (and receipted) one by one; how many."""
+        marked = 0
+        for message_id in message_ids:
+            record = self._messages.get(message_id)
+            if record is not None and not record.own and not record.read_locally:
+                record.read_locally = True
+                self._save_message(record)
+                marked += 1
+        ticket = self._tickets.get(ticket_id)
+        if ticket is not None and marked:
+            ticket.unread = max(0, ticket.unread - marked)
+            self._save_ticket(ticket)
+        self.commit()
+        return marked
+
+    # ---- drafts: what the operator is writing, per ticket -----------------------------
+
+    def draft(self, ticket_id: str) -> str:
+        row = self._db.execute("SELECT text FROM drafts WHERE ticket_id = ?", (ticket_id,))
+        found = row.fetchone()
+        return str(found[0]) if found else ""
+
+    def save_draft(self, ticket_id: str, text: str) -> None:
+        """Written and committed at once: a draft must survive the console being killed."""
+        if text:
+            self._db.execute("INSERT OR REPLACE INTO drafts VALUES (?, ?)", (ticket_id, text))
+        else:
+            self._db.execute("DELETE FROM drafts WHERE ticket_id = ?", (ticket_id,))
+        self.commit()
 
     # ---- bulk loads (HTTP extras) ---------------------------------------------------
 
@@ -545,7 +760,7 @@ class Store:
         if self._order is None:
 
             def key(record: TicketRecord) -> tuple[int, datetime, str]:
-                if record.is_closed:
+                if record.is_closed and not record.unread:
                     group = 2
                 elif record.is_new or record.unread:
                     group = 0
@@ -590,7 +805,7 @@ class Store:
         return counts
 
     def unread_tickets(self) -> int:
-        return sum(1 for r in self._tickets.values() if r.unread and not r.is_closed)
+        return sum(1 for r in self._tickets.values() if r.unread)
 
     def next_unread(self, after: str | None, view: View = View.ALL) -> str | None:
         """The next ticket in queue order with unread messages, wrapping around."""
@@ -600,6 +815,31 @@ class Store:
         if after in order:
             return order[(order.index(after) + 1) % len(order)]
         return order[0]
+
+    def open_tickets_of(self, owner_id: str) -> int:
+        """How many tickets of this customer are not closed."""
+        return sum(
+            1 for r in self._tickets.values() if r.ticket.owner_id == owner_id and not r.is_closed
+        )
+
+    def next_waiting(self, after: str | None) -> str | None:
+        """The first ticket in queue order, other than `after`, whose customer waits for an
+        answer from this operator (or from nobody yet)."""
+        for ticket_id in self._ordered():
+            record = self._tickets[ticket_id]
+            if ticket_id == after or record.is_closed or record.waiting_since is None:
+                continue
+            if record.ticket.handle_by_id in (None, "", self.operator_id):
+                return ticket_id
+        return None
+
+    def oldest_new(self) -> str | None:
+        """The new ticket whose customer has waited longest."""
+        new = [r for r in self._tickets.values() if r.is_new]
+        if not new:
+            return None
+        oldest = min(new, key=lambda r: r.waiting_since or r.last_activity or _FAR_FUTURE)
+        return oldest.ticket_id
 
     # ---- typing --------------------------------------------------------------------
 

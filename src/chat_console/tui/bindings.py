@@ -22,16 +22,21 @@ class Spec:
 SCREEN = (
     Spec("open", "enter", "open", "Open"),
     Spec("accept", "a", "accept", "Accept"),
+    Spec("take_oldest", "A", "take_oldest", "Accept and open the oldest new ticket", show=False),
     Spec("close", "c", "close", "Close"),
+    Spec("close_and_next", "C", "close_and_next", "Close, then open the next waiting", show=False),
+    Spec("reopen", "o", "reopen", "Reopen a closed ticket", show=False),
     Spec("hijack", "h", "hijack", "Hijack"),
     Spec("assign", "t", "assign", "Assign"),
     Spec("next_unread", "n", "next_unread", "Next unread"),
     Spec("filter", "slash", "filter", "Filter", display="/"),
-    Spec("next_view", "v", "next_view", "Next view"),
+    Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),
     Spec("fold", "e", "toggle_fold", "Show all of a long message, or fold it", show=False),
-    Spec("retry", "r", "retry", "Retry: reconnect now, resend failed messages", show=False),
-    Spec("discard_failed", "x", "discard_failed", "Discard failed messages", show=False),
+    # Each with a chord too, that works while the composer has the focus (letters are text there).
+    Spec("retry", "r,ctrl+r", "retry", "Retry: reconnect now, resend failed messages", show=False),
+    Spec("discard_failed", "x,alt+x", "discard_failed", "Discard failed messages", show=False),
     Spec("back", "escape", "back", "Back", show=False),
     Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),
     Spec("help", "question_mark", "help", "Help", display="?"),
@@ -74,6 +79,13 @@ _PRETTY = {
     "pagedown": "PgDn",
     "pageup": "PgUp",
 }
+
+
+def chord_for(spec: Spec, keymap: dict[str, str]) -> str:
+    """The key of `spec` that works from anywhere, the composer too: a ctrl- or alt- chord."""
+    keys = [k.strip() for k in keymap.get(spec.id, spec.keys).split(",")]
+    chords = [k for k in keys if k.startswith(("ctrl+", "alt+"))]
+    return _PRETTY.get((chords or keys)[0], (chords or keys)[0])
 
 
 def keys_for(spec: Spec, keymap: dict[str, str]) -> str:

@@ -1,11 +1,13 @@
 """Small pure helpers that turn store values into what the widgets print."""
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
-from rich.cells import cell_len
+from rich.cells import cell_len, split_graphemes
 
 from chat_console.protocol import TicketStatus
 from chat_console.store import Tick, TicketRecord, one_line
+
+SHORT_ID = 8  # characters of a ticket id in its short form
 
 STATUS_LABEL = {TicketStatus.NEW: "new", TicketStatus.OPEN: "open", TicketStatus.CLOSED: "closed"}
 
@@ -33,6 +35,25 @@ def format_wait(seconds: float) -> str:
     return f"{days}d{hours:02d}h"
 
 
+def _local(moment: datetime, timezone: tzinfo | None) -> datetime:
+    """`moment` in the operator's time zone; in UTC where that would leave the calendar
+    (a peer's 9999-12-31T23:59Z is past datetime.max in Tokyo)."""
+    try:
+        return moment.astimezone(timezone)
+    except (OverflowError, ValueError, OSError):
+        return moment.astimezone(UTC)
+
+
+def clock_time(moment: datetime, now: datetime, timezone: tzinfo | None) -> str:
+    """A message's time: the hour today, the date too on another day, the year in another year."""
+    local, today = _local(moment, timezone), _local(now, timezone).date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return local.strftime("%b %d %H:%M")
+    return f"{local.year:04d}-" + local.strftime("%m-%d %H:%M")  # %Y gives "1" for the year 1
+
+
 def waiting_seconds(record: TicketRecord, now: datetime) -> float | None:
     if record.waiting_since is None:
         return None
@@ -49,15 +70,41 @@ def handler_label(record: TicketRecord, operator_id: str) -> str:
 
 
 def ticket_title(record: TicketRecord) -> str:
-    return one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
+    title = one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
+    chosen = chosen_name(record)
+    return f"{title} “{chosen}”" if chosen else title
 
 
 def customer_label(record: TicketRecord) -> str:
+    """Who the customer is, as the server says (`ownerNm`, else the owner's id): never the
+    ticket's `displayNm`, which the customer chooses and could set to anyone's name."""
+    ticket = record.ticket
+    if ticket.owner_nm or ticket.owner_id:
+        return one_line(ticket.owner_nm or ticket.owner_id)
+    # A server that names no owner: all there is is the chosen name, quoted as a claim.
+    return f"“{one_line(ticket.display_nm)}”" if ticket.display_nm else "unknown customer"
+
+
+def chosen_name(record: TicketRecord) -> str:
+    """The ticket's `displayNm` where it says something the title and the owner do not: shown
+    quoted, as the ticket's label, never where the customer's identity is shown."""
     ticket = record.ticket
     label = ticket.display_nm
-    if not label or (label == ticket.ticket_nm and ticket.owner_nm):
-        label = ticket.owner_nm  # a display name that only repeats the title says nothing
-    return one_line(label or ticket.owner_id or "customer")
+    if not label or label in (ticket.ticket_nm, ticket.owner_nm):
+        return ""
+    if not (ticket.owner_nm or ticket.owner_id):
+        return ""  # customer_label shows it already, quoted
+    return one_line(label)
+
+
+def short_id(ticket_id: str) -> str:
+    """A ticket id's short form: enough to tell two look-alike tickets apart."""
+    return "#" + one_line(ticket_id)[:SHORT_ID]
+
+
+def ticket_label(record: TicketRecord) -> str:
+    """How a notice or question names a ticket: whose it is and what it is about."""
+    return f"{customer_label(record)} — {ticket_title(record)}"
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -87,15 +134,18 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _cut(word: str, width: int) -> list[str]:
-    """`word` in pieces of at most `width` cells, in one pass (a hostile 1 MiB word included)."""
+    """`word` in pieces of at most `width` cells, in one pass (a hostile 1 MiB word included).
+
+    Cut between clusters as Rich measures them (a character with what joins it), never inside
+    one: measured one code point at a time, an emoji and its VS16 counted one cell, not two."""
     if word.isascii():  # printable ASCII (control characters were replaced): one cell each
         return [word[start : start + width] for start in range(0, len(word), width)]
+    clusters, _ = split_graphemes(word)
     pieces, start, used = [], 0, 0
-    for index, char in enumerate(word):
-        cells = cell_len(char)
-        if used + cells > width and index > start:
-            pieces.append(word[start:index])
-            start, used = index, 0
+    for begin, _end, cells in clusters:
+        if used + cells > width and begin > start:
+            pieces.append(word[start:begin])
+            start, used = begin, 0
         used += cells
     pieces.append(word[start:])
     return pieces

@@ -25,6 +25,10 @@ class TicketsArrived(_TicketsMessage):
     """New tickets were created by customers."""
 
 
+class ClosedTicketWritten(_TicketsMessage):
+    """A customer wrote on these closed tickets (a server that allows it): they are back."""
+
+
 class AssignedToMe(_TicketsMessage):
     """These tickets were assigned to this operator."""
 

@@ -14,7 +14,7 @@ from chat_console.protocol.inbound import (
     Typing,
 )
 from chat_console.store import Store
-from chat_console.tui.app import ConsoleApp, make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -187,7 +187,7 @@ def mixed_store() -> Store:
 
 
 def store_app(store: Store | None = None, **kwargs: object) -> ConsoleApp:
-    return make_app(
+    return ConsoleApp(
         CONFIG,
         store=store or mixed_store(),
         clock=fixed_clock,

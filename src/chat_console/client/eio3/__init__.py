@@ -15,8 +15,8 @@ speaks the older generation itself, written from the public specs:
   The default namespace `/` is joined implicitly: the server sends `40` on its own.
 
 `SocketIO2Client` offers the subset of python-socketio's `AsyncClient` surface that the console
-uses (`on`, `connect`, `emit`, `call`, `disconnect`, `wait`, `connected`, `sid`), with the same
-argument conventions and exception classes, so the two can stand behind one interface. Like
+uses (`on`, `connect`, `emit` with an ack `callback`, `disconnect`, `connected`, `sid`), with the
+same argument conventions and exception classes, so the two can stand behind one interface. Like
 `AsyncClient` after a server-side disconnect, it never reconnects by itself: the supervisor does.
 
 Modules: `codec` (packet types, the Socket.IO packet codec, URLs, the probe's body reader: pure
@@ -28,7 +28,6 @@ from chat_console.client.eio3.client import (
     CLIENT_DISCONNECT,
     SERVER_DISCONNECT,
     TRANSPORT_ERROR,
-    AckLostError,
     SocketIO2Client,
 )
 from chat_console.client.eio3.codec import (
@@ -54,7 +53,6 @@ __all__ = [
     "SIO_ERROR",
     "SIO_EVENT",
     "TRANSPORT_ERROR",
-    "AckLostError",
     "EngineIOProbeError",
     "SocketIO2Client",
     "SocketPacket",

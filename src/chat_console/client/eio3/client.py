@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
-from socketio import exceptions  # type: ignore[import-untyped]  # ships no type hints
+from socketio import exceptions
 from yarl import URL
 
 from chat_console.client.eio3.codec import (
@@ -61,26 +61,11 @@ CLOSE_GRACE_SECONDS = 0.5
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
-class AckLostError(exceptions.TimeoutError, exceptions.DisconnectedError):  # type: ignore[misc]
-    """The link dropped while `call()` waited: the ack can never arrive.
-
-    python-socketio would wait out the whole timeout and raise `TimeoutError`; we fail at once,
-    and subclass both so code written for either expectation catches it.
-    """
-
-
 def _as_args(data: Any) -> list[Any]:
     """python-socketio's rule: a tuple is several arguments, None is none, anything else is one."""
     if isinstance(data, tuple):
         return list(data)
     return [] if data is None else [data]
-
-
-def _call_result(args: tuple[Any, ...]) -> Any:
-    """python-socketio's `call()` result: None, the single value, or the tuple of several."""
-    if not args:
-        return None
-    return args[0] if len(args) == 1 else args
 
 
 def _accepts_one_argument(handler: Handler) -> bool:
@@ -97,8 +82,8 @@ class SocketIO2Client:
     """Socket.IO client for 2.x servers (Engine.IO v3, websocket only), default namespace only.
 
     Use it like python-socketio's `AsyncClient`: register handlers with `on()`, `await connect()`,
-    `emit()`/`call()`, `await disconnect()`. Handlers may be plain functions or coroutines; each
-    server event runs in its own task (so a handler may itself `await call(...)`), started in
+    `emit()` (with an ack `callback`), `await disconnect()`. Handlers may be plain functions or
+    coroutines; each server event runs in its own task (so a handler may itself await), started in
     arrival order. The `disconnect` handler receives the reason (`client disconnect`,
     `server disconnect` or `transport error`) if it accepts an argument.
     """
@@ -115,7 +100,6 @@ class SocketIO2Client:
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._ack_ids = itertools.count(1)
         self._callbacks: dict[int, Handler] = {}
-        self._calls: dict[int, asyncio.Future[tuple[Any, ...]]] = {}
         self._pong = asyncio.Event()
         self._closed = asyncio.Event()
         self._closed.set()
@@ -135,14 +119,6 @@ class SocketIO2Client:
             return function
 
         return register if handler is None else register(handler)
-
-    def event(self, handler: Handler) -> Handler:
-        """Decorator registering a handler under its own name, as in python-socketio."""
-        self.on(handler.__name__, handler)
-        return handler
-
-    def transport(self) -> str:
-        return "websocket"
 
     async def connect(
         self,
@@ -213,33 +189,6 @@ class SocketIO2Client:
                 self._callbacks.pop(ack_id, None)
             raise
 
-    async def call(
-        self,
-        event: str,
-        data: Any = None,
-        namespace: str | None = None,
-        timeout: float = 60,  # noqa: ASYNC109 - python-socketio's signature, kept for parity
-    ) -> Any:
-        """Emit and wait for the ack: None, its single value, or a tuple of several values.
-
-        Raises `socketio.exceptions.TimeoutError` when no ack comes within `timeout`, and its
-        subclass `AckLostError` as soon as the link drops (the ack can no longer come).
-        """
-        self._check_namespace(namespace)
-        if not self.connected:
-            raise exceptions.BadNamespaceError("/ is not a connected namespace.")
-        ack_id = next(self._ack_ids)
-        answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-        self._calls[ack_id] = answer
-        try:
-            await self._send_socket_packet(SIO_EVENT, [event, *_as_args(data)], ack_id)
-            args = await asyncio.wait_for(answer, timeout)
-        except TimeoutError:
-            raise exceptions.TimeoutError() from None
-        finally:
-            self._calls.pop(ack_id, None)
-        return _call_result(args)
-
     async def disconnect(self) -> None:
         """Leave `/` and close the link; the `disconnect` handler runs with `client disconnect`."""
         if self.connected and self._ws is not None and not self._ws.closed:
@@ -247,14 +196,6 @@ class SocketIO2Client:
             with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_DISCONNECT)
         await self._drop(CLIENT_DISCONNECT)
-
-    async def wait(self) -> None:
-        """Return when the link is closed (python-socketio's `wait()` without reconnection)."""
-        await self._closed.wait()
-
-    async def shutdown(self) -> None:
-        """python-socketio's name for a disconnect that also stops reconnection (we never do)."""
-        await self.disconnect()
 
     # -- Engine.IO v3 ------------------------------------------------------------------------
 
@@ -388,10 +329,6 @@ class SocketIO2Client:
         return False
 
     def _resolve_ack(self, ack_id: int, args: tuple[Any, ...]) -> None:
-        waiting = self._calls.pop(ack_id, None)
-        if waiting is not None and not waiting.done():
-            waiting.set_result(args)
-            return
         callback = self._callbacks.pop(ack_id, None)
         if callback is None:
             logger.debug("ignored an ack nobody waits for")
@@ -474,10 +411,6 @@ class SocketIO2Client:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._reader = self._pinger = None
-        for waiting in self._calls.values():
-            if not waiting.done():
-                waiting.set_exception(AckLostError("the link dropped before the ack arrived"))
-        self._calls.clear()
         self._callbacks.clear()  # like python-socketio: pending callbacks are never called
         await self._release_transport()
 

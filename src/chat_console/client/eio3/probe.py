@@ -7,14 +7,14 @@ import json
 from collections.abc import Mapping
 
 import aiohttp
-from socketio import exceptions  # type: ignore[import-untyped]  # ships no type hints
+from socketio import exceptions
 from yarl import URL
 
 from chat_console.client.eio3.client import SSLOption, connect_failure
 from chat_console.client.eio3.codec import EIO_CLOSE, engineio_version_of
 
 
-class EngineIOProbeError(exceptions.ConnectionError):  # type: ignore[misc]
+class EngineIOProbeError(exceptions.ConnectionError):
     """`probe_engineio_version` could not tell which Engine.IO version a server speaks."""
 
 

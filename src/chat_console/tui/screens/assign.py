@@ -5,10 +5,10 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chat_console.store import one_line
@@ -18,13 +18,14 @@ from chat_console.tui.console_config import OperatorChoice
 class AssignScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "pick", "Assign", show=False),  # before the list or the input has focus
         Binding("tab", "switch", "List / id", show=False),
     ]
 
     def __init__(self, ticket_label: str, operators: list[OperatorChoice]) -> None:
         super().__init__()
         self.ticket_label = ticket_label
-        self.operators = operators
+        self.operators = list(operators)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -32,16 +33,7 @@ class AssignScreen(ModalScreen[str | None]):
                 Content.assemble(("Assign ", "bold"), (one_line(self.ticket_label), "bold")),
                 id="dialog-title",
             )
-            options = [
-                Option(
-                    Content.assemble(
-                        (one_line(op.name or op.id), "bold"), ("  " + one_line(op.id), "dim")
-                    ),
-                    id=op.id,
-                )
-                for op in self.operators
-            ]
-            yield OptionList(*options, id="operators")
+            yield OptionList(*map(_option, self.operators), id="operators")
             yield Input(placeholder="or type an operator id and press Enter", id="operator-id")
             yield Static(
                 Content.assemble(
@@ -56,6 +48,9 @@ class AssignScreen(ModalScreen[str | None]):
                 ),
                 id="dialog-keys",
             )
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Assign", id="assign", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         if self.operators:
@@ -63,6 +58,30 @@ class AssignScreen(ModalScreen[str | None]):
             self.query_one(OptionList).focus()
         else:
             self.query_one(Input).focus()
+
+    def add_operators(self, operators: list[OperatorChoice]) -> None:
+        """More to choose from (the server's list, which arrives after the dialog opened)."""
+        known = {op.id for op in self.operators}
+        fresh = [op for op in operators if op.id not in known]
+        self.operators += fresh
+        options = self.query_one(OptionList)
+        options.add_options(map(_option, fresh))
+        if options.highlighted is None and self.operators:
+            options.highlighted = 0
+
+    @on(Button.Pressed, "#assign")
+    def action_pick(self) -> None:
+        typed = self.query_one(Input).value.strip()
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        if typed:
+            self.dismiss(typed)
+        elif highlighted is not None:
+            self.dismiss(options.get_option_at_index(highlighted).id)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_clicked(self) -> None:
+        self.dismiss(None)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -82,3 +101,8 @@ class AssignScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _option(operator: OperatorChoice) -> Option:
+    name = (one_line(operator.name or operator.id), "bold")
+    return Option(Content.assemble(name, ("  " + one_line(operator.id), "dim")), id=operator.id)

@@ -2,12 +2,13 @@
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -25,10 +26,13 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Static(Content.assemble((self.title_text, "bold")), id="dialog-title")
             yield Static(self.question, id="dialog-body")
-            yield Static(
-                Content.assemble(("y", "bold"), "/Enter yes   ", ("n", "bold"), "/Esc no"),
-                id="dialog-keys",
-            )
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Yes  y/Enter", id="yes", variant="primary", compact=True)
+                yield Button("No  n/Esc", id="no", compact=True)
+
+    @on(Button.Pressed)
+    def _clicked(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -1,45 +1,32 @@
 """The operator's one working screen: queue on the left, conversation on the right."""
 
 import time
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from chat_console.store import View
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
-from chat_console.tui.screens.ticket_actions import TicketActions
-from chat_console.tui.widgets.bars import ConversationHeader, StatusBar, TypingLine, ViewsBar
+from chat_console.tui.screens.ticket_actions import TicketActionScreen
+from chat_console.tui.widgets.bars import StatusBar, ViewsBar
+from chat_console.tui.widgets.conversation import Conversation
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
-
-if TYPE_CHECKING:
-    from chat_console.tui.app import ConsoleApp
 
 _VIEWS = list(View)
 
 
-class MainScreen(TicketActions, Screen[None]):
+class MainScreen(TicketActionScreen):
     BINDINGS = bindings(SCREEN)
 
     def __init__(self) -> None:
         super().__init__(id="main")
-        self.open_ticket_id: str | None = None
         self.connection: tuple[str, str | None, float | None] = ("connecting", None, None)
         self.protocol: str | None = None  # the server's Socket.IO generation, once known
         self._retry_at: float | None = None  # time.monotonic() of the next attempt, if waiting
-        self._reading: set[str] = set()  # tickets whose read receipt is on its way
-        self._history_loaded: set[str] = set()
-        self.own_assignments: set[str] = set()
-        self._last_typing_sent: dict[str, float] = {}
-
-    @property
-    def console(self) -> "ConsoleApp":
-        return cast("ConsoleApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.console
@@ -54,34 +41,19 @@ class MainScreen(TicketActions, Screen[None]):
                     wait_alert=app.config.wait_alert,
                     id="queue",
                 )
-            with Vertical(id="conversation-pane"):
-                yield ConversationHeader(id="header")
-                yield Transcript(
-                    app.store,
-                    clock=app.clock,
-                    timezone=app.timezone,
-                    save_key=app.key_for("save_image"),
-                    fold_key=app.key_for("fold"),
-                    id="transcript",
-                )
-                yield TypingLine(id="typing")
-                yield Input(placeholder="Write a reply — Enter sends", id="composer")
+            yield Conversation(id="conversation-pane")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # all of it fits 80 columns
 
     # ---- widgets --------------------------------------------------------------------
 
     @property
-    def queue(self) -> QueueView:
-        return self.query_one(QueueView)
-
-    @property
     def transcript(self) -> Transcript:
-        return self.query_one(Transcript)
+        return self.conversation.transcript
 
     @property
     def composer(self) -> Input:
-        return self.query_one("#composer", Input)
+        return self.conversation.composer
 
     @property
     def filter_input(self) -> Input:
@@ -91,9 +63,7 @@ class MainScreen(TicketActions, Screen[None]):
         self.filter_input.display = False
         self.queue.reload()
         self.refresh_bars()
-        self.transcript.show(None)
         self.queue.focus()
-        self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
 
     def refresh_bars(self) -> None:
         store = self.console.store
@@ -109,25 +79,15 @@ class MainScreen(TicketActions, Screen[None]):
             operator=self.console.config.operator_name,
             host=self.console.config.server_host,
             protocol=self.protocol,
-            retry_key=self.console.key_for("retry") if self.console.client else "",
+            retry_key=self.console.chord_for("retry") if self.console.client else "",
             new=counts[View.NEW],
             unread=store.unread_tickets(),
             mine=counts[View.MINE],
             dropped=self.console.dropped_events,
+            skipped=store.skipped,
             insecure=not self.console.config.verify_tls,
         )
         self.refresh_header()
-
-    def refresh_header(self) -> None:
-        tid = self.open_ticket_id
-        record = self.console.store.ticket(tid) if tid else None
-        busy = self.queue.busy.get(tid) if tid else None
-        self.query_one(ConversationHeader).show(record, self.console.config.operator_id, busy)
-
-    def refresh_typing(self) -> None:
-        tid = self.open_ticket_id
-        name = self.console.store.typing(tid) if tid else None
-        self.query_one(TypingLine).show(name)
 
     def tick(self) -> None:
         """Once a second: waiting times move on and typing indicators expire."""
@@ -137,12 +97,13 @@ class MainScreen(TicketActions, Screen[None]):
         if self._retry_at is not None:
             self.refresh_bars()
         if self.console.store.expire_typing():
-            self.refresh_typing()
+            self.conversation.refresh_typing()
 
     # ---- domain messages from the app's batches ----------------------------------------
 
     @on(msg.TicketsChanged)
     def _tickets_changed(self, event: msg.TicketsChanged) -> None:
+        self.conversation.tickets_changed(event.ticket_ids)
         self.queue.reload()
         self.refresh_bars()
 
@@ -152,22 +113,25 @@ class MainScreen(TicketActions, Screen[None]):
 
     @on(msg.MessagesChanged)
     def _messages_changed(self, event: msg.MessagesChanged) -> None:
-        if self.open_ticket_id in event.ticket_ids:
-            self.transcript.messages_changed()
-            self.refresh_typing()
-            self.mark_read_if_seen()
+        self.conversation.messages_changed(event.ticket_ids)
         self.queue.reload()
         self.refresh_bars()
 
     @on(msg.TypingChanged)
     def _typing_changed(self, event: msg.TypingChanged) -> None:
         if self.open_ticket_id in event.ticket_ids:
-            self.refresh_typing()
+            self.conversation.refresh_typing()
 
     @on(msg.TicketsArrived)
     def _tickets_arrived(self, event: msg.TicketsArrived) -> None:
         self.app.bell()
         self.notify_about(event.ticket_ids, "New ticket")
+
+    @on(msg.ClosedTicketWritten)
+    def _closed_ticket_written(self, event: msg.ClosedTicketWritten) -> None:
+        self.app.bell()
+        reopen = self.console.key_for("reopen")
+        self.notify_about(event.ticket_ids, f"Customer wrote on a closed ticket — {reopen} reopens")
 
     def _not_caused_by_me(self, ticket_ids: frozenset[str]) -> list[str]:
         """The server also tells us about assignments we made ourselves; those need no alarm."""
@@ -177,6 +141,8 @@ class MainScreen(TicketActions, Screen[None]):
 
     @on(msg.AssignedToMe)
     def _assigned_to_me(self, event: msg.AssignedToMe) -> None:
+        for ticket_id in event.ticket_ids:  # hijacked or handed back: what did we miss?
+            self.conversation.catch_up(ticket_id)
         others = self._not_caused_by_me(event.ticket_ids)
         if others:
             self.app.bell()
@@ -197,39 +163,49 @@ class MainScreen(TicketActions, Screen[None]):
         self.protocol = event.protocol or self.protocol
         self.refresh_bars()
         if event.state == "online":
-            self.mark_read_if_seen()
+            self.conversation.mark_read_if_seen()
 
     # ---- the queue and the conversation ----------------------------------------------
+
+    @on(ViewsBar.Picked)
+    def _view_picked(self, event: ViewsBar.Picked) -> None:
+        self.set_view(event.view)
+
+    @on(QueueView.Opened)
+    def _row_opened(self, event: QueueView.Opened) -> None:
+        self.open_and_focus(event.ticket_id)
 
     @on(QueueView.Highlighted)
     def _highlighted(self, event: QueueView.Highlighted) -> None:
         event.stop()
 
     def open_ticket(self, ticket_id: str) -> None:
-        self.open_ticket_id = ticket_id
-        self.transcript.show(ticket_id)
+        self.conversation.open(ticket_id)
         self.refresh_header()
-        self.refresh_typing()
-        self.load_history(ticket_id)
-        self.mark_read_if_seen()
 
     def action_open(self) -> None:
         tid = self.queue.highlighted
-        if tid is None:
-            return
-        self.open_ticket(tid)
-        self.composer.focus()
+        if tid is not None:
+            self.open_and_focus(tid)
 
     def action_back(self) -> None:
-        if self.filter_input.has_focus:
-            self.filter_input.display = bool(self.filter_input.value)
-        self.queue.focus()
+        """Back to the queue; from the queue or the filter, an active filter goes."""
+        if self.filter_input.has_focus or (self.queue.has_focus and self.queue.filter_text):
+            self.clear_filter()
+        self.set_focus(self.queue)  # now, not after keys already queued (see QueueView)
+
+    def clear_filter(self) -> None:
+        with self.filter_input.prevent(Input.Changed):
+            self.filter_input.value = ""
+        self.filter_input.display = False
+        self.queue.set_view(self.queue.view, "")
+        self.refresh_bars()
 
     def action_switch_pane(self) -> None:
         order = [self.queue, self.composer, self.transcript]
         focused = self.focused
         index = order.index(focused) if focused in order else -1
-        order[(index + 1) % len(order)].focus()
+        self.set_focus(order[(index + 1) % len(order)])
 
     def action_next_unread(self) -> None:
         store = self.console.store
@@ -241,12 +217,11 @@ class MainScreen(TicketActions, Screen[None]):
         if tid is None:
             self.app.notify("No unread messages", timeout=2)
             return
-        self.queue.select(tid)
-        self.queue.focus()
+        self.open_and_focus(tid)
 
     def action_filter(self) -> None:
         self.filter_input.display = True
-        self.filter_input.focus()
+        self.set_focus(self.filter_input)  # now, not after keys already queued (see QueueView)
 
     def action_next_view(self) -> None:
         self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])
@@ -255,9 +230,25 @@ class MainScreen(TicketActions, Screen[None]):
         self.queue.set_view(view)
         self.refresh_bars()
 
+    # ---- the conversation's actions, bound here so that they work from the queue too -------
+
     def action_toggle_fold(self) -> None:
-        if not self.transcript.toggle_fold():
-            self.app.notify("No long message in this conversation", timeout=3, markup=False)
+        self.conversation.toggle_fold()
+
+    def action_save_image(self) -> None:
+        self.conversation.save_image()
+
+    def action_retry(self) -> None:
+        self.conversation.retry(self.connection[0])
+
+    def action_discard_failed(self) -> None:
+        if self.conversation.discard_failed():
+            self.queue.reload()
+
+    @on(Conversation.AcceptWanted)
+    def _accept_then_send(self, event: Conversation.AcceptWanted) -> None:
+        tid = event.ticket_id
+        self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen
@@ -274,17 +265,5 @@ class MainScreen(TicketActions, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        self.action_back()
-
-    @on(Input.Changed, "#composer")
-    def _composer_changed(self, event: Input.Changed) -> None:
-        if event.value:
-            self.typing_out()
-
-    @on(Input.Submitted, "#composer")
-    def _composer_submitted(self, event: Input.Submitted) -> None:
-        self.send(event.value)
-
-    def _app_focus_changed(self, focused: bool) -> None:
-        if focused:
-            self.mark_read_if_seen()
+        self.filter_input.display = bool(self.filter_input.value)  # Enter keeps the filter
+        self.set_focus(self.queue)

@@ -5,79 +5,108 @@ changed as the server confirmed; on an error ack the operator reads the server's
 changes locally.
 """
 
-import time
 from collections.abc import Awaitable, Callable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
-import platformdirs
 from textual.content import Content
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from chat_console.protocol import TicketStatus
 from chat_console.protocol.inbound import TicketAccepted
-from chat_console.protocol.limits import content_problem
-from chat_console.store import TicketRecord, one_line
+from chat_console.store import TicketRecord, View, one_line
+from chat_console.tui import messages as msg
 from chat_console.tui.console_config import OperatorChoice
-from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.formatting import (
+    clock_time,
+    customer_label,
+    handler_label,
+    ticket_label,
+    ticket_title,
+)
+from chat_console.tui.notices import client_error, notify_error
 from chat_console.tui.screens.assign import AssignScreen
 from chat_console.tui.screens.confirm import ConfirmScreen
-from chat_console.tui.widgets.transcript import image_size
+from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails
+from chat_console.tui.widgets.conversation import Conversation
+from chat_console.tui.widgets.queue import QueueView
 
 if TYPE_CHECKING:
     from chat_console.tui.app import ConsoleApp
     from chat_console.tui.ports import ClientPort
-    from chat_console.tui.widgets.queue import QueueView
-    from chat_console.tui.widgets.transcript import Transcript
 
-TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
-MAX_NOTICES = 3  # more tickets than this in one batch get one summary notice
+MAX_NAMED = 3  # tickets a notice names; the rest of a burst is a count
 NOTICE_LENGTH = 120  # characters of a ticket's label in a notice
 
 
-class ClientErrorLike(Exception):
-    """Stand-in so this module need not import the client package at import time."""
+class TicketActionScreen(Screen[None]):
+    """The base of the main screen: its queue and conversation, and the actions on tickets."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.own_assignments: set[str] = set()  # tickets whose next notice our own action caused
 
-def _client_error() -> type[Exception]:
-    try:
-        from chat_console.client import ClientError
-    except ImportError:  # a console without the client package (store-only tests)
-        return ClientErrorLike
-    return ClientError
-
-
-class TicketActions:
-    """Mixed into MainScreen; expects `console`, `queue`, `transcript`, `composer` from it."""
-
-    console: "ConsoleApp"
-    open_ticket_id: str | None
-    connection: tuple[str, str | None, float | None]
-    queue: "QueueView"
-    transcript: "Transcript"
-
-    _last_typing_sent: dict[str, float]  # ticket id -> time.monotonic() of its last emit
-    own_assignments: set[str]  # tickets whose next assignment notice our own action caused
-    _reading: set[str]
-    _history_loaded: set[str]
-
-    if TYPE_CHECKING:  # provided by MainScreen / Screen; declared here for the type checker
-
-        def refresh_header(self) -> None: ...
-        def refresh_bars(self) -> None: ...
-        def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
-        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
-        @property
-        def focused(self) -> Any: ...
-
-    # ---- helpers --------------------------------------------------------------------
+    @property
+    def console(self) -> "ConsoleApp":
+        return cast("ConsoleApp", self.app)
 
     @property
     def client(self) -> "ClientPort | None":
         return self.console.client
 
+    @property
+    def queue(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def open_ticket_id(self) -> str | None:
+        return self.conversation.ticket_id
+
+    def refresh_header(self) -> None:
+        tid = self.open_ticket_id
+        record = self.console.store.ticket(tid) if tid else None
+        busy = self.queue.busy.get(tid) if tid else None
+        self.query_one(ConversationHeader).show(record, self.console.config.operator_id, busy)
+        details = self.query_one(TicketDetails)
+        if details.display:
+            details.show(*self._details(record))
+
+    def refresh_bars(self) -> None:
+        self.refresh_header()  # the main screen draws its bars too
+
+    def _details(self, record: TicketRecord | None) -> tuple[TicketRecord | None, str, int]:
+        if record is None:
+            return None, "", 0
+        app, ticket = self.console, record.ticket
+        created = ""
+        if ticket.created_at is not None:
+            created = clock_time(ticket.created_at, app.clock(), app.timezone)
+        if not ticket.owner_id:
+            return record, created, 0
+        others = app.store.open_tickets_of(ticket.owner_id) - (0 if record.is_closed else 1)
+        return record, created, others
+
+    def action_toggle_details(self) -> None:
+        details = self.query_one(TicketDetails)
+        details.display = not details.display
+        self.refresh_header()
+
+    def open_and_focus(self, ticket_id: str) -> None:
+        """Open the conversation with its row highlighted, ready to reply."""
+        if not self.queue.select(ticket_id) and self.queue.view != View.ALL:
+            self.queue.set_view(View.ALL)
+            self.queue.select(ticket_id)
+        self.conversation.open(ticket_id)
+        self.refresh_bars()
+        self.set_focus(self.conversation.composer)  # now, not after keys already queued
+
     def target(self) -> TicketRecord | None:
-        """The ticket an action applies to: the highlighted row, or the open conversation."""
+        """The ticket an action applies to: the highlighted row while the queue has focus, else
+        the open conversation (what the header names), whatever the cursor does meanwhile."""
         store = self.console.store
         if self.focused is self.queue or self.open_ticket_id is None:
             tid = self.queue.highlighted
@@ -88,20 +117,25 @@ class TicketActions:
     def notify_about(
         self, ticket_ids: Iterable[str], what: str, severity: SeverityLevel = "information"
     ) -> None:
-        """One notice per ticket, or one summary for a burst (a toast per ticket would bury the
-        screen when the link comes back to a full queue)."""
+        """One notice for the batch, however many tickets it names (a toast per ticket would
+        bury the screen when the link comes back to a full queue)."""
+        store = self.console.store
         ids = sorted(ticket_ids)
-        if len(ids) > MAX_NOTICES:
-            self.console.notify(f"{len(ids)} tickets", title=what, severity=severity, markup=False)
+        if not ids:
             return
-        for ticket_id in ids:
-            record = self.console.store.ticket(ticket_id)
-            label = f"{customer_label(record)} — {ticket_title(record)}" if record else ticket_id
-            text = one_line(label)[:NOTICE_LENGTH]
-            self.console.notify(text, title=what, severity=severity, markup=False, timeout=6)
+        labels = [ticket_label(r) if (r := store.ticket(t)) else t for t in ids[:MAX_NAMED]]
+        text = " · ".join(labels)
+        if len(ids) > 1:
+            text = f"{len(ids)} tickets: {text}" + (" …" if len(ids) > MAX_NAMED else "")
+        self.console.notify(
+            one_line(text)[:NOTICE_LENGTH], title=what, severity=severity, markup=False, timeout=6
+        )
+
+    def say(self, text: str) -> None:
+        self.console.notify(one_line(text), timeout=3, markup=False)
 
     def error(self, text: str, title: str = "Server said") -> None:
-        self.console.notify(one_line(text), title=title, severity="error", markup=False, timeout=8)
+        notify_error(self.console, text, title)
 
     def _need_client(self) -> "ClientPort | None":
         if self.client is None:
@@ -118,7 +152,9 @@ class TicketActions:
         """Show `busy` on the ticket, await `call` in a worker; `on_success` only on success."""
         tid = record.ticket_id
         if tid in self.queue.busy:
-            self.console.notify("Still waiting for the server", timeout=2, markup=False)
+            self.console.notify(
+                f"{ticket_label(record)}: still waiting for the server", timeout=2, markup=False
+            )
             return
 
         self.queue.set_busy(tid, busy)
@@ -127,14 +163,13 @@ class TicketActions:
         async def work() -> None:
             try:
                 await call()
-            except _client_error() as problem:
+            except client_error() as problem:
                 self.own_assignments.discard(tid)
-                self.error(str(problem))
+                self.error(f"{ticket_label(record)}: {problem}")
             else:
                 on_success()
                 self.console.store.commit()
-                self.queue.reload()
-                self.refresh_bars()
+                self.post_message(msg.TicketsChanged(frozenset({tid})))
             finally:
                 self.queue.set_busy(tid, None)
                 self.refresh_header()
@@ -152,29 +187,100 @@ class TicketActions:
     # ---- ticket actions -------------------------------------------------------------
 
     def action_accept(self) -> None:
-        record = self.target()
+        self.accept(self.target())
+
+    def accept(self, record: TicketRecord | None, then: Callable[[], None] | None = None) -> None:
+        """Accept the ticket; `then` runs once the server has agreed."""
         client = self._need_client() if record else None
         if record is None or client is None:
             return
         me = self.console.config
-        self.await_ack(
+        update = self._ticket_update(
             record,
-            "accepting…",
-            lambda: client.accept(record.ticket),
-            self._ticket_update(
-                record,
-                status_id=TicketStatus.OPEN,
-                handle_by_id=me.operator_id,
-                handle_by_nm=me.operator_name,
-            ),
+            status_id=TicketStatus.OPEN,
+            handle_by_id=me.operator_id,
+            handle_by_nm=me.operator_name,
         )
+
+        def accepted() -> None:
+            update()
+            self.conversation.catch_up(record.ticket_id)
+            if then is not None:
+                then()
+
+        self.await_ack(record, "accepting…", lambda: client.accept(record.ticket), accepted)
+
+    def accept_and_then(self, ticket_id: str, then: Callable[[], None]) -> None:
+        """Ask to accept the ticket (naming it and its customer), then accept it and `then`."""
+        record = self.console.store.ticket(ticket_id)
+        if record is None:
+            return
+        question = Content.assemble(
+            "Accept ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            " and send?",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.accept(self.console.store.ticket(ticket_id), then)
+
+        self.console.push_screen(ConfirmScreen("Not yours yet", question), answered)
+
+    def action_take_oldest(self) -> None:
+        """Accept the new ticket whose customer has waited longest, and open it."""
+        tid = self.console.store.oldest_new()
+        record = self.console.store.ticket(tid) if tid else None
+        if record is None:
+            self.say("No new ticket is waiting")
+            return
+        self.accept(record, then=lambda: self.open_and_focus(record.ticket_id))
 
     def action_close(self) -> None:
         record = self.target()
         if record is None or self._need_client() is None:
             return
-        reopen = record.is_closed
-        status = TicketStatus.OPEN if reopen else TicketStatus.CLOSED
+        if record.is_closed:
+            reopen = self.console.key_for("reopen")
+            self.say(f"{ticket_label(record)} is already closed ({reopen} reopens it)")
+            return
+        self.confirm_status(record, TicketStatus.CLOSED)
+
+    def action_close_and_next(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        if record.is_closed:
+            self.open_next_waiting(record.ticket_id)
+            return
+        self.confirm_status(
+            record, TicketStatus.CLOSED, then=lambda: self.open_next_waiting(record.ticket_id)
+        )
+
+    def action_reopen(self) -> None:
+        record = self.target()
+        if record is None or self._need_client() is None:
+            return
+        if not record.is_closed:
+            self.say(f"{ticket_label(record)} is not closed")
+            return
+        self.confirm_status(record, TicketStatus.OPEN)
+
+    def open_next_waiting(self, after: str) -> None:
+        tid = self.console.store.next_waiting(after)
+        if tid is None:
+            self.say("No other customer is waiting")
+            return
+        self.open_and_focus(tid)
+
+    def confirm_status(
+        self, record: TicketRecord, status: TicketStatus, then: Callable[[], None] | None = None
+    ) -> None:
+        """Ask, naming the ticket and its customer; on yes, set the status and await the ack;
+        `then` once the server has agreed."""
+        reopen = status == TicketStatus.OPEN
         verb = "Reopen" if reopen else "Close"
         question = Content.assemble(
             f"{verb} ",
@@ -182,7 +288,14 @@ class TicketActions:
             " of ",
             (customer_label(record), "bold"),
             "?",
+            " Then the next waiting customer opens." if then else "",
         )
+        update = self._ticket_update(record, status_id=status)
+
+        def changed() -> None:
+            update()
+            if then is not None:
+                then()
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -191,7 +304,7 @@ class TicketActions:
                     record,
                     "reopening…" if reopen else "closing…",
                     lambda: client.set_status(record.ticket, status),
-                    self._ticket_update(record, status_id=status),
+                    changed,
                 )
 
         self.console.push_screen(ConfirmScreen(f"{verb} ticket", question), answered)
@@ -202,7 +315,7 @@ class TicketActions:
             return
         me = self.console.config
         if record.ticket.handle_by_id == me.operator_id:
-            self.console.notify("This ticket is already yours", timeout=3, markup=False)
+            self.say(f"{ticket_label(record)} is already yours")
             return
         if record.ticket.handle_by_id:
             whom: tuple[str | tuple[str, str], ...] = (
@@ -211,7 +324,14 @@ class TicketActions:
             )
         else:
             whom = (" (nobody handles it yet)",)
-        question = Content.assemble("Take ", (ticket_title(record), "bold"), *whom, "?")
+        question = Content.assemble(
+            "Take ",
+            (ticket_title(record), "bold"),
+            " of ",
+            (customer_label(record), "bold"),
+            *whom,
+            "?",
+        )
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -232,183 +352,52 @@ class TicketActions:
         self.console.push_screen(ConfirmScreen("Hijack ticket", question), answered)
 
     def action_assign(self) -> None:
+        """The dialog opens at once (keys typed right after `t` are its keys); the server's list
+        of operators joins the configured ones when it arrives."""
         record = self.target()
         client = self._need_client() if record else None
         if record is None or client is None:
             return
-        self.run_worker(self._assign(record, client), group="assign", exit_on_error=False)
-
-    async def _assign(self, record: TicketRecord, client: "ClientPort") -> None:
-        choices = {op.id: op for op in self.console.config.operators}
-        try:
-            for user in await client.fetch_operators() or []:
-                choices.setdefault(user.user_id, OperatorChoice(user.user_id, user.full_nm or ""))
-        except Exception as problem:  # the list is a convenience; an id can still be typed
-            self.console.log.warning(f"operator list unavailable: {problem!r}")
         me = self.console.config.operator_id
-        operators = [op for op in choices.values() if op.id not in (me, record.ticket.handle_by_id)]
-        label = f"{customer_label(record)} — {ticket_title(record)}"
-        chosen = await self.console.push_screen_wait(AssignScreen(label, operators))
-        if not chosen:
-            return
-        name = choices[chosen].name if chosen in choices else ""
-        if record.ticket.handle_by_id == me:
+        names = {op.id: op.name for op in self.console.config.operators}
+
+        def others(operators: Iterable[OperatorChoice]) -> list[OperatorChoice]:
+            return [op for op in operators if op.id not in (me, record.ticket.handle_by_id)]
+
+        def chosen(operator_id: str | None) -> None:
+            if operator_id:
+                self._assign_to(record, client, operator_id, names.get(operator_id, ""))
+
+        screen = AssignScreen(ticket_label(record), others(self.console.config.operators))
+        self.console.push_screen(screen, chosen)
+
+        async def offer_the_servers_list() -> None:
+            try:
+                users = await client.fetch_operators() or []
+            except Exception as problem:  # the list is a convenience; an id can still be typed
+                self.console.log.warning(f"operator list unavailable: {problem!r}")
+                return
+            listed = [OperatorChoice(u.user_id, u.full_nm or "") for u in users]
+            for op in listed:
+                names.setdefault(op.id, op.name)
+            if screen.is_attached:
+                screen.add_operators(others(listed))
+
+        self.run_worker(offer_the_servers_list(), group="assign", exit_on_error=False)
+
+    def _assign_to(
+        self, record: TicketRecord, client: "ClientPort", operator_id: str, name: str
+    ) -> None:
+        if record.ticket.handle_by_id == self.console.config.operator_id:
             self.own_assignments.add(record.ticket_id)  # no "taken from you" for this
         self.await_ack(
             record,
             "assigning…",
-            lambda: client.assign(record.ticket_id, chosen),
+            lambda: client.assign(record.ticket_id, operator_id),
             self._ticket_update(
-                record, status_id=TicketStatus.OPEN, handle_by_id=chosen, handle_by_nm=name or None
+                record,
+                status_id=TicketStatus.OPEN,
+                handle_by_id=operator_id,
+                handle_by_nm=name or None,
             ),
         )
-
-    # ---- the conversation -----------------------------------------------------------
-
-    def send(self, text: str) -> None:
-        text = text.strip()
-        tid = self.open_ticket_id
-        if not text:
-            return
-        record = self.console.store.ticket(tid) if tid else None
-        client = self._need_client()
-        if record is None or client is None:
-            if record is None:
-                self.console.notify("Open a ticket first (Enter on a row)", markup=False)
-            return
-        refused = content_problem(text)  # the server's own limit: say so before it refuses
-        if refused is None and record.is_closed:
-            refused = "the ticket is closed: reopen it first"
-        if refused is not None:
-            self.error(refused, title="Message not sent")
-            return
-        courier = self.console.courier
-        if courier is None:
-            self.error("not connected to a server", title="Offline")
-            return
-        try:
-            courier.send(record.ticket, text)  # pending, in the outbox, before any emit
-        except _client_error() as problem:
-            self.error(str(problem), title="Message not sent")
-            return
-        self.query_one("#composer").value = ""
-        self.transcript.messages_changed()
-        self.queue.reload()
-
-    def action_retry(self) -> None:
-        """Whatever waits: reconnect now, and send the open conversation's failed messages."""
-        client, courier = self.client, self.console.courier
-        if client is None or courier is None:
-            self.error("not connected to a server", title="Offline")
-            return
-        state = self.connection[0]
-        if state in ("reconnecting", "offline"):
-            client.retry_now()
-        failed = self.console.store.failed_outgoing(self.open_ticket_id or "")
-        if failed:
-            courier.retry(failed)
-            self.transcript.messages_changed()
-        elif state not in ("reconnecting", "offline"):
-            self.console.notify("Nothing to retry", timeout=2, markup=False)
-
-    def action_discard_failed(self) -> None:
-        courier = self.console.courier
-        failed = self.console.store.failed_outgoing(self.open_ticket_id or "")
-        if courier is None or not failed:
-            self.console.notify("No failed message in this conversation", timeout=2, markup=False)
-            return
-        courier.discard(failed)
-        self.transcript.messages_changed()
-        self.queue.reload()
-
-    def typing_out(self) -> None:
-        """At most one `typing` emit per TYPING_INTERVAL while the operator types."""
-        tid = self.open_ticket_id
-        client = self.client
-        record = self.console.store.ticket(tid) if tid else None
-        now = time.monotonic()
-        if record is None or client is None or tid is None:
-            return
-        if now - self._last_typing_sent.get(tid, float("-inf")) < TYPING_INTERVAL:
-            return
-        self._last_typing_sent[tid] = now  # per ticket: switching tickets must not mute the next
-        self.console.typing_sent += 1
-        self.run_worker(client.typing(record.ticket), group="typing", exit_on_error=False)
-
-    def mark_read_if_seen(self) -> None:
-        """Bulk read receipt, once, for unread customer messages in the conversation on screen."""
-        tid = self.open_ticket_id
-        client = self.client
-        if tid is None or client is None or not self.console.app_focus:
-            return
-        record = self.console.store.ticket(tid)
-        if record is None or not record.unread or tid in self._reading:
-            return
-        customer = record.ticket.owner_id
-        if not customer:
-            return
-        self._reading.add(tid)
-
-        async def work() -> None:
-            try:
-                await client.mark_all_read(customer)
-            except _client_error() as problem:
-                self.console.log.warning(f"read receipt failed: {problem}")
-            else:
-                self.console.store.mark_ticket_read(tid)
-                self.queue.reload()
-                self.refresh_bars()
-            finally:
-                self._reading.discard(tid)
-            again = self.console.store.ticket(tid)
-            if again is not None and again.unread and self.open_ticket_id == tid:
-                self.mark_read_if_seen()  # more arrived while the receipt was on its way
-
-        self.run_worker(work(), group="read", exit_on_error=False)
-
-    def load_history(self, ticket_id: str) -> None:
-        """Fetch the ticket's earlier messages once per session, where the server offers them."""
-        client = self.client
-        if client is None or ticket_id in self._history_loaded:
-            return
-        self._history_loaded.add(ticket_id)
-
-        async def work() -> None:
-            try:
-                history = await client.fetch_messages(ticket_id)
-            except Exception as problem:
-                self._history_loaded.discard(ticket_id)
-                self.console.log.warning(f"history unavailable: {problem!r}")
-                return
-            if history and self.console.store.load_messages(ticket_id, history):
-                if self.open_ticket_id == ticket_id:
-                    self.transcript.show(ticket_id)
-                    self.mark_read_if_seen()
-                self.queue.reload()
-                self.refresh_bars()
-
-        self.run_worker(work(), group="history", exit_on_error=False)
-
-    def action_save_image(self) -> None:
-        record = self.transcript.image_to_save()
-        if record is None:
-            self.console.notify("No image in this conversation", timeout=3, markup=False)
-            return
-        import base64
-
-        if image_size(record.message.content) is None:
-            self.error("the image data is not valid base64", title="Cannot save")
-            return
-        folder = Path(
-            platformdirs.user_downloads_dir() or platformdirs.user_data_dir("chat-console")
-        )
-        safe_id = "".join(c for c in record.message_id if c.isalnum() or c in "-_")[:64]
-        path = folder / f"chat-image-{safe_id or 'unnamed'}.bin"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(base64.b64decode(record.message.content))
-        except OSError as problem:
-            self.error(str(problem), title="Cannot save")
-            return
-        self.console.last_saved_image = path
-        self.console.notify(str(path), title="Image saved", markup=False)

@@ -13,6 +13,7 @@ from typing import Any
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -61,6 +62,13 @@ class QueueView(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
+    class Opened(Message):
+        """A row was double-clicked: open its conversation."""
+
+        def __init__(self, ticket_id: str) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
     def __init__(
         self,
         store: Store,
@@ -79,6 +87,7 @@ class QueueView(ScrollView, can_focus=True):
         self.filter_text = ""
         self.ticket_ids: list[str] = []
         self.cursor = 0
+        self.held: str | None = None  # the highlighted ticket kept although it left the view
         self.busy: dict[str, str] = {}  # ticket id -> "accepting…" while an action awaits its ack
         self._strips: dict[Any, Strip] = {}  # line key -> the drawn line
         self._shown: dict[int, Any] = {}  # screen line -> key of what it shows now
@@ -93,12 +102,19 @@ class QueueView(ScrollView, can_focus=True):
             return self.ticket_ids[self.cursor]
         return None
 
-    def reload(self) -> None:
-        """Re-read the order from the store, keeping the cursor on the same ticket."""
+    def reload(self, *, hold: bool = True) -> None:
+        """Re-read the order from the store, keeping the cursor on the same ticket. A highlighted
+        ticket that left the view (a colleague took it from New or Mine) stays on its line, marked,
+        until the cursor leaves it: the cursor never jumps to a ticket the operator did not pick."""
         current = self.highlighted
         self.ticket_ids = self.store.queue(self.view, self.filter_text)
+        self.held = None
         if current is not None and current in self.ticket_ids:
             self.cursor = self.ticket_ids.index(current)
+        elif hold and current is not None and self.store.ticket(current) is not None:
+            self.cursor = min(self.cursor, len(self.ticket_ids))
+            self.ticket_ids.insert(self.cursor, current)
+            self.held = current
         else:
             self.cursor = min(self.cursor, max(0, len(self.ticket_ids) - 1))
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
@@ -111,7 +127,7 @@ class QueueView(ScrollView, can_focus=True):
         self.view = view
         if filter_text is not None:
             self.filter_text = filter_text
-        self.reload()
+        self.reload(hold=False)
 
     def select(self, ticket_id: str) -> bool:
         if ticket_id not in self.ticket_ids:
@@ -131,12 +147,24 @@ class QueueView(ScrollView, can_focus=True):
     def _move_to(self, index: int) -> None:
         if not self.ticket_ids:
             return
+        before = self.highlighted
+        if self.held is not None and index != self.cursor:
+            self._let_go_of_held()
+            index -= index > self.cursor
         index = max(0, min(index, len(self.ticket_ids) - 1))
-        if index != self.cursor:
-            self.cursor = index
+        self.cursor = index
+        if self.highlighted != before:
             self.post_message(self.Highlighted(self.highlighted))
         self._keep_cursor_visible()
         self.repaint()
+
+    def _let_go_of_held(self) -> None:
+        """The cursor leaves a ticket that is no longer in the view: the ticket goes."""
+        if self.held in self.ticket_ids:
+            self.ticket_ids.remove(self.held)
+        self.held = None
+        self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
+        self.refresh()
 
     def _keep_cursor_visible(self) -> None:
         top = self.cursor * ROW_HEIGHT
@@ -157,6 +185,31 @@ class QueueView(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         self._move_to(self.cursor - max(1, self.size.height // ROW_HEIGHT))
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys typed quickly are queued here before the first of them moves focus: a key's
+        binding runs here, in typing order (not after the key bubbled up through every
+        container), and the keys after one that focused an input or opened a dialog go there."""
+        if self.app.focused is not self:
+            event.stop()  # `/quiz` typed at once filters by "quiz" instead of quitting
+            target = self.app.focused or self.app.screen
+            target.post_message(events.Key(event.key, event.character))
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            event.stop()
+            await self.app.run_action(active.binding.action, active.node)
+            return
+        await super()._on_key(event)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects the row under it; a double click opens it."""
+        index = (int(self.scroll_y) + event.y) // ROW_HEIGHT
+        if index >= len(self.ticket_ids):
+            return
+        self._move_to(index)
+        if event.chain >= 2 and self.highlighted is not None:
+            self.post_message(self.Opened(self.highlighted))
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
@@ -205,7 +258,8 @@ class QueueView(ScrollView, can_focus=True):
         cursor = index == self.cursor and (self.has_focus, True)
         if part == 1:
             busy = self.busy.get(record.ticket_id)
-            return (_face(record), 1, busy, cursor, width, self._base)
+            left = self.view.value if record.ticket_id == self.held else None
+            return (_face(record), 1, busy, left, cursor, width, self._base)
         waited = waiting_seconds(record, now)
         wait = None if waited is None else (format_wait(waited), self._wait_style(waited))
         return (_face(record), 0, record.unread, wait, cursor, width, self._base)
@@ -223,7 +277,7 @@ class QueueView(ScrollView, can_focus=True):
         if key[1] == 0:
             parts = self._first_line(record, width, key[3])
         else:
-            parts = self._second_line(record, key[2])
+            parts = self._second_line(record, key[2], key[3])
         cursor = key[-3]
         highlight = (_CURSOR_FOCUSED if cursor[0] else _CURSOR_BLURRED) if cursor else _PLAIN
         # Built as segments directly: rich's Text.render cost several times more per line.
@@ -251,12 +305,20 @@ class QueueView(ScrollView, can_focus=True):
         used = sum(cell_len(text) for text, _ in left)
         return [*left, (" " * (room - used + 1), _PLAIN), *right]
 
-    def _second_line(self, record: TicketRecord, busy: str | None) -> Parts:
+    def _second_line(self, record: TicketRecord, busy: str | None, left: str | None) -> Parts:
+        handler = handler_label(record, self.store.operator_id)
+        if left is not None:  # held on screen after leaving the view: say why it no longer fits
+            return [
+                ("       ", _PLAIN),
+                (busy or handler, _BUSY),
+                (f" · not in {left} now · ", _BUSY),
+                (ticket_title(record), _DIM),
+            ]
         return [
             ("       ", _PLAIN),
             (ticket_title(record), _DIM),
             (" · ", _DIM),
-            (busy, _BUSY) if busy else (handler_label(record, self.store.operator_id), _DIM),
+            (busy, _BUSY) if busy else (handler, _DIM),
         ]
 
 

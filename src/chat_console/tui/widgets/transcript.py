@@ -21,8 +21,8 @@ from textual.strip import Strip
 
 from chat_console.protocol import MessageType
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_size
-from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
-from chat_console.tui.formatting import TICK_GLYPH, wrap
+from chat_console.store import MARKER_PREFIX, MessageRecord, Store, Tick, one_line, safe_text
+from chat_console.tui.formatting import TICK_GLYPH, clock_time, wrap
 
 INDENT = 2
 FOLD_LINES = 12  # a longer message shows this many lines and a note with the key to show all
@@ -41,6 +41,7 @@ _TICK = {
 _IMAGE = Style(color="magenta", italic=True)
 _INVALID = Style(color="red", italic=True)
 _FOLD = Style(color="yellow", italic=True)
+_MARKER = Style(color="bright_black", italic=True)
 
 
 def image_size(content: str) -> int | None:
@@ -89,6 +90,7 @@ class Transcript(ScrollView, can_focus=True):
         self._base = Style()
         self._width = 0
         self._loading_older = False  # a page of older history is on its way
+        self._failed: frozenset[str] = frozenset()  # failed messages in the current layout
 
     # ---- layout ---------------------------------------------------------------------
 
@@ -106,8 +108,10 @@ class Transcript(ScrollView, can_focus=True):
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         ids = self.store.message_ids(self.ticket_id) if self.ticket_id else ()
         known = len(self._ids)
+        failed = self._failed_now()
         if (
-            self._laid_width == self._text_width
+            failed == self._failed
+            and self._laid_width == self._text_width
             and len(ids) >= known
             and (known == 0 or ids[known - 1] == self._ids[-1])
         ):
@@ -130,7 +134,17 @@ class Transcript(ScrollView, can_focus=True):
         bottom()
         self.call_after_refresh(bottom)
 
+    def _failed_now(self) -> frozenset[str]:
+        """The shown ticket's failed messages, from the small outbox: a failure (or its retry)
+        changes a message's height, so the layout is made again."""
+        return frozenset(
+            message_id
+            for message_id, ticket_id, state, _ in self.store.outbox()
+            if ticket_id == self.ticket_id and state == "failed"
+        )
+
     def _relayout(self) -> None:
+        self._failed = self._failed_now()
         self._laid_width = self._text_width
         self._lines.clear()
         self._ids = list(self.store.message_ids(self.ticket_id)) if self.ticket_id else []
@@ -150,10 +164,19 @@ class Transcript(ScrollView, can_focus=True):
         record = self.store.message(message_id)
         if record is None:
             return 0
+        if record.message_id.startswith(MARKER_PREFIX):
+            return len(self._body(record)[0])
+        errors = len(self._error(record))
         if record.message.type == MessageType.IMAGE:
-            return 2
+            return 2 + errors
         lines, note = self._body(record)
-        return 1 + len(lines) + (1 if note else 0)
+        return 1 + errors + len(lines) + (1 if note else 0)
+
+    def _error(self, record: MessageRecord) -> list[str]:
+        """Why an own message was not sent, whole: wrapped under its header, never cut."""
+        if record.tick != Tick.FAILED or not record.error:
+            return []
+        return wrap(one_line(record.error), self._laid_width - INDENT)
 
     def _body(self, record: MessageRecord) -> tuple[list[str], str | None]:
         """The wrapped lines of a text message, and the note under them when folded or cut.
@@ -162,6 +185,7 @@ class Transcript(ScrollView, can_focus=True):
         screenful does until the operator asks for all of it."""
         width = self._laid_width - INDENT
         content, full_size = _capped(record.message.content)
+        full_size = record.full_size or full_size  # the store keeps content cut, with its size
         if record.message_id in self.unfolded:
             lines = wrap(safe_text(content), width)
             if full_size is None:
@@ -323,12 +347,12 @@ class Transcript(ScrollView, can_focus=True):
         moment = record.message.created_at
         if moment is None:
             return ""
-        local = moment.astimezone(self.timezone)
-        today = self.clock().astimezone(self.timezone).date()
-        return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+        return clock_time(moment, self.clock(), self.timezone)
 
     def _build_lines(self, record: MessageRecord) -> list[Text]:
         message = record.message
+        if record.message_id.startswith(MARKER_PREFIX):  # the console's own note: no header
+            return [Text(line, _MARKER, no_wrap=True) for line in self._body(record)[0]]
         header = Text(no_wrap=True)
         sender = one_line(message.sender_nm or message.sender_id or "?")
         header.append(sender, _OWN if record.own else _CUSTOMER)
@@ -337,9 +361,9 @@ class Transcript(ScrollView, can_focus=True):
         if record.own:
             header.append("  ")
             header.append(TICK_GLYPH[record.tick], _TICK[record.tick])
-            if record.tick == Tick.FAILED and record.error:
-                header.append(": " + one_line(record.error), _TICK[Tick.FAILED])
         pad = " " * INDENT
+        failed = _TICK[Tick.FAILED]
+        errors = [Text(pad + line, failed, no_wrap=True) for line in self._error(record)]
         if message.type == MessageType.IMAGE:
             size = image_size(message.content)
             if size is None:
@@ -347,9 +371,9 @@ class Transcript(ScrollView, can_focus=True):
             else:
                 label = f"[image, {human_size(size)} — press {self.save_key} to save]"
                 body = Text(pad + label, _IMAGE, no_wrap=True)
-            return [header, body]
+            return [header, *errors, body]
         lines, note = self._body(record)
         body = [Text(pad + part, no_wrap=True) for part in lines]
         if note:
             body.append(Text(pad + note, _FOLD, no_wrap=True))
-        return [header, *body]
+        return [header, *errors, *body]

@@ -17,7 +17,7 @@ import platformdirs
 from chat_console.protocol import User
 from chat_console.redaction import configure_logging
 from chat_console.store import Store
-from chat_console.tui.app import make_app
+from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
 
@@ -27,6 +27,20 @@ if TYPE_CHECKING:
 
 DEMO_OPERATOR = ("op1", "op1pass")
 DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
+
+
+_NO_CONFIG = (
+    "no config file at {path}. To try the console with nothing to set up: chat-console demo."
+    " To connect to a server: copy config.example.toml (from the project's source) there,"
+    " fill in [server], [auth] and [operator], chmod 600 it; or give --config PATH."
+)
+
+
+# Short enough for one notice line at 80 columns; the README says more.
+_COLLEAGUE_NOTICE = (
+    "Demo: Oscar Other (op2) is simulated",
+    "hijacks a ticket a minute (--no-colleague)",
+)
 
 
 def _log_to(path: Path) -> None:
@@ -48,33 +62,46 @@ def _client_from(settings: "Settings", listener: "Listener") -> ClientPort:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from chat_console.config import ConfigError, load_settings
+    from chat_console.config import ConfigError, find_config_file, load_settings
 
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as problem:
-        print(f"chat-console: {problem}", file=sys.stderr)
+        path, explicit = find_config_file(getattr(args, "config", None))
+        missing = not explicit and not path.is_file()
+        words = _NO_CONFIG.format(path=path) if missing else str(problem)
+        print(f"chat-console: {words}", file=sys.stderr)
         return 2
     _keep_files_private()
     config = ConsoleConfig.from_settings(settings)
     try:
         _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
         store = Store(
-            _store_path(config.operator_id, config.server_host), operator_id=config.operator_id
+            _store_path(config.operator_id, config.server_host),
+            operator_id=config.operator_id,
+            messages_per_ticket=settings.history.messages_per_ticket,
+            bytes_per_ticket=settings.history.bytes_per_ticket,
         )
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
         return 2
-    app = make_app(
+    app = ConsoleApp(
         config,
         store=store,
         client_factory=lambda listener: _client_from(settings, listener),
     )
     app.startup_notices.extend(settings.notices)
     try:
-        return app.run() or 0
+        app.run()
+        return exit_status(app)
     finally:
         store.close()
+
+
+def exit_status(app: ConsoleApp) -> int:
+    """0 after a quit; non-zero after a crash (Textual's return_code: the app's return value is
+    None then, which read as 0)."""
+    return app.return_code or 0
 
 
 def _keep_files_private() -> None:
@@ -84,17 +111,18 @@ def _keep_files_private() -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     pace = float(getattr(args, "pace", 1.0) or 1.0)
+    colleague = bool(getattr(args, "colleague", True))
     _keep_files_private()
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
         _log_to(Path(folder) / "demo.log")
-        return asyncio.run(_demo(Path(folder), pace))
+        return asyncio.run(_demo(Path(folder), pace, colleague=colleague))
 
 
-async def _demo(folder: Path, pace: float) -> int:
+async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
     from chat_console.client import OAuthTokens, OperatorClient
-    from chat_console.server.customers import run_demo_population
-    from chat_console.server.http_client import password_grant, who_am_i
     from chat_console.server.runner import running_server
+    from chat_console.simulate.customers import run_demo_population
+    from chat_console.simulate.http_client import password_grant, who_am_i
 
     async with running_server(port=0, db_path=str(folder / "server.sqlite3")) as server:
         username, password = DEMO_OPERATOR
@@ -102,7 +130,8 @@ async def _demo(folder: Path, pace: float) -> int:
         user = User(user_id=str(me["userId"]), full_nm=str(me.get("fullNm") or "") or None)
         stop = asyncio.Event()
         population = asyncio.create_task(
-            run_demo_population(server.url, pace=pace, stop=stop), name="demo-population"
+            run_demo_population(server.url, pace=pace, stop=stop, colleague=colleague),
+            name="demo-population",
         )
 
         async def stop_population() -> None:
@@ -117,7 +146,7 @@ async def _demo(folder: Path, pace: float) -> int:
             wait_alert=120,
             operators=DEMO_COLLEAGUES,
         )
-        app = make_app(
+        app = ConsoleApp(
             config,
             store=store,
             client_factory=lambda listener: OperatorClient(
@@ -133,9 +162,12 @@ async def _demo(folder: Path, pace: float) -> int:
                 listener=listener,
             ),
         )
+        if colleague:
+            app.greeting = _COLLEAGUE_NOTICE
         app.shutdown_hooks.append(stop_population)
         try:
-            return await app.run_async() or 0
+            await app.run_async()
+            return exit_status(app)
         finally:
             await stop_population()
             store.close()

@@ -25,8 +25,8 @@ from chat_console.protocol.inbound import (
     TicketStatusUpdated,
     decode,
 )
-from chat_console.server.http_client import list_tickets, password_grant, who_am_i
-from chat_console.server.pacing import sleep_or_stop
+from chat_console.simulate.http_client import list_tickets, password_grant, who_am_i
+from chat_console.simulate.pacing import sleep_or_stop
 
 log = logging.getLogger("chat_console.server.robot")
 

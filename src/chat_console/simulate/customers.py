@@ -34,11 +34,11 @@ from chat_console.protocol.inbound import (
     TicketStatusUpdated,
     decode,
 )
-from chat_console.server.http_client import TokenRefused, password_grant, who_am_i
-from chat_console.server.operator_robot import run_operator_robot
-from chat_console.server.pacing import sleep_or_stop
+from chat_console.simulate.http_client import TokenRefused, password_grant, who_am_i
+from chat_console.simulate.operator_robot import run_operator_robot
+from chat_console.simulate.pacing import sleep_or_stop
 
-log = logging.getLogger("chat_console.server.customers")
+log = logging.getLogger("chat_console.simulate.customers")
 
 DEMO_CUSTOMERS: tuple[tuple[str, str], ...] = (
     ("cu1", "cu1pass"),
@@ -46,6 +46,7 @@ DEMO_CUSTOMERS: tuple[tuple[str, str], ...] = (
     ("cu3", "cu3pass"),
 )
 CONNECT_TIMEOUT = 10.0
+RECONNECT_PAUSES = (0.5, 10.0)  # seconds: the first pause after the server ends a session, the most
 
 OPENING_LINES = (
     "Hello, my order has not arrived yet.",
@@ -114,7 +115,9 @@ class SimulatedCustomer:
         self._arrived = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.sio = socketio.AsyncClient(reconnection=True, handle_sigint=False)
+        self._closing = False
         self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
         self.sio.on("*", self._on_event)
 
     # connection
@@ -126,6 +129,32 @@ class SimulatedCustomer:
         self.user_id, self.full_name = str(me["userId"]), str(me.get("fullNm") or "")
         await self.sio.connect(self.url, transports=["websocket"], wait_timeout=CONNECT_TIMEOUT)
         await asyncio.wait_for(self._authenticated.wait(), CONNECT_TIMEOUT)
+
+    @property
+    def online(self) -> bool:
+        """Connected and authenticated: what the customer emits now is heard."""
+        return self.sio.connected and self._authenticated.is_set()
+
+    async def _on_disconnect(self, reason: str = "") -> None:
+        self._authenticated.clear()
+        if reason == self.sio.reason.SERVER_DISCONNECT and not self._closing:
+            self._spawn(self._come_back())
+
+    async def _come_back(self) -> None:
+        """The server ended the session (it restarted, or dropped us). python-socketio reconnects
+        by itself only after a transport error, so a customer would emit into a closed namespace
+        for good ("/ is not a connected namespace"): come back, with growing pauses."""
+        pause, most = RECONNECT_PAUSES
+        while not self._closing and not self.sio.connected:
+            await asyncio.sleep(pause)
+            try:
+                await self.connect()
+            except (TokenRefused, aiohttp.ClientError, SocketIOError, OSError) as error:
+                log.info("%s cannot reconnect yet: %s", self.username, error)
+                if self.sio.connected:  # connected but never authenticated: start over
+                    await self.sio.disconnect()
+                pause = min(pause * 2, most)
+        log.info("%s is back", self.username)
 
     async def _fetch_token(self) -> None:
         self._token = await password_grant(self.url, self.username, self._password)
@@ -141,6 +170,7 @@ class SimulatedCustomer:
             await self.sio.emit(EmitEvent.AUTHENTICATE, emits.authenticate(self._token))
 
     async def close(self) -> None:
+        self._closing = True
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -310,13 +340,19 @@ async def _open_and_write(customer: SimulatedCustomer, rng: random.Random) -> No
 
 
 async def run_demo_population(
-    url: str, *, pace: float = 1.0, stop: asyncio.Event, seed: int | None = None
+    url: str,
+    *,
+    pace: float = 1.0,
+    stop: asyncio.Event,
+    seed: int | None = None,
+    colleague: bool = True,
 ) -> None:
     """Everyone the demo needs besides the human operator, until `stop` is set.
 
     The three demo customers (4 tickets waiting at start, a new one every 20-40 s, typing ~2 s
     before writing, confirming and answering) and op2, who first acts after ~60 s and then every
-    60-120 s, hijacking a ticket op-1 handles or handing one back. Times are divided by `pace`.
+    60-120 s, hijacking a ticket op-1 handles or handing one back (unless `colleague` is False).
+    Times are divided by `pace`.
     Every socket is closed before this returns.
     """
     rng = random.Random(seed)
@@ -324,4 +360,6 @@ async def run_demo_population(
     # A TaskGroup, not gather: if one side fails the other is cancelled and awaited, not leaked.
     async with asyncio.TaskGroup() as group:
         group.create_task(run_customer_swarm(url, len(DEMO_CUSTOMERS), pace, stop, seed=swarm_seed))
-        group.create_task(run_operator_robot(url, stop, pace=pace, rng=random.Random(robot_seed)))
+        if colleague:
+            robot = run_operator_robot(url, stop, pace=pace, rng=random.Random(robot_seed))
+            group.create_task(robot)

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from chat_console import launch
 from chat_console.cli import main
 from chat_console.store import View
-from chat_console.tui import main as tui_main
 from chat_console.tui.app import ConsoleApp
+from tests.helpers import eventually
 
 
 def test_a_config_problem_is_one_line_on_stderr_and_exit_2(
@@ -32,9 +33,12 @@ async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
     async def drive(pilot: Pilot[int]) -> None:
         app = pilot.app
         assert isinstance(app, ConsoleApp)
-        async with asyncio.timeout(20):
-            while app.main.connection[0] != "online" or not app.store.queue(View.NEW):
-                await pilot.pause(0.05)
+        await eventually(
+            lambda: app.main.connection[0] == "online" and app.store.queue(View.NEW),
+            20,
+            pause=pilot.pause,
+            every=0.05,
+        )
         seen["user"] = app.config.operator_id
         seen["tickets"] = len(app.store.queue(View.NEW))
         await pilot.press("q")
@@ -44,7 +48,7 @@ async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
 
     monkeypatch.setattr(ConsoleApp, "run_async", headless)
     before = asyncio.all_tasks()
-    assert await tui_main._demo(tmp_path, pace=10) == 0
+    assert await launch._demo(tmp_path, pace=10) == 0
     assert seen["user"] == "op-1" and seen["tickets"] >= 1
     leftovers = [t for t in asyncio.all_tasks() - before if not t.done()]
     assert leftovers == []
@@ -63,3 +67,34 @@ def test_an_unusable_history_folder_is_one_line_on_stderr_and_exit_2(
     assert main(["--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("chat-console: cannot open the local history") and "Traceback" not in err
+
+
+def test_an_uncaught_exception_exits_non_zero_with_its_traceback_in_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[server]\nurl = "http://127.0.0.1:9"\n[auth]\ntoken = "t0ken-for-crash"\n'
+        '[operator]\nuser_id = "op-1"\n'
+    )
+    config.chmod(0o600)
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+
+    def explode() -> None:
+        raise RuntimeError("a bug in a handler")
+
+    async def drive(pilot: Pilot[int]) -> None:
+        await pilot.pause()
+        pilot.app.call_later(explode)
+        await pilot.pause()
+
+    def headless(self: ConsoleApp, **_: Any) -> Any:
+        return asyncio.run(self.run_async(headless=True, size=(80, 24), auto_pilot=drive))
+
+    monkeypatch.setattr(ConsoleApp, "run", headless)
+    assert main(["--config", str(config)]) == 1
+    (log_file,) = list(tmp_path.rglob("console.log"))
+    log = log_file.read_text()
+    assert "the console stopped on an uncaught RuntimeError" in log
+    assert "Traceback" in log and "a bug in a handler" in log

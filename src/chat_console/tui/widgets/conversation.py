@@ -1,0 +1,379 @@
+"""The open conversation: header, transcript, typing line and composer, and what happens in them.
+
+It owns its area's work: the composer with a draft per ticket (kept in the store, so it survives a
+restart), `typing` emits, send / retry / discard of the ticket's messages, read receipts for what
+is on screen, loading the ticket's history, and saving images. Ticket actions (accept, close, …)
+belong to the screen; when a reply needs the ticket accepted first the conversation asks it with
+`AcceptWanted`.
+"""
+
+import base64
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import platformdirs
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input
+
+from chat_console.protocol.limits import content_problem
+from chat_console.store import TicketRecord
+from chat_console.tui import messages as msg
+from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.notices import client_error, notify_error
+from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails, TypingLine
+from chat_console.tui.widgets.transcript import Transcript, image_size
+
+if TYPE_CHECKING:
+    from chat_console.tui.app import ConsoleApp
+    from chat_console.tui.ports import ClientPort
+
+TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
+NO_TICKET_PLACEHOLDER = "Write a reply — Enter sends"
+
+
+class Conversation(Vertical):
+    class AcceptWanted(Message):
+        """The operator replied on a ticket nobody handles: the screen offers to accept it, and
+        then sends the ticket's draft (`send_draft`)."""
+
+        def __init__(self, ticket_id: str) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ticket_id: str | None = None
+        self._last_typing_sent: dict[str, float] = {}  # ticket id -> monotonic time of the emit
+        self._reading: set[str] = set()  # tickets whose read receipt is on its way
+        self._history_loaded: set[str] = set()
+
+    @property
+    def console(self) -> "ConsoleApp":
+        return cast("ConsoleApp", self.app)
+
+    @property
+    def client(self) -> "ClientPort | None":
+        return self.console.client
+
+    def compose(self) -> ComposeResult:
+        app = self.console
+        yield ConversationHeader(id="header")
+        yield TicketDetails(id="details")  # `i` shows it (the screen's toggle_details)
+        yield Transcript(
+            app.store,
+            clock=app.clock,
+            timezone=app.timezone,
+            save_key=app.key_for("save_image"),
+            fold_key=app.key_for("fold"),
+            id="transcript",
+        )
+        yield TypingLine(id="typing")
+        yield Input(placeholder=NO_TICKET_PLACEHOLDER, id="composer")
+
+    def on_mount(self) -> None:
+        self.transcript.show(None)
+        self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> Input:
+        return self.query_one("#composer", Input)
+
+    def _record(self) -> TicketRecord | None:
+        return self.console.store.ticket(self.ticket_id) if self.ticket_id else None
+
+    # ---- what the screen tells it -----------------------------------------------------
+
+    def open(self, ticket_id: str) -> None:
+        self.ticket_id = ticket_id
+        self.transcript.show(ticket_id)
+        self._show_draft()
+        self.refresh_typing()
+        self.load_history(ticket_id)
+        self.mark_read_if_seen()
+
+    def messages_changed(self, ticket_ids: frozenset[str]) -> None:
+        if self.ticket_id in ticket_ids:
+            self.transcript.messages_changed()
+            self.refresh_typing()
+            self.mark_read_if_seen()
+
+    def tickets_changed(self, ticket_ids: frozenset[str]) -> None:
+        if self.ticket_id in ticket_ids:
+            self._name_the_recipient()  # the customer's name or the title may have arrived
+
+    def refresh_typing(self) -> None:
+        tid = self.ticket_id
+        name = self.console.store.typing(tid) if tid else None
+        self.query_one(TypingLine).show(name)
+
+    def _app_focus_changed(self, focused: bool) -> None:
+        if focused:
+            self.mark_read_if_seen()
+
+    # ---- the composer: a draft per ticket -----------------------------------------------
+
+    def _show_draft(self) -> None:
+        self._name_the_recipient()
+        draft = self.console.store.draft(self.ticket_id) if self.ticket_id else ""
+        with self.prevent(Input.Changed):  # putting a draft back is not typing
+            self.composer.value = draft
+        self.composer.cursor_position = len(draft)
+
+    def _name_the_recipient(self) -> None:
+        """The composer says whom Enter writes to: a reply must never go to the wrong customer."""
+        record = self._record()
+        if record is None:
+            self.composer.placeholder = NO_TICKET_PLACEHOLDER
+            return
+        # Input draws its placeholder as plain Text: the names are never parsed as markup.
+        recipient = f"{customer_label(record)} · {ticket_title(record)}"
+        self.composer.placeholder = f"Reply to {recipient} — Enter sends"
+
+    @on(Input.Changed, "#composer")
+    def _composer_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        tid = self.ticket_id
+        if tid is None:
+            return
+        self.console.store.save_draft(tid, event.value)
+        if event.value:
+            self.typing_out()
+
+    @on(Input.Submitted, "#composer")
+    def _composer_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.send(event.value)
+
+    def typing_out(self) -> None:
+        """At most one `typing` emit per TYPING_INTERVAL while the operator types."""
+        tid = self.ticket_id
+        client = self.client
+        record = self._record()
+        now = time.monotonic()
+        if record is None or client is None or tid is None:
+            return
+        if now - self._last_typing_sent.get(tid, float("-inf")) < TYPING_INTERVAL:
+            return
+        self._last_typing_sent[tid] = now  # per ticket: switching tickets must not mute the next
+        self.console.typing_sent += 1
+        self.run_worker(client.typing(record.ticket), group="typing", exit_on_error=False)
+
+    # ---- send, retry, discard -----------------------------------------------------------
+
+    def _need_client(self) -> "ClientPort | None":
+        if self.client is None:
+            notify_error(self.console, "not connected to a server", title="Offline")
+        return self.client
+
+    def send(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        record = self._record()
+        client = self._need_client()
+        if record is None or client is None:
+            if record is None:
+                self.console.notify("Open a ticket first (Enter on a row)", markup=False)
+            return
+        refused = content_problem(text)  # the server's own limit: say so before it refuses
+        if refused is None and record.is_closed:
+            refused = "the ticket is closed: reopen it first"
+        if refused is not None:
+            notify_error(self.console, refused, title="Message not sent")
+            return
+        if not self._may_write(record):
+            return
+        self.send_now(record, text)
+
+    def _may_write(self, record: TicketRecord) -> bool:
+        """Only the ticket's handler may write: offer to accept a ticket nobody handles first."""
+        me = self.console.config.operator_id
+        handler = record.ticket.handle_by_id
+        if handler == me:
+            return True
+        if handler:
+            who = handler_label(record, me)
+            hint = f"Esc, then {self.console.key_for('hijack')} takes it"  # h is text here
+            notify_error(self.console, f"{who} handles this ticket — {hint}", "Message not sent")
+        else:
+            self.post_message(self.AcceptWanted(record.ticket_id))
+        return False
+
+    def send_draft(self, ticket_id: str) -> None:
+        """Send the ticket's stored draft: what the operator wrote before accepting it."""
+        record = self.console.store.ticket(ticket_id)
+        text = self.console.store.draft(ticket_id).strip()
+        if record is not None and text:
+            self.send_now(record, text)
+
+    def send_now(self, record: TicketRecord, text: str) -> None:
+        courier = self.console.courier
+        if courier is None:
+            notify_error(self.console, "not connected to a server", title="Offline")
+            return
+        try:
+            courier.send(record.ticket, text)  # pending, in the outbox, before any emit
+        except client_error() as problem:
+            notify_error(self.console, str(problem), title="Message not sent")
+            return
+        self.console.store.save_draft(record.ticket_id, "")
+        if record.ticket_id == self.ticket_id:
+            self.composer.value = ""
+            self.transcript.messages_changed()
+
+    def retry(self, connection_state: str) -> None:
+        """Whatever waits: reconnect now, and send the open conversation's failed messages."""
+        client, courier = self.client, self.console.courier
+        if client is None or courier is None:
+            notify_error(self.console, "not connected to a server", title="Offline")
+            return
+        if connection_state in ("reconnecting", "offline"):
+            client.retry_now()
+        failed = self.console.store.failed_outgoing(self.ticket_id or "")
+        if failed:
+            courier.retry(failed)
+            self.transcript.messages_changed()
+        elif connection_state not in ("reconnecting", "offline"):
+            self.console.notify("Nothing to retry", timeout=2, markup=False)
+
+    def discard_failed(self) -> bool:
+        courier = self.console.courier
+        failed = self.console.store.failed_outgoing(self.ticket_id or "")
+        if courier is None or not failed:
+            self.console.notify("No failed message in this conversation", timeout=2, markup=False)
+            return False
+        courier.discard(failed)
+        self.transcript.messages_changed()
+        return True
+
+    # ---- read receipts and history ------------------------------------------------------
+
+    def mark_read_if_seen(self) -> None:
+        """Read receipts, once, for the unread customer messages of the conversation on screen.
+
+        The bulk form ('all') marks every message of the customer to us, on all their tickets:
+        it is sent only when that is exactly what is on screen; otherwise one receipt a message.
+        """
+        tid = self.ticket_id
+        client = self.client
+        if tid is None or client is None or not self.console.app_focus:
+            return
+        store = self.console.store
+        record = store.ticket(tid)
+        if record is None or not record.unread or tid in self._reading:
+            return
+        customer = record.ticket.owner_id
+        if not customer:
+            return
+        shown = store.unread_messages(tid)
+        bulk = not store.unread_elsewhere(customer, tid)
+        if not bulk and not shown:
+            return
+        self._reading.add(tid)
+
+        async def work() -> None:
+            try:
+                if bulk:
+                    await client.mark_all_read(customer)
+                    store.mark_ticket_read(tid)
+                else:
+                    for message in shown:
+                        await client.mark_read(message)
+                        store.mark_messages_read(tid, [message.message_id])  # as receipted
+            except client_error() as problem:
+                self.console.log.warning(f"read receipt failed: {problem}")
+                return  # the next message, focus or reconnect tries again; no loop
+            finally:
+                self._reading.discard(tid)
+                self._tickets_changed(tid)  # unread counts may have gone down
+            again = store.ticket(tid)
+            if again is not None and again.unread and self.ticket_id == tid:
+                self.mark_read_if_seen()  # more arrived while the receipt was on its way
+
+        self.run_worker(work(), group="read", exit_on_error=False)
+
+    def load_history(self, ticket_id: str) -> None:
+        """Fetch the ticket's earlier messages once per session, where the server offers them."""
+        client = self.client
+        if client is None or ticket_id in self._history_loaded:
+            return
+        self._history_loaded.add(ticket_id)
+
+        async def work() -> None:
+            try:
+                history = await client.fetch_messages(ticket_id)
+            except Exception as problem:
+                self._history_loaded.discard(ticket_id)
+                self.console.log.warning(f"history unavailable: {problem!r}")
+                return
+            if history and self.console.store.load_messages(ticket_id, history):
+                if self.ticket_id == ticket_id:
+                    self.transcript.show(ticket_id)
+                    self.mark_read_if_seen()
+                self._tickets_changed(ticket_id)
+
+        self.run_worker(work(), group="history", exit_on_error=False)
+
+    def catch_up(self, ticket_id: str) -> None:
+        """The ticket is ours again after a colleague had it: fetch what was said meanwhile, or,
+        where the server cannot tell, say in the transcript that something is missing."""
+        colleague = self.console.store.take_handback(ticket_id)
+        client = self.client
+        if colleague is None or client is None:
+            return
+
+        async def work() -> None:
+            store = self.console.store
+            try:
+                history = await client.fetch_messages(ticket_id)
+            except Exception as problem:
+                self.console.log.warning(f"history unavailable: {problem!r}")
+                history = None
+            if history is None:  # a server without the HTTP extras
+                gap = f"— while {colleague} handled this ticket, messages were not shown here —"
+                store.add_marker(ticket_id, gap)
+            else:
+                store.load_messages(ticket_id, history)
+                self._history_loaded.add(ticket_id)
+            self.screen.post_message(msg.MessagesChanged(frozenset({ticket_id})))
+
+        self.run_worker(work(), group="history", exit_on_error=False)
+
+    def _tickets_changed(self, ticket_id: str) -> None:
+        self.screen.post_message(msg.TicketsChanged(frozenset({ticket_id})))
+
+    # ---- images and folds ---------------------------------------------------------------
+
+    def toggle_fold(self) -> None:
+        if not self.transcript.toggle_fold():
+            self.console.notify("No long message in this conversation", timeout=3, markup=False)
+
+    def save_image(self) -> None:
+        record = self.transcript.image_to_save()
+        if record is None:
+            self.console.notify("No image in this conversation", timeout=3, markup=False)
+            return
+        if image_size(record.message.content) is None:
+            notify_error(self.console, "the image data is not valid base64", title="Cannot save")
+            return
+        folder = Path(
+            platformdirs.user_downloads_dir() or platformdirs.user_data_dir("chat-console")
+        )
+        safe_id = "".join(c for c in record.message_id if c.isalnum() or c in "-_")[:64]
+        path = folder / f"chat-image-{safe_id or 'unnamed'}.bin"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(record.message.content))
+        except OSError as problem:
+            notify_error(self.console, str(problem), title="Cannot save")
+            return
+        self.console.last_saved_image = path
+        self.console.notify(str(path), title="Image saved", markup=False)

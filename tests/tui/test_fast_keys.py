@@ -1,0 +1,46 @@
+"""Keys typed faster than the screen moves focus belong to the input the first key opened."""
+
+from textual import events
+
+from tests.tui.conftest import Live
+
+
+def type_fast(live: Live, keys: list[tuple[str, str]]) -> None:
+    """Queue every key at once, as a fast typist over ssh delivers them in one read."""
+    driver = live.app._driver
+    assert driver is not None
+    for key, char in keys:
+        event = events.Key(key, char)
+        event.set_sender(live.app)
+        driver.send_message(event)
+
+
+async def test_slash_then_quiz_typed_at_once_filters_and_does_not_quit(live: Live) -> None:
+    await live.open_ticket("quiz night")
+    type_fast(live, [("slash", "/"), ("q", "q"), ("u", "u"), ("i", "i"), ("z", "z")])
+    await live.until(lambda: live.app.main.filter_input.value == "quiz")
+    await live.pilot.pause()
+    assert live.app.is_running
+    assert live.app.main.queue.filter_text == "quiz"
+
+
+async def test_enter_then_a_reply_typed_at_once_is_text_in_the_composer(live: Live) -> None:
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    type_fast(live, [("enter", "\r"), ("h", "h"), ("a", "a"), ("c", "c")])
+    await live.until(lambda: live.app.main.composer.value == "hac")
+    await live.pilot.pause()
+    assert live.app.screen is live.app.main  # no hijack or close dialog opened
+    assert not live.app.main.queue.busy  # and no accept went out
+
+
+async def test_a_dialogs_answer_typed_with_the_key_that_opens_it_answers_it(live: Live) -> None:
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    type_fast(live, [("c", "c"), ("y", "y")])
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).is_closed)
+    await live.pilot.press("o", "y")
+    await live.until(lambda: not live.app.store.ticket(ticket.ticket_id).is_closed)
+    type_fast(live, [("t", "t"), ("enter", "\r")])  # the first operator in the list: op2
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-2")
+    assert live.app.main.open_ticket_id is None  # Enter did not open the ticket behind the dialog

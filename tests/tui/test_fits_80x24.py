@@ -1,0 +1,36 @@
+"""At 80x24 (the common ssh window) every bar says what it must, on one line."""
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from chat_console.tui.widgets.bars import ConversationHeader, StatusBar, ViewsBar
+
+
+def line(widget: Any) -> str:
+    """What the widget's first line shows on screen, ellipsis included."""
+    return "".join(segment.text for segment in widget.render_line(0)).rstrip()
+
+
+async def test_tabs_footer_header_and_status_fit_80x24(live_factory: Callable[..., Any]) -> None:
+    async with live_factory(size=(80, 24)) as live:
+        ticket = await live.open_ticket("My parcel went to the wrong address, then came back")
+        await live.select(ticket.ticket_id)
+        await live.pilot.press("a")
+        await live.until(
+            lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1"
+        )
+        await live.pilot.press("enter", "escape")
+        main = live.app.main
+        main.connection = ("online", "a reason that is far too long to fit " * 3, None)
+        main.refresh_bars()
+        await live.pilot.pause()
+        assert line(main.query_one(ViewsBar)).endswith("Closed 0")
+        header = main.query_one(ConversationHeader)
+        assert header.region.height == 1
+        assert line(header).endswith("Carl Customer · you")  # the title gave way, not these
+        assert line(main.query_one(StatusBar)).endswith("…")
+        keys = {key.key: key.region for key in main.query_one(Footer).query(FooterKey)}
+        assert keys["q"].width and keys["q"].right <= 80  # the last key, quit, is on screen
