@@ -1,8 +1,10 @@
 """Issue 10, item 1: one hostile message must not make what the server stored unreadable.
 
 A lone surrogate (not Unicode text; `json.dumps` writes it, pydantic's JSON parser refuses it) is
-stored as U+FFFD; an object nested deeper than the server keeps is refused at the door. Rows an
-older server wrote with either still load, and every HTTP extra answers 200, across a restart.
+stored as the visible text `\\ud800`; arguments nested deeper than the server takes are refused at
+the door. Rows an older server wrote with either still load, and every HTTP extra answers 200,
+across a restart. Payloads are sent as raw JSON, not built from the protocol models (which would
+repair them before they left).
 """
 
 import json
@@ -16,10 +18,10 @@ import pytest
 from chat_console.protocol import EmitEvent, ListenEvent, Message, emits
 from chat_console.server.runner import RunningServer, running_server
 from tests.helpers import Peer, fetch_token
-from tests.server.conftest import open_ticket, write
+from tests.server.conftest import open_ticket
 
 LONE = "hello \ud800 there"
-SHOWN = "hello \ufffd there"
+SHOWN = "hello \\ud800 there"
 JSON = {"Content-Type": "application/json"}
 
 
@@ -67,7 +69,7 @@ async def _assert_everything_serves(server: RunningServer) -> None:
         await peer.close()
 
 
-async def test_a_lone_surrogate_is_stored_as_a_replacement_character_and_serves_after_restart(
+async def test_a_lone_surrogate_is_stored_as_visible_text_and_serves_after_restart(
     tmp_path: Path,
 ) -> None:
     db = str(tmp_path / "server.sqlite3")
@@ -75,11 +77,12 @@ async def test_a_lone_surrogate_is_stored_as_a_replacement_character_and_serves_
         customer = await _login(first.url, "cu1", operator=False)
         operator = await _login(first.url, "op1", operator=True)
         try:
-            await open_ticket(customer, "t-1", name="Cliff \ud800")
-            assert (await operator.next(ListenEvent.TICKET_CREATED))[0][
-                "ticketNm"
-            ] == "Cliff \ufffd"
-            assert await write(customer, "t-1", "m-1", LONE) is None
+            ticket = {"ticketId": "t-1", "ticketNm": "Cliff \ud800"}
+            assert await customer.call(EmitEvent.CREATE_TICKET, "t-1", ticket) is None
+            (created,) = await operator.next(ListenEvent.TICKET_CREATED)
+            assert created["ticketNm"] == "Cliff \\ud800"
+            message = {"ticketId": "t-1", "messageId": "m-1", "content": LONE}
+            assert await customer.call(EmitEvent.UPDATE_MESSAGE, "t-1", "m-1", message, "") is None
             (relayed,) = await operator.next(ListenEvent.MESSAGE_UPDATED)
             assert relayed["content"] == SHOWN
         finally:
@@ -91,7 +94,7 @@ async def test_a_lone_surrogate_is_stored_as_a_replacement_character_and_serves_
         await _assert_everything_serves(second)
         token = await fetch_token(second.url, "op1", "op1pass")
         _, (ticket,) = await _get(second.url, "/api/tickets", token)
-        assert ticket["ticketNm"] == "Cliff \ufffd"
+        assert ticket["ticketNm"] == "Cliff \\ud800"
         _, (message,) = await _get(second.url, "/api/tickets/t-1/messages", token)
         assert message["content"] == SHOWN
 
@@ -155,7 +158,7 @@ async def test_rows_an_older_server_stored_load_and_serve_after_restart(
         await _assert_everything_serves(server)
         token = await fetch_token(server.url, "op1", "op1pass")
         _, (ticket,) = await _get(server.url, "/api/tickets", token)
-        assert ticket["ticketNm"] == "Cliff \ufffd"
+        assert ticket["ticketNm"] == "Cliff \\ud800"
         status, messages = await _get(server.url, "/api/tickets/t-bad/messages", token)
         assert status == 200
         assert [m["messageId"] for m in messages] == ["m-lone", "m-deep"]

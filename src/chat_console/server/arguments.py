@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from chat_console.protocol.limits import id_problem
-from chat_console.server.untrusted import has_surrogate, without_surrogates
+from chat_console.server.untrusted import has_surrogate
 
 
 class Refusal(Exception):
@@ -27,13 +27,13 @@ def an_id(value: Any, what: str) -> str:
 
 
 def validated(value: Any, model_type: type[Any], what: str, **override: Any) -> Any:
-    """`value` validated as `model_type` (with `override` fields forced, lone surrogates replaced),
-    or a Refusal naming the fields that failed, never the payload itself."""
+    """`value` validated as `model_type` (with `override` fields forced), or a Refusal naming the
+    fields that failed, never the payload itself."""
     if not isinstance(value, dict):
         raise Refusal(f"{what} must be an object")
     try:
-        # Stored text must load again: a lone surrogate becomes U+FFFD (see untrusted.py).
-        parsed = model_type.model_validate({**without_surrogates(value), **override})
+        # The model makes its text storable (a lone surrogate becomes the visible `\ud800`).
+        parsed = model_type.model_validate({**value, **override})
     except ValidationError as error:
         fields = sorted({".".join(map(str, e["loc"])) or what for e in error.errors()})
         raise Refusal(f"invalid {what}: {', '.join(fields)}") from None

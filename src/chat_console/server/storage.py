@@ -4,9 +4,10 @@ Each row keeps the wire object as JSON beside the few columns the server queries
 runs on one event loop, so plain sqlite3 calls (fast, local) are made directly from handlers.
 
 Rows are read with pydantic's JSON parser, which is stricter than the `json.dumps` that wrote them:
-a row an older server stored with a lone surrogate or deep nesting is read again the lenient way
-(repaired as the door now repairs or refuses such input); a row that still cannot be read is
-skipped with a warning, so one bad row never fails a listing.
+a row an older server stored with a lone surrogate or deep nesting is read again with `json` and
+validated from Python objects, where the protocol models repair both (a surrogate becomes the
+visible `\\ud800`, a deep unknown field is dropped); a row that still cannot be read is skipped
+with a warning, so one bad row never fails a listing.
 """
 
 import json
@@ -20,7 +21,6 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from chat_console.protocol import Message, MessageStatus, Ticket, TicketStatus, to_wire
-from chat_console.server.untrusted import pruned, without_surrogates
 
 log = logging.getLogger("chat_console.server")
 
@@ -52,7 +52,7 @@ def _load(model: type[Row], body: str) -> Row | None:
     except ValidationError:
         pass  # a lone surrogate or deep nesting stored before the door refused or repaired them
     try:
-        return model.model_validate(without_surrogates(pruned(json.loads(body))))
+        return model.model_validate(json.loads(body))
     except (ValueError, RecursionError, TypeError):  # ValidationError is a ValueError
         return None
 
