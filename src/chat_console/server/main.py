@@ -79,13 +79,13 @@ def _admin_token(args: argparse.Namespace) -> str | None:
         return token
     if os.environ.get(ADMIN_TOKEN_VARIABLE):
         return os.environ[ADMIN_TOKEN_VARIABLE].strip()
-    token: str | None = getattr(args, "admin_token", None)
-    if token:
+    given: str | None = getattr(args, "admin_token", None)
+    if given:
         log.warning(
             "--admin-token shows in ps to every local user: use --admin-token-file PATH or %s",
             ADMIN_TOKEN_VARIABLE,
         )
-    return token
+    return given
 
 
 def is_loopback(host: str) -> bool:
