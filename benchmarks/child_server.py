@@ -9,8 +9,9 @@ from pathlib import Path
 from chat_console.server.rate_limit import RateLimit
 from chat_console.server.runner import running_server
 
-# The per-connection limit (50/s by default) would measure itself, not the relay: lift it.
-UNLIMITED = RateLimit(per_second=1e9, burst=1e9)
+# The per-account limits (events, bytes a minute, open tickets) would measure themselves, not the
+# relay: lift them all.
+UNLIMITED = RateLimit.unlimited()
 
 
 async def main() -> None:

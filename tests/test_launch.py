@@ -70,7 +70,7 @@ def test_an_unusable_history_folder_is_one_line_on_stderr_and_exit_2(
 
 
 def test_an_uncaught_exception_exits_non_zero_with_its_traceback_in_the_log(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -82,7 +82,8 @@ def test_an_uncaught_exception_exits_non_zero_with_its_traceback_in_the_log(
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
 
     def explode() -> None:
-        raise RuntimeError("a bug in a handler")
+        customer_words = "my card number is 4111"  # a local that Textual's traceback would show
+        raise RuntimeError(f"a bug in a handler ({len(customer_words)})")
 
     async def drive(pilot: Pilot[int]) -> None:
         await pilot.pause()
@@ -98,3 +99,9 @@ def test_an_uncaught_exception_exits_non_zero_with_its_traceback_in_the_log(
     log = log_file.read_text()
     assert "the console stopped on an uncaught RuntimeError" in log
     assert "Traceback" in log and "a bug in a handler" in log
+    # The terminal gets one line naming the log, not a traceback with local variables in it.
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "chat-console: stopped on an unexpected error (RuntimeError);"
+        f" its traceback is in {log_file}"
+    )

@@ -36,17 +36,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: memory)")
     serve.add_argument("--accounts", metavar="FILE", default=None, help="accounts file (TOML)")
     serve.add_argument(
+        "--demo-accounts",
+        action="store_true",
+        help="allow the built-in demo accounts (public passwords) on a --host other than loopback",
+    )
+    serve.add_argument(
+        "--admin-token-file",
+        metavar="PATH",
+        default=None,
+        help="turn on POST /admin/revoke and /admin/drop for the bearer token in this file "
+        "(fault tests; or set CHAT_CONSOLE_ADMIN_TOKEN)",
+    )
+    serve.add_argument(
         "--admin-token",
         metavar="SECRET",
         default=None,
-        help="turn on POST /admin/revoke and /admin/drop for this bearer token (fault tests)",
+        help="deprecated: shows in ps; use --admin-token-file or CHAT_CONSOLE_ADMIN_TOKEN",
     )
     serve.add_argument(
         "--rate-limit",
         type=float,
         metavar="N",
         default=None,
-        help="events a second per connection (default 50, bursts of 200); 0 lifts the limit",
+        help="events a second per account (default 500, bursts of 2,000); "
+        "0 lifts every per-account limit (events, bytes, open tickets)",
     )
 
     customers = commands.add_parser("customers", help="run simulated customers against a server")

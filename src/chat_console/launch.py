@@ -43,11 +43,12 @@ _COLLEAGUE_NOTICE = (
 )
 
 
-def _log_to(path: Path) -> None:
+def _log_to(path: Path) -> Path:
     """Send log records to a file (anything on stderr would scribble over the console), through
     the redacting filter; `CHAT_CONSOLE_LOG_LEVEL=DEBUG` for more."""
     level = logging.getLevelName(os.environ.get("CHAT_CONSOLE_LOG_LEVEL", "INFO").upper())
     configure_logging(path, level if isinstance(level, int) else logging.INFO)
+    return path
 
 
 def open_console_history(settings: "Settings", config: ConsoleConfig) -> History:
@@ -95,7 +96,7 @@ def run_console(args: argparse.Namespace) -> int:
     _keep_files_private()
     config = ConsoleConfig.from_settings(settings)
     try:
-        _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
+        log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
         history = open_console_history(settings, config)
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
@@ -103,15 +104,22 @@ def run_console(args: argparse.Namespace) -> int:
     app = build_console(settings, history)
     try:
         app.run()
-        return exit_status(app)
+        return exit_status(app, log_path)
     finally:
         history.close()
 
 
-def exit_status(app: ConsoleApp) -> int:
+def exit_status(app: ConsoleApp, log_path: Path) -> int:
     """0 after a quit; non-zero after a crash (Textual's return_code: the app's return value is
-    None then, which read as 0)."""
-    return app.return_code or 0
+    None then, which read as 0), said in one line that names the log holding the traceback."""
+    status = app.return_code or 0
+    if status:
+        crash = f" ({app.crash})" if app.crash else ""
+        print(
+            f"chat-console: stopped on an unexpected error{crash}; its traceback is in {log_path}",
+            file=sys.stderr,
+        )
+    return status
 
 
 def _keep_files_private() -> None:
@@ -123,12 +131,15 @@ def run_demo(args: argparse.Namespace) -> int:
     pace = float(getattr(args, "pace", 1.0) or 1.0)
     colleague = bool(getattr(args, "colleague", True))
     _keep_files_private()
+    # The log outlives the demo's folder: a crash's traceback must still be there to read.
+    log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "demo.log")
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
-        _log_to(Path(folder) / "demo.log")
-        return asyncio.run(_demo(Path(folder), pace, colleague=colleague))
+        return asyncio.run(_demo(Path(folder), pace, colleague=colleague, log_path=log_path))
 
 
-async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
+async def _demo(
+    folder: Path, pace: float, *, colleague: bool = True, log_path: Path | None = None
+) -> int:
     from chat_console.client import OAuthTokens, OperatorClient
     from chat_console.server.runner import running_server
     from chat_console.simulate.customers import run_demo_population
@@ -177,7 +188,7 @@ async def _demo(folder: Path, pace: float, *, colleague: bool = True) -> int:
         app.shutdown_hooks.append(stop_population)
         try:
             await app.run_async()
-            return exit_status(app)
+            return exit_status(app, log_path or folder / "demo.log")
         finally:
             await stop_population()
             store.close()

@@ -14,7 +14,7 @@ import sys
 from textual.pilot import Pilot
 
 from chat_console.config import load_settings
-from chat_console.launch import build_console, exit_status, open_console_history
+from chat_console.launch import build_console, open_console_history
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.widgets.bars import StatusBar
@@ -60,7 +60,7 @@ async def run(config: str) -> None:
                     break
     finally:
         history.close()
-    say("quit", str(exit_status(app)))
+    say("quit", str(app.return_code or 0))
 
 
 if __name__ == "__main__":

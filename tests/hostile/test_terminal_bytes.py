@@ -71,8 +71,8 @@ async def recorded_server() -> AsyncIterator[tuple[RunningServer, list[Grant]]]:
         tokens = server.chat.tokens
         issue = tokens.issue
 
-        def recording(user_id: str) -> Grant:
-            grant = issue(user_id)
+        def recording(user_id: str, family: str | None = None) -> Grant:
+            grant = issue(user_id, family)
             grants.append(grant)
             return grant
 

@@ -138,8 +138,9 @@ async def test_a_peer_over_the_rate_limit_gets_an_error_ack_then_may_go_on() -> 
             for n in range(6):
                 ticket = Ticket(ticket_id=f"t-{n}", ticket_nm="burst")
                 acks.append(await peer.call(EmitEvent.CREATE_TICKET, *emits.create_ticket(ticket)))
-            assert RATE_LIMITED in acks and acks[0] is None
-            refused = [f"t-{n}" for n, ack in enumerate(acks) if ack == RATE_LIMITED]
+            limited = [isinstance(ack, str) and ack.startswith(RATE_LIMITED) for ack in acks]
+            assert any(limited) and acks[0] is None
+            refused = [f"t-{n}" for n, ack in enumerate(acks) if limited[n]]
             assert all(server.store.get_ticket(tid) is None for tid in refused)
             late = Ticket(ticket_id="late", ticket_nm="after a pause")
             async with asyncio.timeout(WAIT):  # the bucket refills: 20 a second

@@ -41,3 +41,21 @@ async def test_restart_with_a_file_database_keeps_tickets_and_messages(tmp_path:
         finally:
             await customer.close()
         assert [m.message_id for m in second.store.messages("t-1")] == ["m-1", "m-2"]
+
+
+async def test_the_database_and_its_wal_and_shm_files_are_private(tmp_path: Path) -> None:
+    db = tmp_path / "server.sqlite3"
+    older = tmp_path / "older.sqlite3"
+    older.touch(mode=0o644)
+    older.chmod(0o644)  # as a server before this one left it
+    for path in (db, older):
+        async with running_server(db_path=str(path)) as server:
+            customer = Peer()
+            try:
+                await customer.login(server.url, "cu1", "cu1pass", operator=False)
+                await open_ticket(customer)
+            finally:
+                await customer.close()
+            files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+            modes = {f.name: f.stat().st_mode & 0o777 for f in files}
+            assert modes == {f.name: 0o600 for f in files}

@@ -7,8 +7,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from chat_console.protocol import EmitEvent, ListenEvent, emits
 from chat_console.server.runner import RunningServer, running_server
-from tests.helpers import WAIT, whoami
+from tests.helpers import WAIT, Peer, whoami
 
 
 async def _post(url: str, body: dict[str, str], *, as_json: bool = False, **kw: Any) -> Any:
@@ -113,3 +114,29 @@ async def test_tokens_expire_after_the_ttl() -> None:
         refresh = {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
         status, fresh, _ = await _post(server.url, refresh)
         assert status == 200 and await whoami(server.url, fresh["access_token"]) == "op-1"
+
+
+async def test_a_reused_refresh_token_ends_the_sessions_of_its_family(
+    server: RunningServer,
+) -> None:
+    login = {"grant_type": "password", "username": "op1", "password": "op1pass"}
+    _, first, _ = await _post(server.url, login)
+    refresh = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    _, second, _ = await _post(server.url, refresh)
+    peer = Peer()
+    try:
+        await peer.connect(server.url)
+        await peer.sio.emit(EmitEvent.AUTHENTICATE, emits.authenticate(second["access_token"]))
+        await peer.next(ListenEvent.AUTHENTICATED)
+
+        status, _, _ = await _post(server.url, refresh)  # the spent one, presented again
+        assert status == 400
+        await peer.next(ListenEvent.UNAUTHENTICATED)  # the sweeper ends the family's socket
+        later = {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}
+        assert (await _post(server.url, later))[0] == 400
+        async with aiohttp.ClientSession() as http:
+            headers = {"Authorization": f"Bearer {second['access_token']}"}
+            async with http.get(f"{server.url}/api/me", headers=headers) as response:
+                assert response.status == 401
+    finally:
+        await peer.close()

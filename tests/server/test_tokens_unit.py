@@ -90,3 +90,20 @@ def test_any_string_is_a_refusal_never_an_error(text: str) -> None:
     tokens = TokenStore(ttl=60, clock=Clock(), key=b"k" * 32)
     assert tokens.user_for(text) is None
     assert tokens.refresh(text) is None
+
+
+def test_a_spent_refresh_token_presented_again_revokes_its_whole_family() -> None:
+    tokens = TokenStore(ttl=60, clock=Clock())
+    stolen = tokens.issue("op-1")
+    elsewhere = tokens.issue("op-1")  # another login of the same user: another family
+    second = tokens.refresh(stolen.refresh_token)
+    assert second is not None
+    third = tokens.refresh(second.refresh_token)
+    assert third is not None and tokens.user_for(third.access_token) == "op-1"
+
+    assert tokens.refresh(stolen.refresh_token) is None  # presented again: someone else holds it
+    for grant in (stolen, second, third):
+        assert tokens.user_for(grant.access_token) is None
+        assert tokens.refresh(grant.refresh_token) is None
+    assert tokens.user_for(elsewhere.access_token) == "op-1"
+    assert tokens.refresh(elsewhere.refresh_token) is not None

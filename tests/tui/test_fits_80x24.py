@@ -34,3 +34,23 @@ async def test_tabs_footer_header_and_status_fit_80x24(live_factory: Callable[..
         assert line(main.query_one(StatusBar)).endswith("…")
         keys = {key.key: key.region for key in main.query_one(Footer).query(FooterKey)}
         assert keys["q"].width and keys["q"].right <= 80  # the last key, quit, is on screen
+
+
+async def test_the_footer_offers_no_key_that_the_composer_would_type(
+    live_factory: Callable[..., Any],
+) -> None:
+    # `/` is text in the composer; Textual's footer filter misses it (its key is named "slash").
+    async with live_factory(size=(80, 24)) as live:
+        ticket = await live.open_ticket()
+        await live.select(ticket.ticket_id)
+        main = live.app.main
+        footer = main.query_one(Footer)
+        await live.pilot.pause()
+        assert "/" in {key.key_display for key in footer.query(FooterKey)}  # on the queue
+        await live.pilot.press("enter")
+        await live.until(lambda: main.composer.has_focus)
+        await live.pilot.pause()
+        shown = {key.key_display for key in footer.query(FooterKey)}
+        assert "/" not in shown
+        await live.pilot.press("slash")
+        assert main.composer.value == "/"

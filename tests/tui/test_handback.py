@@ -18,14 +18,20 @@ async def say(peer: Peer, ticket_id: str, text: str, recipient: str) -> Message:
     return message
 
 
-async def colleague_holds_it_meanwhile(live: Live, tid: str) -> tuple[Message, Message]:
-    """op2 hijacks the ticket, writes, the customer answers op2, and op2 hands it back."""
+async def colleague_holds_it_meanwhile(
+    live: Live, tid: str, *, reads: bool = False
+) -> tuple[Message, Message]:
+    """op2 hijacks the ticket, writes, the customer answers op2 (whom op2 reads, if `reads`), and
+    op2 hands it back."""
     oscar = await live.operator()
     assert not await oscar.call(EmitEvent.ASSIGN_TICKET, *emits.assign_ticket(tid, None))
     await live.until(lambda: live.app.store.ticket(tid).ticket.handle_by_id == "op-2")
     customer = live.app.store.ticket(tid).ticket.owner_id or ""
     from_oscar = await say(oscar, tid, "Oscar here, refunded", customer)
     reply = await say(live.customer, tid, "thanks Oscar", "op-2")
+    if reads:
+        received = reply.model_copy(update={"sender_id": customer, "recipient_id": "op-2"})
+        assert not await oscar.call(EmitEvent.UPDATE_MESSAGE_STATUS, *emits.confirm_read(received))
     assert not await oscar.call(EmitEvent.ASSIGN_TICKET, *emits.assign_ticket(tid, "op-1"))
     return from_oscar, reply
 
@@ -52,6 +58,21 @@ async def test_a_ticket_handed_back_shows_the_colleagues_part_in_order_and_once(
     await live.until(lambda: "thanks Oscar" in screen_text(live))
     await live.until(lambda: live.app.store.ticket(tid).unread == 0)  # on screen: read
     assert "Oscar here, refunded" in screen_text(live)
+
+
+async def test_a_customer_answer_the_colleague_read_but_never_answered_still_waits(
+    live: Live,
+) -> None:
+    # As the demo's op2 does: he reads the customer's answer, then hands the ticket back.
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, "charged twice")
+    await live.pilot.press(*"looking", "enter")
+    await live.until(lambda: live.app.store.ticket(tid).waiting_since is None)
+    _, reply = await colleague_holds_it_meanwhile(live, tid, reads=True)
+    await live.until(lambda: live.app.store.message(reply.message_id) is not None)
+    stored = live.server.store.get_message(reply.message_id)
+    assert stored is not None and stored.status_id == 3  # read, by Oscar
+    assert live.app.store.ticket(tid).waiting_since == stored.created_at
 
 
 async def test_without_the_servers_history_a_marker_names_the_colleague(

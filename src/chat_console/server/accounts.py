@@ -35,6 +35,13 @@ class OAuthClient:
     user_id: str
 
 
+def _same(expected: str, presented: str) -> bool:
+    """Constant-time comparison; `surrogatepass` because a JSON body can carry a lone surrogate."""
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), presented.encode("utf-8", "surrogatepass")
+    )
+
+
 class Accounts:
     def __init__(self, accounts: list[Account], clients: list[OAuthClient] | None = None) -> None:
         self._by_username = {a.username: a for a in accounts}
@@ -50,14 +57,14 @@ class Accounts:
         account = self._by_username.get(username)
         # Compare even for an unknown user so the timing does not tell which usernames exist.
         expected = account.password if account else "\0unknown"
-        if hmac.compare_digest(expected.encode(), password.encode()) and account:
+        if _same(expected, password) and account:
             return account
         return None
 
     def check_client(self, client_id: str, client_secret: str) -> Account | None:
         client = self._clients.get(client_id)
         expected = client.client_secret if client else "\0unknown"
-        if hmac.compare_digest(expected.encode(), client_secret.encode()) and client:
+        if _same(expected, client_secret) and client:
             return self._by_user_id[client.user_id]
         return None
 
@@ -69,6 +76,9 @@ class Accounts:
 
     def customers(self) -> list[Account]:
         return [a for a in self._by_user_id.values() if a.role is Role.CUSTOMER]
+
+    def clients(self) -> list[OAuthClient]:
+        return list(self._clients.values())
 
 
 def demo_accounts() -> Accounts:

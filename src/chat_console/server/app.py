@@ -9,6 +9,7 @@ import socketio
 from aiohttp import web
 
 from chat_console.protocol.limits import MAX_PACKET_BYTES
+from chat_console.server import log_escape
 from chat_console.server.accounts import Accounts, demo_accounts
 from chat_console.server.admin import AdminApi
 from chat_console.server.http_api import HttpApi
@@ -31,6 +32,7 @@ class ChatServer:
         admin_token: str | None = None,
         rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
     ) -> None:
+        log_escape.install()  # peers name tickets and messages: their names must not forge lines
         self.accounts = accounts or demo_accounts()
         self.tokens = TokenStore(ttl=token_ttl)
         self.store = ServerStore(db_path)

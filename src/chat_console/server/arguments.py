@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from chat_console.protocol.limits import id_problem
+from chat_console.server.untrusted import has_surrogate
 
 
 class Refusal(Exception):
@@ -20,6 +21,8 @@ def an_id(value: Any, what: str) -> str:
     problem = id_problem(value, what)
     if problem is not None:
         raise Refusal(problem)
+    if has_surrogate(value):
+        raise Refusal(f"{what} holds a lone surrogate (not Unicode text)")
     return str(value)
 
 
@@ -29,6 +32,7 @@ def validated(value: Any, model_type: type[Any], what: str, **override: Any) -> 
     if not isinstance(value, dict):
         raise Refusal(f"{what} must be an object")
     try:
+        # The model makes its text storable (a lone surrogate becomes the visible `\ud800`).
         parsed = model_type.model_validate({**value, **override})
     except ValidationError as error:
         fields = sorted({".".join(map(str, e["loc"])) or what for e in error.errors()})

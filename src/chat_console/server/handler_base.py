@@ -9,7 +9,7 @@ import socketio
 from chat_console.protocol import Ticket
 from chat_console.server.accounts import Account, Accounts, Role
 from chat_console.server.arguments import Refusal, an_id
-from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, Bucket
+from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, Bucket, RateLimit, event_bucket
 from chat_console.server.storage import ServerStore
 from chat_console.server.tokens import TokenStore
 
@@ -20,13 +20,16 @@ class Session:
     user: Account | None = None
     token: str | None = field(default=None, repr=False)
     auth_deadline: asyncio.Task[None] | None = None
-    bucket: Bucket = field(default_factory=lambda: Bucket(DEFAULT_RATE_LIMIT))
+    # Events before `authenticate` (no account yet); afterwards the account's budget counts.
+    bucket: Bucket = field(default_factory=lambda: event_bucket(DEFAULT_RATE_LIMIT))
+    sent_large: bool = False  # a packet over LARGE_EVENT_BYTES: release memory when it leaves
 
 
 class HandlerBase(socketio.AsyncNamespace):
     accounts: Accounts
     tokens: TokenStore
     store: ServerStore
+    rate_limit: RateLimit
 
     def _user(self, session: Session) -> Account:
         assert session.user is not None  # trigger_event checked it

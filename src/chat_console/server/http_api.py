@@ -11,6 +11,7 @@ from aiohttp import web
 from chat_console.protocol import to_wire
 from chat_console.server import rules
 from chat_console.server.accounts import Account, Accounts, Role
+from chat_console.server.login_throttle import LoginThrottle
 from chat_console.server.storage import ServerStore
 from chat_console.server.tokens import TokenStore
 
@@ -55,11 +56,39 @@ def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
     return client_id, secret
 
 
+def _too_many_attempts(retry_after: int) -> web.Response:
+    return web.json_response(
+        {
+            "error": "too_many_attempts",
+            "error_description": f"too many failed attempts: retry after {retry_after} s",
+        },
+        status=429,
+        headers={**_NO_CACHE, "Retry-After": str(retry_after)},
+    )
+
+
+def _named_account(grant_type: str, form: dict[str, str], request: web.Request) -> str | None:
+    """The account (or client) a token request names, for counting failures against it."""
+    if grant_type == "password":
+        return f"user:{form.get('username', '')}"
+    if grant_type == "client_credentials":
+        basic = _basic_credentials(request)
+        return f"client:{basic[0] if basic else form.get('client_id', '')}"
+    return None
+
+
 class HttpApi:
-    def __init__(self, accounts: Accounts, tokens: TokenStore, store: ServerStore) -> None:
+    def __init__(
+        self,
+        accounts: Accounts,
+        tokens: TokenStore,
+        store: ServerStore,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self.accounts = accounts
         self.tokens = tokens
         self.store = store
+        self.throttle = throttle or LoginThrottle()
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/oauth/token", self.token)
@@ -73,8 +102,21 @@ class HttpApi:
         return web.json_response({"ok": True})
 
     async def token(self, request: web.Request) -> web.Response:
+        """Throttled: past the failures allowed for the named account or the caller's address,
+        every attempt is answered 429 before any credential is checked."""
         form = await _form(request)
         grant_type = form.get("grant_type", "")
+        named, address = _named_account(grant_type, form, request), request.remote or "unknown"
+        retry_after = self.throttle.retry_after(named, address)
+        if retry_after:
+            log.info("token refused: too many failed attempts (%s from %s)", named, address)
+            return _too_many_attempts(retry_after)
+        response = self._grant(request, form, grant_type)
+        if response.status in (400, 401) and grant_type:
+            self.throttle.failed(named, address)
+        return response
+
+    def _grant(self, request: web.Request, form: dict[str, str], grant_type: str) -> web.Response:
         if grant_type == "password":
             username, password = form.get("username"), form.get("password")
             if not username or password is None:

@@ -20,19 +20,29 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from chat_console.protocol import EmitEvent, ListenEvent, User
-from chat_console.server import rules
+from chat_console.server import memory, rules
 from chat_console.server.accounts import Accounts
 from chat_console.server.arguments import Refusal, arg, validated
 from chat_console.server.handler_base import Session
 from chat_console.server.message_handlers import MessageHandlers
-from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RATE_LIMITED, Bucket, RateLimit
+from chat_console.server.rate_limit import (
+    DEFAULT_RATE_LIMIT,
+    Bucket,
+    Budgets,
+    RateLimit,
+    event_bucket,
+)
 from chat_console.server.storage import ServerStore
 from chat_console.server.ticket_handlers import TicketHandlers
 from chat_console.server.tokens import TokenStore
+from chat_console.server.untrusted import MAX_DEPTH, measure
 
 log = logging.getLogger("chat_console.server")
 
 NOT_AUTHENTICATED = "not authenticated"
+LARGE_EVENT_BYTES = 256 * 1024  # after arguments this large, memory is given back shortly
+TRIM_DELAY = 1.0  # seconds: one trim after a burst, not one per packet
+TOO_DEEP = f"arguments nested too deeply: more than {MAX_DEPTH} levels"
 
 Handler = Callable[[Session, tuple[Any, ...]], Awaitable[None]]
 
@@ -53,8 +63,10 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         self.store = store
         self.auth_timeout = auth_timeout
         self.rate_limit = rate_limit
+        self.budgets = Budgets(rate_limit)
         self.sessions: dict[str, Session] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._trim: asyncio.TimerHandle | None = None
         self._handlers: dict[str, Handler] = {
             EmitEvent.AUTHENTICATE: self._authenticate,
             EmitEvent.SUBSCRIBE: self._subscribe,
@@ -85,11 +97,9 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         if session is None or handler is None:
             log.info("refused %.40r from %s: unknown event", event, sid)
             return f"unknown event {event[:40]!r}"
-        already_limited = session.bucket.limited
-        if not session.bucket.take():
-            if not already_limited:  # one line per run of refusals, not one per event
-                log.info("refused %s from %s: %s", event, self._who(session), RATE_LIMITED)
-            return RATE_LIMITED
+        refusal = self._over_limit(session, payload)
+        if refusal is not None:
+            return refusal
         if event != EmitEvent.AUTHENTICATE and not await self._still_authenticated(session):
             log.info("refused %s from %s: %s", event, sid, NOT_AUTHENTICATED)
             return NOT_AUTHENTICATED
@@ -104,6 +114,44 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         # A one-element tuple sends an explicit null, which callback(err) style peers expect.
         return (None,)
 
+    def _over_limit(self, session: Session, payload: tuple[Any, ...]) -> str | None:
+        """Why the event is refused before any work (its account is over a rate, or its arguments
+        are nested too deeply), or None. Its bytes count even when it is then refused."""
+        if session.user is None:
+            events, data = session.bucket, None
+        else:
+            budget = self.budgets.of(session.user.user_id)
+            events, data = budget.events, budget.bytes
+        if not self._spend(session, events, 1, "events"):
+            return self.rate_limit.events_refusal()
+        size, too_deep = measure(payload)
+        if size >= LARGE_EVENT_BYTES:
+            session.sent_large = True
+            self._trim_soon()
+        if data is not None and not self._spend(session, data, size, "bytes"):
+            return self.rate_limit.bytes_refusal()
+        if too_deep:
+            log.info("refused an event from %s: %s", self._who(session), TOO_DEEP)
+            return TOO_DEEP
+        return None
+
+    def _spend(self, session: Session, bucket: Bucket, amount: float, what: str) -> bool:
+        already_limited = bucket.limited
+        if bucket.take(amount):
+            return True
+        if not already_limited:  # one line per run of refusals, not one per event
+            log.info("refused events from %s: over its limit of %s", self._who(session), what)
+        return False
+
+    def _trim_soon(self) -> None:
+        """Give the copies of a large packet back to the system once the burst is over."""
+        if self._trim is None:
+            self._trim = asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim_now)
+
+    def _trim_now(self) -> None:
+        self._trim = None
+        memory.release()
+
     def _who(self, session: Session) -> str:
         return session.user.user_id if session.user else session.sid
 
@@ -114,6 +162,8 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         return task
 
     async def close(self) -> None:
+        if self._trim is not None:
+            self._trim.cancel()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -121,7 +171,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
     # connection and authentication
 
     def _on_connect(self, sid: str) -> None:
-        session = Session(sid, bucket=Bucket(self.rate_limit))
+        session = Session(sid, bucket=event_bucket(self.rate_limit))
         self.sessions[sid] = session
         session.auth_deadline = self.spawn(self._drop_if_silent(session))
         log.info("connected %s", sid)
@@ -130,6 +180,8 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
         session = self.sessions.pop(sid, None)
         if session and session.auth_deadline:
             session.auth_deadline.cancel()
+        if session and session.sent_large:  # its last packets are let go only now
+            self._trim_soon()
         log.info("disconnected %s", (session and self._who(session)) or sid)
 
     async def _drop_if_silent(self, session: Session) -> None:

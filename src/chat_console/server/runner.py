@@ -15,6 +15,7 @@ from aiohttp import web
 
 from chat_console.server.accounts import Accounts
 from chat_console.server.app import ChatServer
+from chat_console.server.connections import HTTP_TIMEOUT, MAX_CONNECTIONS, cap_connections
 from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 from chat_console.server.storage import ServerStore
 
@@ -71,9 +72,12 @@ async def running_server(
     auth_timeout: float = 1.0,
     admin_token: str | None = None,
     rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
+    http_timeout: float = HTTP_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> AsyncIterator[RunningServer]:
     """Start the server (port 0 picks a free port) and yield once it answers HTTP.
-    `admin_token` turns on the admin surface (`server/admin.py`)."""
+    `admin_token` turns on the admin surface (`server/admin.py`); `http_timeout` and
+    `max_connections` bound half-sent requests (`server/connections.py`)."""
     chat = ChatServer(
         db_path=db_path,
         accounts=accounts,
@@ -82,8 +86,12 @@ async def running_server(
         admin_token=admin_token,
         rate_limit=rate_limit,
     )
-    runner = web.AppRunner(chat.app, handle_signals=False, access_log=None)
+    runner = web.AppRunner(
+        chat.app, handle_signals=False, access_log=None, keepalive_timeout=http_timeout
+    )
     await runner.setup()
+    assert runner.server is not None  # set up above
+    cap_connections(runner.server, max_connections)
     try:
         site = web.TCPSite(runner, host, port)
         await site.start()

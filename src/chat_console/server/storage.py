@@ -2,13 +2,29 @@
 
 Each row keeps the wire object as JSON beside the few columns the server queries by. The server
 runs on one event loop, so plain sqlite3 calls (fast, local) are made directly from handlers.
+
+Rows are read with pydantic's JSON parser, which is stricter than the `json.dumps` that wrote them:
+a row an older server stored with a lone surrogate or deep nesting is read again with `json` and
+validated from Python objects, where the protocol models repair both (a surrogate becomes the
+visible `\\ud800`, a deep unknown field is dropped); a row that still cannot be read is skipped
+with a warning, so one bad row never fails a listing.
 """
 
 import json
+import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable
+from typing import TypeVar
 
-from chat_console.protocol import Message, MessageStatus, Ticket, to_wire
+from pydantic import ValidationError
+
+from chat_console.protocol import Message, MessageStatus, Ticket, TicketStatus, to_wire
+
+log = logging.getLogger("chat_console.server")
+
+Row = TypeVar("Row", Ticket, Message)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -30,9 +46,47 @@ CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (sender_id, status);
 """
 
 
+def _load(model: type[Row], body: str) -> Row | None:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError:
+        pass  # a lone surrogate or deep nesting stored before the door refused or repaired them
+    try:
+        return model.model_validate(json.loads(body))
+    except (ValueError, RecursionError, TypeError):  # ValidationError is a ValueError
+        return None
+
+
+def _loaded(model: type[Row], rows: Iterable[tuple[int, str]]) -> list[Row]:
+    """The rows that can be read; each one that cannot is logged (by its row number) and skipped."""
+    found = []
+    for seq, body in rows:
+        item = _load(model, body)
+        if item is None:
+            log.warning("skipped unreadable %s row %d", model.__name__.lower(), seq)
+        else:
+            found.append(item)
+    return found
+
+
+def _private_file(path: str) -> None:
+    """Create the database file readable by its owner only, or make an existing one so: it holds
+    every conversation. SQLite gives the -wal and -shm files the database file's permissions."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        mode = stat.S_IMODE(os.fstat(descriptor).st_mode)
+        if mode & 0o077:
+            os.fchmod(descriptor, mode & 0o700)
+            log.info("made %s private (was %o)", path, mode)
+    finally:
+        os.close(descriptor)
+
+
 class ServerStore:
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
+        if path != ":memory:":
+            _private_file(path)
         self._db = sqlite3.connect(path, check_same_thread=False)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -46,10 +100,8 @@ class ServerStore:
     # tickets
 
     def get_ticket(self, ticket_id: str) -> Ticket | None:
-        row = self._db.execute(
-            "SELECT body FROM tickets WHERE ticket_id = ?", (ticket_id,)
-        ).fetchone()
-        return None if row is None else Ticket.model_validate_json(row[0])
+        rows = self._db.execute("SELECT seq, body FROM tickets WHERE ticket_id = ?", (ticket_id,))
+        return next(iter(_loaded(Ticket, rows)), None)
 
     def add_ticket(self, ticket: Ticket) -> None:
         with self._db:
@@ -68,20 +120,29 @@ class ServerStore:
     def tickets(self, owner_id: str | None = None) -> list[Ticket]:
         """Every ticket, oldest first, or only those `owner_id` opened."""
         if owner_id is None:
-            rows = self._db.execute("SELECT body FROM tickets ORDER BY seq")
+            rows = self._db.execute("SELECT seq, body FROM tickets ORDER BY seq")
         else:
             rows = self._db.execute(
-                "SELECT body FROM tickets WHERE owner_id = ? ORDER BY seq", (owner_id,)
+                "SELECT seq, body FROM tickets WHERE owner_id = ? ORDER BY seq", (owner_id,)
             )
-        return [Ticket.model_validate_json(body) for (body,) in rows]
+        return _loaded(Ticket, rows)
+
+    def count_open_tickets(self, owner_id: str) -> int:
+        """Tickets of `owner_id` that are not closed (rows no reader can parse are not counted)."""
+        (count,) = self._db.execute(
+            "SELECT COUNT(*) FROM tickets WHERE owner_id = ? AND json_valid(body)"
+            " AND json_extract(body, '$.statusId') IS NOT ?",
+            (owner_id, int(TicketStatus.CLOSED)),
+        ).fetchone()
+        return int(count)
 
     # messages
 
     def get_message(self, message_id: str) -> Message | None:
-        row = self._db.execute(
-            "SELECT body FROM messages WHERE message_id = ?", (message_id,)
-        ).fetchone()
-        return None if row is None else Message.model_validate_json(row[0])
+        rows = self._db.execute(
+            "SELECT seq, body FROM messages WHERE message_id = ?", (message_id,)
+        )
+        return next(iter(_loaded(Message, rows)), None)
 
     def add_message(self, message: Message) -> None:
         with self._db:
@@ -107,17 +168,17 @@ class ServerStore:
     def messages(self, ticket_id: str) -> list[Message]:
         """A ticket's messages, oldest first."""
         rows = self._db.execute(
-            "SELECT body FROM messages WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
+            "SELECT seq, body FROM messages WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
         )
-        return [Message.model_validate_json(body) for (body,) in rows]
+        return _loaded(Message, rows)
 
     def messages_from(self, sender_id: str, below: MessageStatus) -> list[Message]:
         """Messages `sender_id` sent whose status is still below `below`, oldest first."""
         rows = self._db.execute(
-            "SELECT body FROM messages WHERE sender_id = ? AND status < ? ORDER BY seq",
+            "SELECT seq, body FROM messages WHERE sender_id = ? AND status < ? ORDER BY seq",
             (sender_id, int(below)),
         )
-        return [Message.model_validate_json(body) for (body,) in rows]
+        return _loaded(Message, rows)
 
     def count_below(self, ticket_id: str, sender_id: str, below: MessageStatus) -> int:
         (count,) = self._db.execute(

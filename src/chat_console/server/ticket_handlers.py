@@ -22,7 +22,8 @@ log = logging.getLogger("chat_console.server")
 class TicketHandlers(HandlerBase):
     async def _create_ticket(self, session: Session, args: tuple[Any, ...]) -> None:
         """Customers only. An existing ticketId is idempotent success for its own owner (a re-sent
-        creation, as reading 6 treats messages) and refused for anyone else."""
+        creation, as reading 6 treats messages) and refused for anyone else. A customer with
+        `open_tickets` tickets not closed must close one first."""
         user = self._user(session)
         if user.role is not Role.CUSTOMER:
             raise Refusal("customers only")
@@ -33,6 +34,9 @@ class TicketHandlers(HandlerBase):
             if existing.owner_id == user.user_id:
                 return
             raise Refusal("ticketId already in use")
+        open_now = self.store.count_open_tickets(user.user_id)
+        if open_now >= self.rate_limit.open_tickets:
+            raise Refusal(self.rate_limit.tickets_refusal(open_now))
         ticket = proposed.model_copy(
             update={
                 "display_nm": proposed.display_nm or proposed.ticket_nm or user.full_name,

@@ -7,6 +7,11 @@ table of tokens: a forged or altered one fails the signature (compared in consta
 old one its expiry, a revoked one its generation. Only spent refresh tokens are remembered, until
 they would have expired anyway. The key is random per server unless given, so a restart ends
 every session (clients fetch new tokens).
+
+Every grant made by a refresh belongs to the family of the login it descends from (`fam`). A spent
+refresh token presented again means two parties hold that family's tokens (one of them stole it),
+and the server cannot tell which is which: the whole family stops working, access tokens included
+(RFC 6819 5.2.2.3, OAuth 2.0 Security BCP 4.14). The rightful client logs in again.
 """
 
 import base64
@@ -14,12 +19,15 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import math
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger("chat_console.server")
 
 # Refresh tokens outlive access tokens so a client can come back after a nap.
 REFRESH_TTL_FACTOR = 24.0
@@ -62,12 +70,15 @@ class TokenStore:
         self._key = key or secrets.token_bytes(32)
         self._generation: dict[str, int] = {}  # bumped by revoke(): older tokens stop working
         self._spent: dict[str, float] = {}  # refresh token id -> its expiry
+        self._revoked_families: dict[str, float] = {}  # family -> when its last token expires
 
-    def issue(self, user_id: str) -> Grant:
+    def issue(self, user_id: str, family: str | None = None) -> Grant:
+        """A new grant: of a new family (a login), or of `family` (a refresh)."""
         now = self._clock()
         self._forget_spent(now)
-        access = self._sign(user_id, "access", now + self.ttl)
-        refresh = self._sign(user_id, "refresh", now + self.ttl * REFRESH_TTL_FACTOR)
+        family = family or secrets.token_urlsafe(12)
+        access = self._sign(user_id, "access", now + self.ttl, family)
+        refresh = self._sign(user_id, "refresh", now + self.ttl * REFRESH_TTL_FACTOR, family)
         return Grant(access, refresh, max(1, math.ceil(self.ttl)))
 
     def user_for(self, access_token: str) -> str | None:
@@ -76,23 +87,32 @@ class TokenStore:
         return None if claims is None else str(claims["sub"])
 
     def refresh(self, refresh_token: str) -> Grant | None:
-        """Trade a refresh token (once) for a new grant."""
+        """Trade a refresh token (once) for a new grant of the same family. A spent one presented
+        again revokes its family: every token issued since that login stops working."""
         claims = self._verify(refresh_token, "refresh")
-        if claims is None or claims.get("jti") in self._spent:
+        if claims is None:
             return None
-        self._spent[str(claims.get("jti"))] = float(claims["exp"])
-        return self.issue(str(claims["sub"]))
+        jti, family = str(claims.get("jti")), str(claims.get("fam"))
+        if jti in self._spent:
+            self._revoked_families[family] = self._clock() + self.ttl * REFRESH_TTL_FACTOR
+            log.warning(
+                "a spent refresh token of %s was presented again: revoked its login", claims["sub"]
+            )
+            return None
+        self._spent[jti] = float(claims["exp"])
+        return self.issue(str(claims["sub"]), family)
 
     def revoke(self, user_id: str) -> None:
         self._generation[user_id] = self._generation.get(user_id, 0) + 1
 
-    def _sign(self, user_id: str, kind: str, expires_at: float) -> str:
+    def _sign(self, user_id: str, kind: str, expires_at: float, family: str) -> str:
         claims = {
             "sub": user_id,
             "kind": kind,
             "exp": expires_at,
             "gen": self._generation.get(user_id, 0),
             "jti": secrets.token_urlsafe(12),
+            "fam": family,
         }
         payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{_VERSION}.{payload}.{self._signature(payload)}"
@@ -102,7 +122,8 @@ class TokenStore:
         return _b64(digest)
 
     def _verify(self, token: Any, kind: str) -> dict[str, Any] | None:
-        if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS:
+        # Ours are ASCII; anything else (a lone surrogate from a JSON body) was not made here.
+        if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or not token.isascii():
             return None
         version, _, rest = token.partition(".")
         payload, _, signature = rest.partition(".")
@@ -122,8 +143,12 @@ class TokenStore:
             return None
         if expiry <= self._clock() or claims.get("gen") != self._generation.get(subject, 0):
             return None
+        if claims.get("fam") in self._revoked_families:
+            return None
         return claims
 
     def _forget_spent(self, now: float) -> None:
         for jti in [j for j, expiry in self._spent.items() if expiry <= now]:
             del self._spent[jti]
+        for family in [f for f, expiry in self._revoked_families.items() if expiry <= now]:
+            del self._revoked_families[family]

@@ -480,7 +480,7 @@ class Store:
         record.ticket = record.ticket.model_copy(update=sent)
         self._after_status_change(record)
         answered = record.ticket.last_response_at
-        if answered and record.waiting_since and answered >= record.waiting_since:
+        if answered and record.waiting_since and answered > record.waiting_since:
             record.waiting_since = None
         self._save_ticket(record)
         return Change(ChangeKind.TICKET_UPDATED, ticket.ticket_id)
@@ -611,8 +611,12 @@ class Store:
         self._typing.pop(ticket.ticket_id, None)  # the customer stopped typing: they sent it
         if not record.read_locally:
             ticket.unread += 1  # on a closed ticket too: the customer wrote again, it comes back
-            if ticket.waiting_since is None:
-                ticket.waiting_since = at
+        # Read is not answered: a colleague may have read it and handed the ticket back. Only an
+        # answer the server dates after it (lastResponseAt) means nobody waits; within the same
+        # millisecond the order is unknown, and a customer shown waiting is the safer mistake.
+        answered = ticket.ticket.last_response_at
+        if ticket.waiting_since is None and not (at and answered and answered > at):
+            ticket.waiting_since = at
 
     @staticmethod
     def _from_another_operator(ticket: TicketRecord, record: MessageRecord) -> bool:

@@ -87,6 +87,7 @@ class ConsoleApp(App[int]):
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
         self.last_saved_image: Path | None = None
+        self.crash: str | None = None  # the uncaught exception's type that ended the console
         self.startup_notices: list[str] = []  # config warnings, shown once the screen is up
         # What the demo wants a newcomer to know (title, text), shown once the screen is up.
         self.greeting: tuple[str, str] | None = None
@@ -230,7 +231,15 @@ class ConsoleApp(App[int]):
         """Any uncaught exception ends the console (Textual sets return_code 1): its traceback
         goes to the log too, since the terminal's copy is gone once the operator closes it."""
         log.critical("the console stopped on an uncaught %s", type(error).__name__, exc_info=error)
+        self.crash = type(error).__name__
         super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual would print the traceback with its local variables, which hold tokens and
+        customers' words, onto the operator's terminal; the log has it instead, and the launcher
+        names the log in one line."""
+        self.bell()
+        self._close_messages_no_wait()
 
     # ---- events in: queued by the listener, applied in batches ----------------------
 
@@ -275,7 +284,7 @@ class ConsoleApp(App[int]):
 
     def post_changes(self, changes: Iterable[Change]) -> None:
         """One past-tense message per kind of change in the batch."""
-        groups: dict[type[msg.Message], set[str]] = {}
+        groups: dict[type[msg.TicketsMessage], set[str]] = {}
         for change in changes:
             kind, tid = change.kind, change.ticket_id
             if kind in (
@@ -299,7 +308,7 @@ class ConsoleApp(App[int]):
             elif kind == ChangeKind.TAKEN_AWAY:
                 groups.setdefault(msg.AssignedAway, set()).add(tid)
         for message_type, ids in groups.items():
-            self.main.post_message(message_type(frozenset(ids)))  # type: ignore[call-arg]
+            self.main.post_message(message_type(frozenset(ids)))
 
     def _customer_wrote_on_closed(self, change: Change) -> bool:
         ticket = self.store.ticket(change.ticket_id)

@@ -6,7 +6,7 @@ so none of them can forget a binding.
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
     return sorted(set(keymap) - known)
 
 
-def bindings(specs: tuple[Spec, ...]) -> list[Binding]:
+def bindings(specs: tuple[Spec, ...]) -> list[BindingType]:
     return [
         Binding(s.keys, s.action, s.description, show=s.show, key_display=s.display, id=s.id)
         for s in specs

@@ -3,37 +3,37 @@
 from textual.message import Message
 
 
-class _TicketsMessage(Message, bubble=False):  # posted to the main screen; the app needs no copy
+class TicketsMessage(Message, bubble=False):  # posted to the main screen; the app needs no copy
     def __init__(self, ticket_ids: frozenset[str]) -> None:
         super().__init__()
         self.ticket_ids = ticket_ids
 
 
-class TicketsChanged(_TicketsMessage):
+class TicketsChanged(TicketsMessage):
     """Tickets were created or updated: queue rows, counts and headers may differ."""
 
 
-class MessagesChanged(_TicketsMessage):
+class MessagesChanged(TicketsMessage):
     """Messages were added to these tickets, or their ticks moved."""
 
 
-class TypingChanged(_TicketsMessage):
+class TypingChanged(TicketsMessage):
     """Someone started or stopped typing in these tickets."""
 
 
-class TicketsArrived(_TicketsMessage):
+class TicketsArrived(TicketsMessage):
     """New tickets were created by customers."""
 
 
-class ClosedTicketWritten(_TicketsMessage):
+class ClosedTicketWritten(TicketsMessage):
     """A customer wrote on these closed tickets (a server that allows it): they are back."""
 
 
-class AssignedToMe(_TicketsMessage):
+class AssignedToMe(TicketsMessage):
     """These tickets were assigned to this operator."""
 
 
-class AssignedAway(_TicketsMessage):
+class AssignedAway(TicketsMessage):
     """These tickets were taken from this operator (hijacked or reassigned)."""
 
 

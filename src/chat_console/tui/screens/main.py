@@ -227,6 +227,11 @@ class MainScreen(TicketActionScreen):
             return
         self.open_and_focus(tid)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is text in an input, but Textual's footer does not know it as a printable key
+        (its name is "slash") and would offer Filter while the operator writes a reply."""
+        return not (action == "filter" and isinstance(self.focused, Input))
+
     def action_filter(self) -> None:
         self.filter_input.display = True
         self.set_focus(self.filter_input)  # now, not after keys already queued (see QueueView)

@@ -367,11 +367,11 @@ class Transcript(ScrollView, can_focus=True):
         if message.type == MessageType.IMAGE:
             size = image_size(message.content)
             if size is None:
-                body = Text(pad + "[image: invalid data]", _INVALID, no_wrap=True)
+                image = Text(pad + "[image: invalid data]", _INVALID, no_wrap=True)
             else:
                 label = f"[image, {human_size(size)} — press {self.save_key} to save]"
-                body = Text(pad + label, _IMAGE, no_wrap=True)
-            return [header, *errors, body]
+                image = Text(pad + label, _IMAGE, no_wrap=True)
+            return [header, *errors, image]
         lines, note = self._body(record)
         body = [Text(pad + part, no_wrap=True) for part in lines]
         if note:
