@@ -73,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the config, the network, TLS, the server's Socket.IO version, the token, "
         "authenticate, subscribe and a round trip; exit 0 only if all pass",
     )
+    purge = commands.add_parser(
+        "purge",
+        help="remove closed tickets older than [history] keep_days from the local history now, "
+        "and shrink the file; says what it removed",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=_days,
+        metavar="DAYS",
+        default=None,
+        help="instead of [history] keep_days (30); 0 removes every closed ticket",
+    )
     for command in commands.choices.values():
         # `chat-console doctor --config X` as well as `chat-console --config X doctor`; SUPPRESS
         # keeps a value given before the sub-command when none is given after it.
@@ -80,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
             "--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (TOML)"
         )
     return parser
+
+
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not days >= 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"must be 0 days or more: {text!r}")
+    return days
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chat_console.doctor import run_doctor
 
             return run_doctor(args)
+        case "purge":
+            from chat_console.purge import run_purge
+
+            return run_purge(args)
         case "demo":
             from chat_console.launch import run_demo
 

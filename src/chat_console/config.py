@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from chat_console.store.store import BYTES_PER_TICKET, MESSAGES_PER_TICKET
+from chat_console.store.store import BYTES_PER_TICKET, KEEP_DAYS, MESSAGES_PER_TICKET
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +207,11 @@ class UiSettings(_Section):
 
 class HistorySettings(_Section):
     """What the local history keeps of each ticket, whatever a server sends: past either bound,
-    the oldest messages are deleted (never one still to be sent)."""
+    the oldest messages are deleted (never one still to be sent); and for how long a closed
+    ticket is kept (removed at start, and by `chat-console purge`)."""
 
     messages_per_ticket: int = Field(default=MESSAGES_PER_TICKET, ge=10)
+    keep_days: float = Field(default=KEEP_DAYS, gt=0)
     megabytes_per_ticket: float = Field(default=BYTES_PER_TICKET / 2**20, ge=1)
 
     @property

@@ -4,7 +4,6 @@ import argparse
 import asyncio
 import logging
 import os
-import re
 import sqlite3
 import sys
 import tempfile
@@ -14,9 +13,10 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from chat_console.protocol import User
+from chat_console.protocol import User, now_utc
 from chat_console.redaction import configure_logging
 from chat_console.store import Store
+from chat_console.store.history import History, history_file, open_history
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
@@ -51,9 +51,29 @@ def _log_to(path: Path) -> Path:
     return path
 
 
-def _store_path(user_id: str, host: str) -> Path:
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{user_id}@{host}")
-    return Path(platformdirs.user_data_dir("chat-console")) / f"{name}.sqlite3"
+def open_console_history(settings: "Settings", config: ConsoleConfig) -> History:
+    """The operator's history file: owned and purged, or (another console owns it) a copy."""
+    return open_history(
+        history_file(config.operator_id, config.server_host),
+        operator_id=config.operator_id,
+        keep_days=settings.history.keep_days,
+        now=now_utc(),
+        messages_per_ticket=settings.history.messages_per_ticket,
+        bytes_per_ticket=settings.history.bytes_per_ticket,
+    )
+
+
+def build_console(settings: "Settings", history: History) -> ConsoleApp:
+    """The console over its history; no courier (no outbox sent) unless it owns the file."""
+    config = ConsoleConfig.from_settings(settings)
+    app = ConsoleApp(
+        config,
+        store=history.store,
+        client_factory=lambda listener: _client_from(settings, listener),
+        history=history,
+    )
+    app.startup_notices.extend(settings.notices)
+    return app
 
 
 def _client_from(settings: "Settings", listener: "Listener") -> ClientPort:
@@ -77,26 +97,16 @@ def run_console(args: argparse.Namespace) -> int:
     config = ConsoleConfig.from_settings(settings)
     try:
         log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "console.log")
-        store = Store(
-            _store_path(config.operator_id, config.server_host),
-            operator_id=config.operator_id,
-            messages_per_ticket=settings.history.messages_per_ticket,
-            bytes_per_ticket=settings.history.bytes_per_ticket,
-        )
+        history = open_console_history(settings, config)
     except (sqlite3.Error, OSError) as problem:
         print(f"chat-console: cannot open the local history: {problem}", file=sys.stderr)
         return 2
-    app = ConsoleApp(
-        config,
-        store=store,
-        client_factory=lambda listener: _client_from(settings, listener),
-    )
-    app.startup_notices.extend(settings.notices)
+    app = build_console(settings, history)
     try:
         app.run()
         return exit_status(app, log_path)
     finally:
-        store.close()
+        history.close()
 
 
 def exit_status(app: ConsoleApp, log_path: Path) -> int:

@@ -10,7 +10,8 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -50,6 +51,9 @@ HISTORY_WINDOW = 200
 # A customer's 100 MiB in 7 s grew the file to 664 MB before there was a bound.
 MESSAGES_PER_TICKET = 100_000  # the conversation the scale benchmark shows whole
 BYTES_PER_TICKET = 64 * 1024 * 1024
+# Closed tickets last seen longer ago than this many days leave the history at start: the file
+# holds customers' words, often on a shared jump host ([history] keep_days in the config).
+KEEP_DAYS = 30
 # Content above the wire's own limit is stored cut to it, with the size it had.
 MAX_STORED_CONTENT = MAX_CONTENT_BYTES
 MARKER_PREFIX = "console-marker:"  # ids of lines the console itself wrote into a transcript
@@ -145,6 +149,47 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def _connect(path: Path | None, copy_only: bool) -> sqlite3.Connection:
+    if path is None:
+        return sqlite3.connect(":memory:")
+    if copy_only:
+        memory = sqlite3.connect(":memory:")
+        if path.exists():  # a consistent snapshot, read while the owner may be writing
+            source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            try:
+                source.backup(memory)
+            finally:
+                source.close()
+        return memory
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path))
+    db.execute("PRAGMA journal_mode=WAL")
+    # What is deleted (pruned, purged, discarded) is overwritten, not left in free pages: the
+    # file holds customers' words. Many builds default to it; not all.
+    db.execute("PRAGMA secure_delete = ON")
+    return db
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What `Store.purge` removed."""
+
+    tickets: int = 0
+    messages: int = 0
+    drafts: int = 0
+
+
+def _last_seen(record: TicketRecord) -> datetime | None:
+    """The newest moment the ticket is known to have moved."""
+    t = record.ticket
+    moments = [
+        m if m.tzinfo else m.replace(tzinfo=UTC)
+        for m in (record.last_activity, t.created_at, t.last_response_at)
+        if m
+    ]
+    return max(moments) if moments else None
+
+
 class Store:
     """Tickets and messages as one operator sees them."""
 
@@ -156,16 +201,17 @@ class Store:
         clock: Callable[[], datetime] = now_utc,
         messages_per_ticket: int = MESSAGES_PER_TICKET,
         bytes_per_ticket: int = BYTES_PER_TICKET,
+        copy_only: bool = False,
     ) -> None:
+        """`copy_only`: read the file into memory and never write it (another console owns it);
+        what this one applies lives and dies with it."""
         self.operator_id = operator_id
         self.clock = clock
         self.messages_per_ticket = max(1, messages_per_ticket)
         self.bytes_per_ticket = max(1, bytes_per_ticket)
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path))
-        if str(path) != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
+        self.path = None if str(path) == ":memory:" else Path(path)
+        self.copy_only = copy_only
+        self._db = _connect(self.path, copy_only)
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(messages)")}
         if "full_size" not in columns:  # a history written before contents were stored cut
@@ -336,6 +382,58 @@ class Store:
     def close(self) -> None:
         self._db.commit()
         self._db.close()
+
+    # ---- retention: closed tickets leave the file after [history] keep_days ------------
+
+    def purge(self, before: datetime) -> Purged:
+        """Remove closed tickets last seen before `before`, with their messages (the console's
+        markers among them) and drafts; never a ticket with anything in the outbox. Deleted
+        content is overwritten (secure_delete, `_connect`) and the WAL emptied, so customers'
+        words do not linger on disk; the file keeps its size and SQLite reuses the space
+        (`vacuum` gives it back)."""
+        waiting = {tid for (tid,) in self._db.execute("SELECT DISTINCT ticket_id FROM outbox")}
+        gone = [
+            record.ticket_id
+            for record in self._tickets.values()
+            if record.is_closed
+            and record.ticket_id not in waiting
+            and (seen := _last_seen(record)) is not None
+            and seen < before
+        ]
+        if not gone:
+            return Purged()
+        self.commit()
+        messages = drafts = 0
+        with self._db:  # one transaction: all of it or, after a crash, none of it
+            for ticket_id in gone:
+                messages += self._db.execute(
+                    "DELETE FROM messages WHERE ticket_id = ?", (ticket_id,)
+                ).rowcount
+                drafts += self._db.execute(
+                    "DELETE FROM drafts WHERE ticket_id = ?", (ticket_id,)
+                ).rowcount
+                self._db.execute("DELETE FROM tickets WHERE ticket_id = ?", (ticket_id,))
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for ticket_id in gone:
+            self._forget(ticket_id)
+        log.info("purged %d closed tickets and %d messages", len(gone), messages)
+        return Purged(len(gone), messages, drafts)
+
+    def _forget(self, ticket_id: str) -> None:
+        del self._tickets[ticket_id]
+        for message_id in self._by_ticket.pop(ticket_id, ()):
+            self._messages.pop(message_id, None)
+        self._kept.pop(ticket_id, None)
+        self._older.pop(ticket_id, None)
+        self._typing.pop(ticket_id, None)
+        self._handed_back.pop(ticket_id, None)
+        self._order = None
+
+    def vacuum(self) -> None:
+        """Give the free pages back to the file system: the file shrinks (a rewrite of it)."""
+        self.commit()
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ---- applying server events -------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The Textual app: owns the store, the client and the event batching; the screen does the rest."""
 
 import asyncio
+import contextlib
 import gc
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.timer import Timer
 
 from chat_console.client.events import ClientEvent, ConnectionStateChanged, EventDropped, Listener
 from chat_console.protocol import TicketStatus, now_utc
@@ -26,7 +29,7 @@ from chat_console.tui.bindings import (
     unknown_binding_ids,
 )
 from chat_console.tui.console_config import ConsoleConfig
-from chat_console.tui.ports import ClientPort
+from chat_console.tui.ports import ClientPort, HistoryOwnership
 from chat_console.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ FLOOD_GAP = 0.1  # seconds between batches while flooded
 # 140 ms; 2,000 cost ~30 ms to apply and draw.
 MAX_BATCH = 2000
 FULL_COLLECTION_EVERY = 1000  # middle-generation collections (CPython's default: 10)
+READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's owner has quit
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
 log = logging.getLogger(__name__)
@@ -62,7 +66,11 @@ class ConsoleApp(App[int]):
         clock: Callable[[], datetime] = now_utc,
         timezone: tzinfo | None = None,
         live_clock: bool = True,
+        history: HistoryOwnership | None = None,
     ) -> None:
+        """`history`: whether this console owns its history file; one that does not is
+        read-only (no courier) and looks again every few seconds, to take over once the owner
+        has quit."""
         super().__init__()
         self.config = config
         self.store = store
@@ -72,6 +80,9 @@ class ConsoleApp(App[int]):
         self._client_factory = client_factory
         self.client: ClientPort | None = None  # built after the first frame: _start_client
         self.courier: Courier | None = None
+        self._history = history
+        self.read_only_reason = history.read_only_reason() if history else None
+        self._ownership_timer: Timer | None = None
         self.shutdown_hooks: list[ShutdownHook] = []
         self.typing_sent = 0  # how many `typing` emits went out (tests read it)
         self.dropped_events = 0
@@ -130,6 +141,8 @@ class ConsoleApp(App[int]):
             self.notify(text, title=title, markup=False, timeout=15)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
+        if self.read_only_reason is not None:
+            self._ownership_timer = self.set_interval(READ_ONLY_RECHECK, self._recheck_ownership)
         if self._client_factory is not None:
             # After the first frame: the client's modules were a quarter of the time to it.
             self.call_after_refresh(self._start_client)
@@ -142,10 +155,55 @@ class ConsoleApp(App[int]):
 
         assert self._client_factory is not None
         self.client = self._client_factory(self.deliver)
-        # The outbox and the resync after every (re)connect; only a real client has them.
-        if isinstance(self.client, OperatorClient):
+        # The outbox and the resync after every (re)connect; only a real client has them, and
+        # only in the console that owns the history: another one would send the same outbox.
+        if isinstance(self.client, OperatorClient) and self.read_only_reason is None:
             self.courier = Courier(self.client, self.store, self._courier_changed)
         self.run_worker(self.client.start(), group="client", exit_on_error=False)
+
+    def _recheck_ownership(self) -> None:
+        """The owner may have quit meanwhile: then this console takes the history over."""
+        assert self._history is not None
+        if self._quitting:
+            return
+        try:
+            store = self._history.take_over()
+        except (sqlite3.Error, OSError) as problem:  # stays read-only, and says so
+            log.warning("could not take the history over: %s", problem)
+            store = None
+        if store is None:
+            reason = self._history.read_only_reason()
+            if reason != self.read_only_reason:
+                self.read_only_reason = reason
+                self.main.refresh_bars()
+            return
+        if self._ownership_timer is not None:
+            self._ownership_timer.stop()
+        self.store, self.read_only_reason = store, None
+        self.main.store_replaced()
+        self.notify(
+            "The console that owned the history has quit: this one owns it now, and sends",
+            title="History",
+            markup=False,
+        )
+        if self.client is not None:
+            self._start_courier()
+
+    def _start_courier(self) -> None:
+        from chat_console.client.courier import Courier
+        from chat_console.client.errors import ClientError
+        from chat_console.client.operator import OperatorClient
+
+        if not isinstance(self.client, OperatorClient):
+            return
+        courier = self.courier = Courier(self.client, self.store, self._courier_changed)
+
+        async def catch_up() -> None:  # as after a reconnect: offline, the next one does it
+            with contextlib.suppress(ClientError):
+                await courier.resync()
+            courier.retry(())  # wakes the outbox: what the old owner left goes now
+
+        self.run_worker(catch_up(), group="client", exit_on_error=False)
 
     async def action_quit(self) -> None:
         """Stop the client (and, in the demo, the server and customers) before leaving."""

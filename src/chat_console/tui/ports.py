@@ -7,6 +7,7 @@ client at all (a store-only view, as in the size test and the snapshots).
 from typing import Protocol
 
 from chat_console.protocol import Message, MessageType, Ticket, TicketStatus, User
+from chat_console.store import Store
 
 
 class ClientPort(Protocol):
@@ -33,3 +34,15 @@ class ClientPort(Protocol):
     async def fetch_tickets(self) -> list[Ticket] | None: ...
     async def fetch_messages(self, ticket_id: str) -> list[Message] | None: ...
     async def fetch_operators(self) -> list[User] | None: ...
+
+
+class HistoryOwnership(Protocol):
+    """Whether this console owns its history file (store/history.py's History)."""
+
+    def read_only_reason(self) -> str | None:
+        """Why it may not write the file (another console owns it), or None."""
+        ...
+
+    def take_over(self) -> Store | None:
+        """The file's store once the owner has quit and this console owns it; else None."""
+        ...

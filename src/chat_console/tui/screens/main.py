@@ -86,8 +86,16 @@ class MainScreen(TicketActionScreen):
             dropped=self.console.dropped_events,
             skipped=store.skipped,
             insecure=not self.console.config.verify_tls,
+            read_only=self.console.read_only_reason,
         )
         self.refresh_header()
+
+    def store_replaced(self) -> None:
+        """The console took its history over from another one: everything from the new store."""
+        self.queue.store = self.console.store
+        self.queue.reload()
+        self.conversation.store_replaced()
+        self.refresh_bars()
 
     def tick(self) -> None:
         """Once a second: waiting times move on and typing indicators expire."""

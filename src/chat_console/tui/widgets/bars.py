@@ -64,10 +64,15 @@ class StatusBar(_Bar):
         dropped: int = 0,
         skipped: int = 0,
         insecure: bool = False,
+        read_only: str | None = None,
     ) -> None:
         parts: list[str | tuple[str, str]] = []
         if insecure:  # permanent: verify_tls = false lets anyone on the path read and speak
             parts.append(("⚠ TLS NOT VERIFIED ", "bold $text-error on $error-muted"))
+        if read_only:  # permanent: nothing written here is sent, nor kept after a quit
+            parts.append(
+                ("read-only: " + one_line(read_only) + " ", "bold $text-warning on $warning-muted")
+            )
         parts.append(("● " + state, _STATE_STYLE.get(state, "bold")))
         if state == "reconnecting" and retry_in is not None:
             parts.append((f" in {math.ceil(retry_in)}s", "$text-muted"))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
 NO_TICKET_PLACEHOLDER = "Write a reply — Enter sends"
+READ_ONLY_PLACEHOLDER = "Read-only: another console owns this history (status bar)"
 
 
 class Conversation(Vertical):
@@ -99,6 +100,12 @@ class Conversation(Vertical):
         self.load_history(ticket_id)
         self.mark_read_if_seen()
 
+    def store_replaced(self) -> None:
+        """Shown again from the console's new store; what the composer holds stays."""
+        self.transcript.store = self.console.store
+        self.transcript.show(self.ticket_id)
+        self._name_the_recipient()
+
     def messages_changed(self, ticket_ids: frozenset[str]) -> None:
         if self.ticket_id in ticket_ids:
             self.transcript.messages_changed()
@@ -130,6 +137,9 @@ class Conversation(Vertical):
     def _name_the_recipient(self) -> None:
         """The composer says whom Enter writes to: a reply must never go to the wrong customer."""
         record = self._record()
+        if self.console.read_only_reason is not None:
+            self.composer.placeholder = READ_ONLY_PLACEHOLDER
+            return
         if record is None:
             self.composer.placeholder = NO_TICKET_PLACEHOLDER
             return
@@ -158,8 +168,8 @@ class Conversation(Vertical):
         client = self.client
         record = self._record()
         now = time.monotonic()
-        if record is None or client is None or tid is None:
-            return
+        if record is None or client is None or tid is None or self.console.read_only_reason:
+            return  # read-only: nothing written here is sent, so nobody is told it is coming
         if now - self._last_typing_sent.get(tid, float("-inf")) < TYPING_INTERVAL:
             return
         self._last_typing_sent[tid] = now  # per ticket: switching tickets must not mute the next
@@ -173,9 +183,16 @@ class Conversation(Vertical):
             notify_error(self.console, "not connected to a server", title="Offline")
         return self.client
 
+    def _read_only(self) -> bool:
+        """Another console owns the history and its outbox: say so instead of sending."""
+        reason = self.console.read_only_reason
+        if reason is not None:
+            notify_error(self.console, f"read-only: {reason}", title="Message not sent")
+        return reason is not None
+
     def send(self, text: str) -> None:
         text = text.strip()
-        if not text:
+        if not text or self._read_only():
             return
         record = self._record()
         client = self._need_client()
@@ -216,6 +233,8 @@ class Conversation(Vertical):
 
     def send_now(self, record: TicketRecord, text: str) -> None:
         courier = self.console.courier
+        if self._read_only():
+            return
         if courier is None:
             notify_error(self.console, "not connected to a server", title="Offline")
             return
@@ -232,13 +251,16 @@ class Conversation(Vertical):
     def retry(self, connection_state: str) -> None:
         """Whatever waits: reconnect now, and send the open conversation's failed messages."""
         client, courier = self.client, self.console.courier
-        if client is None or courier is None:
+        read_only = self.console.read_only_reason is not None  # it has no courier, on purpose
+        if client is None or (courier is None and not read_only):
             notify_error(self.console, "not connected to a server", title="Offline")
             return
         if connection_state in ("reconnecting", "offline"):
             client.retry_now()
         failed = self.console.store.failed_outgoing(self.ticket_id or "")
-        if failed:
+        if failed and self._read_only():
+            return
+        if failed and courier is not None:
             courier.retry(failed)
             self.transcript.messages_changed()
         elif connection_state not in ("reconnecting", "offline"):
@@ -247,6 +269,8 @@ class Conversation(Vertical):
     def discard_failed(self) -> bool:
         courier = self.console.courier
         failed = self.console.store.failed_outgoing(self.ticket_id or "")
+        if failed and self._read_only():
+            return False
         if courier is None or not failed:
             self.console.notify("No failed message in this conversation", timeout=2, markup=False)
             return False
