@@ -50,7 +50,8 @@ async def resync(client: "OperatorClient", store: Store) -> list[Change]:
         wanted = [t for t in wanted if t in moved]
 
         async def fetch(ticket_id: str) -> list[Message] | None:
-            return await _changed_messages(client, ticket_id, since)
+            changed = await _changed_messages(client, ticket_id, since)
+            return None if changed is None else _within_what_is_kept(store, ticket_id, changed)
 
     found, complete = await _each(wanted, fetch)
     for ticket_id, messages in found:
@@ -74,6 +75,22 @@ def conversations_to_resync(store: Store, me: str) -> list[str]:
         if not ticket.handle_by_id or ticket.handle_by_id == me or ticket.owner_id == me:
             wanted.append(ticket_id)
     return wanted
+
+
+def _within_what_is_kept(store: Store, ticket_id: str, messages: list[Message]) -> list[Message]:
+    """Leave out a change to a message older than any the store holds of the conversation (a
+    late receipt deep in its history): added, it would stand where scrolling up asks the server
+    for the page before, and the pages between would never come."""
+    oldest_id = store.oldest_from_server(ticket_id)
+    oldest = store.message(oldest_id) if oldest_id else None
+    since = oldest.message.created_at if oldest else None
+    if since is None:
+        return messages
+    return [
+        m
+        for m in messages
+        if store.message(m.message_id) is not None or (m.created_at and m.created_at >= since)
+    ]
 
 
 async def _ticket_changes(
