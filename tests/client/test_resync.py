@@ -20,8 +20,10 @@ from tests.helpers import Peer, eventually
 LONG = 300  # a conversation longer than one page (200)
 
 
-def seed_history(server: RunningServer, ticket: Ticket, count: int) -> list[str]:
-    """`count` read messages of the customer, stored at the server as if written earlier."""
+def seed_history(
+    server: RunningServer, ticket: Ticket, count: int, status: MessageStatus = MessageStatus.READ
+) -> list[str]:
+    """`count` messages of the customer, stored at the server as if written earlier."""
     start = now_utc() - timedelta(days=1)
     ids = [f"old-{n:05d}" for n in range(count)]
     for n, message_id in enumerate(ids):
@@ -33,7 +35,7 @@ def seed_history(server: RunningServer, ticket: Ticket, count: int) -> list[str]
                 sender_id=ticket.owner_id,
                 recipient_id="op-1",
                 created_at=start + timedelta(seconds=n),
-                status_id=MessageStatus.READ,
+                status_id=status,
             )
         )
     return ids
@@ -166,3 +168,24 @@ async def test_a_cursor_no_store_should_keep_is_not_kept_and_the_store_loads_aga
         again.save_cursor(tiny.url, "e1.6")
         again.close()
         assert Store(path, operator_id="op-1").cursor(tiny.url) == "e1.6"
+
+
+async def test_a_late_receipt_deep_in_the_history_is_left_for_scrolling_up(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    store = Store(":memory:", operator_id="op-1")
+    client, recorder, courier = await online_courier(server, make_client, store)
+    ticket = await open_ticket(cu1, recorder, "Long story")
+    ids = seed_history(server, ticket, LONG, MessageStatus.DELIVERED)
+    store.save_cursor(server.url, None)  # a first resync: the newest page only
+    await client.drop_link("away")
+    await eventually(lambda: courier.resyncs >= 2)
+    assert store.message_ids(ticket.ticket_id)[0] == ids[100]
+    deep = server.store.get_message(ids[0])
+    assert deep is not None
+    await client.mark_read(deep)  # another console of op-1 read it, say
+
+    await client.drop_link("away again")
+    await eventually(lambda: courier.resyncs >= 3)
+    assert store.message(ids[0]) is None  # not added below the page boundary
+    assert store.message_ids(ticket.ticket_id)[0] == ids[100]
