@@ -153,3 +153,18 @@ async def test_switches_stand_in_for_servers_without_cursors_or_without_extras()
         token = await fetch_token(bare.url, "op1", "op1pass")
         for path in ("/api/tickets", "/api/tickets/t-1/messages", "/api/operators"):
             assert (await _get(bare.url, path, token))[0] == 404
+
+
+async def test_odd_paging_parameters_are_refused_or_read_as_from_the_start(
+    server: RunningServer, cu1: Peer
+) -> None:
+    await open_ticket(cu1)
+    token = await fetch_token(server.url, "op1", "op1pass")
+    _, page = await _get(server.url, "/api/tickets", token, since="")
+    epoch = page["next"].partition(".")[0]
+    for limit in ("²", "-1", "0", "9" * 5000, "1e3"):
+        status, body = await _get(server.url, "/api/tickets", token, limit=limit)
+        assert (status, body) == (400, {"error": "limit must be a whole number from 1"})
+    for since in (f"{epoch}.²", f"{epoch}.{'9' * 5000}", f"{epoch}.-4", "\u202e", "."):
+        status, body = await _get(server.url, "/api/tickets", token, since=since)
+        assert status == 200 and ids(body["tickets"], "ticketId") == ["t-1"], since

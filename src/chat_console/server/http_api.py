@@ -18,7 +18,7 @@ from chat_console.protocol import to_wire
 from chat_console.server import rules
 from chat_console.server.accounts import Account, Accounts, Role
 from chat_console.server.login_throttle import LoginThrottle
-from chat_console.server.storage import MAX_PAGE, Page, ServerStore
+from chat_console.server.storage import MAX_PAGE, Page, ServerStore, whole_number
 from chat_console.server.tokens import TokenStore
 
 log = logging.getLogger("chat_console.server")
@@ -46,9 +46,10 @@ def _limit(request: web.Request) -> int:
     raw = request.query.get("limit")
     if raw is None:
         return DEFAULT_PAGE
-    if not raw.isdigit() or int(raw) < 1:
+    limit = whole_number(raw[:30])
+    if limit is None or limit < 1:
         raise _bad_request("limit must be a whole number from 1")
-    return min(int(raw), MAX_PAGE)
+    return min(limit, MAX_PAGE)
 
 
 def _oauth_error(error: str, status: int = 400, description: str | None = None) -> web.Response:

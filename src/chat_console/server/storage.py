@@ -61,6 +61,14 @@ CREATE INDEX IF NOT EXISTS messages_by_change ON messages (ticket_id, changed);
 MAX_PAGE = 1000  # rows in one page of the HTTP extras, whatever the caller asks
 
 
+def whole_number(text: str) -> int | None:
+    """A caller's digits as a number; None for anything else (other scripts' digits, a sign, more
+    digits than any count here needs, which `int` would refuse or take long over)."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 @dataclass(frozen=True)
 class Page(Generic[Row]):
     """Rows of one answer; `last` is the change number of its last row (a cursor), `more` says
@@ -157,9 +165,10 @@ class ServerStore:
     def change_after(self, cursor: str) -> int:
         """The change number a cursor names; 0 (from the start) for one of another epoch or none."""
         epoch, _, number = cursor.partition(".")
-        if epoch != self.epoch or not number.isdigit():
+        found = whole_number(number)
+        if epoch != self.epoch or found is None:
             return 0
-        return min(int(number), self.change)
+        return min(found, self.change)
 
     def close(self) -> None:
         self._db.close()
