@@ -340,7 +340,8 @@ class Conversation(Vertical):
                 page = await older_page(client, self.console.store, ticket_id)
             except Exception as problem:
                 self.console.log.warning(f"older history unavailable: {problem!r}")
-                page = None
+                self._no_older_on_server.discard(ticket_id)  # the next scroll up tries again
+                return
             if page is not None and page.more:
                 self._no_older_on_server.discard(ticket_id)
             if page:
