@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the TUI imports the pages without the network stack; this m
 log = logging.getLogger(__name__)
 
 PARALLEL = 4  # HTTP requests at once while resyncing conversations
+Fetch = Callable[[str], Awaitable[list[Message] | None]]  # a conversation's messages to load
 
 
 async def resync(client: "OperatorClient", store: Store) -> list[Change]:
@@ -38,21 +39,13 @@ async def resync(client: "OperatorClient", store: Store) -> list[Change]:
     tickets, cursor = changed
     changes = store.load_tickets(tickets)
     wanted = conversations_to_resync(store, client.user.user_id)
-    fetch: Callable[[str], Awaitable[list[Message] | None]]
+    fetch: Fetch
     if since is None or cursor is None:  # the first time, or a server without cursors
-
-        async def fetch(ticket_id: str) -> list[Message] | None:
-            page = await newest_pages(client, store, ticket_id)
-            return None if page is None else page.items
-
+        fetch = _newest(client, store)
     else:
         moved = {t.ticket_id for t in tickets}
         wanted = [t for t in wanted if t in moved]
-
-        async def fetch(ticket_id: str) -> list[Message] | None:
-            changed = await _changed_messages(client, ticket_id, since)
-            return None if changed is None else _within_what_is_kept(store, ticket_id, changed)
-
+        fetch = _changed_since(client, store, since)
     found, complete = await _each(wanted, fetch)
     for ticket_id, messages in found:
         added = store.load_messages(ticket_id, messages)
@@ -75,6 +68,22 @@ def conversations_to_resync(store: Store, me: str) -> list[str]:
         if not ticket.handle_by_id or ticket.handle_by_id == me or ticket.owner_id == me:
             wanted.append(ticket_id)
     return wanted
+
+
+def _newest(pages: MessagePages, store: Store) -> Fetch:
+    async def fetch(ticket_id: str) -> list[Message] | None:
+        page = await newest_pages(pages, store, ticket_id)
+        return None if page is None else page.items
+
+    return fetch
+
+
+def _changed_since(pages: MessagePages, store: Store, since: str) -> Fetch:
+    async def fetch(ticket_id: str) -> list[Message] | None:
+        messages = await _changed_messages(pages, ticket_id, since)
+        return None if messages is None else _within_what_is_kept(store, ticket_id, messages)
+
+    return fetch
 
 
 def _within_what_is_kept(store: Store, ticket_id: str, messages: list[Message]) -> list[Message]:
@@ -125,7 +134,7 @@ async def _changed_messages(
 
 
 async def _each(
-    ticket_ids: Iterable[str], fetch: Callable[[str], Awaitable[list[Message] | None]]
+    ticket_ids: Iterable[str], fetch: Fetch
 ) -> tuple[list[tuple[str, list[Message]]], bool]:
     """`fetch` for every ticket, PARALLEL at a time; a failed one is logged and left out (and
     the answer says not all of them came)."""
