@@ -189,3 +189,20 @@ async def test_a_late_receipt_deep_in_the_history_is_left_for_scrolling_up(
     await eventually(lambda: courier.resyncs >= 3)
     assert store.message(ids[0]) is None  # not added below the page boundary
     assert store.message_ids(ticket.ticket_id)[0] == ids[100]
+
+
+async def test_a_cursor_of_a_replaced_database_costs_a_first_resync_not_every_message(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    store = Store(":memory:", operator_id="op-1")
+    client, recorder, courier = await online_courier(server, make_client, store)
+    ticket = await long_conversation(server, cu1, recorder, client)
+    store.save_cursor(server.url, "0123456789ab.42")  # the server's database before a rebuild
+    served = server.served.messages
+
+    await client.drop_link("away")
+    await eventually(lambda: courier.resyncs >= 2)
+    assert server.served.messages - served == 200  # the newest page, not all 300 as "changed"
+    assert store.message_ids(ticket.ticket_id)[0] == f"old-{LONG - 200:05d}"
+    cursor = store.cursor(server.url)
+    assert cursor is not None and not cursor.startswith("0123456789ab.")

@@ -132,7 +132,9 @@ async def test_a_cursor_of_another_database_reads_from_the_start_and_survives_a_
         await customer.close()
         token = await fetch_token(other.url, "op1", "op1pass")
         _, fresh = await _get(other.url, "/api/tickets", token, since=page["next"])
-        assert ids(fresh["tickets"], "ticketId") == ["t-elsewhere"]
+        assert ids(fresh["tickets"], "ticketId") == ["t-elsewhere"] and fresh["reset"] is True
+        _, own = await _get(other.url, "/api/tickets", token, since=fresh["next"])
+        assert own["tickets"] == [] and "reset" not in own
 
 
 async def test_switches_stand_in_for_servers_without_cursors_or_without_extras() -> None:

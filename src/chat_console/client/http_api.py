@@ -137,8 +137,9 @@ def _page(body: Any, key: str, model: type[_Model]) -> Page[_Model] | None:
         return Page(_models(body, model) or [], None, False)
     if not isinstance(body, dict):
         raise ClientError(f"expected a page of {model.__name__} objects")
+    items = _models(body.get(key, []), model) or []
     return Page(
-        _models(body.get(key, []), model) or [], _cursor(body.get("next")), body.get("more") is True
+        items, _cursor(body.get("next")), body.get("more") is True, body.get("reset") is True
     )
 
 

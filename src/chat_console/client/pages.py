@@ -19,11 +19,14 @@ Item = TypeVar("Item", bound=WireModel)
 @dataclass(frozen=True)
 class Page(Generic[Item]):
     """One answer of the extras: `next` is the cursor to pass as `since=` (None: the server has
-    none), `more` says the server left items out (later changes, or older messages)."""
+    none), `more` says the server left items out (later changes, or older messages), `reset` that
+    the cursor passed was not the server's (its database was replaced): the answer starts from
+    the beginning."""
 
     items: list[Item]
     next: str | None
     more: bool
+    reset: bool = False
 
 
 class MessagePages(Protocol):

@@ -36,11 +36,11 @@ async def resync(client: "OperatorClient", store: Store) -> list[Change]:
     changed = await _ticket_changes(client, since or "")
     if changed is None:
         return []  # a server without the HTTP extras: events are all we get
-    tickets, cursor = changed
+    tickets, cursor, reset = changed
     changes = store.load_tickets(tickets)
     wanted = conversations_to_resync(store, client.user.user_id)
     fetch: Fetch
-    if since is None or cursor is None:  # the first time, or a server without cursors
+    if since is None or cursor is None or reset:  # first time, no cursors, a new database
         fetch = _newest(client, store)
     else:
         moved = {t.ticket_id for t in tickets}
@@ -104,11 +104,13 @@ def _within_what_is_kept(store: Store, ticket_id: str, messages: list[Message]) 
 
 async def _ticket_changes(
     client: "OperatorClient", since: str
-) -> tuple[list[Ticket], str | None] | None:
-    """Every ticket changed after `since`, page after page, and the cursor past them."""
+) -> tuple[list[Ticket], str | None, bool] | None:
+    """Every ticket changed after `since`, page after page, the cursor past them, and whether the
+    server read `since` as from the start (not its cursor)."""
     page = await client.fetch_ticket_changes(since)
     if page is None:
         return None
+    reset = page.reset
     tickets = list(page.items)
     while page.more and page.next:
         following = await client.fetch_ticket_changes(page.next)
@@ -116,7 +118,7 @@ async def _ticket_changes(
             raise ClientError("the server stopped answering the ticket pages")
         page = following
         tickets += page.items
-    return tickets, page.next
+    return tickets, page.next, reset
 
 
 async def _changed_messages(

@@ -212,18 +212,25 @@ class HttpApi:
     def _wants_page(self, request: web.Request) -> bool:
         return any(name in request.query for name in _PAGING)
 
-    def _since(self, request: web.Request) -> int | None:
+    def _since(self, request: web.Request) -> tuple[int | None, bool]:
+        """The change after which the caller asks (None: it does not ask by change), and whether
+        its cursor named another database, so that the answer starts from the beginning."""
         since = request.query.get("since")
         if since is None or not self.cursors:
-            return None
-        return self.store.change_after(since)
+            return None, False
+        after = self.store.change_after(since) if since else 0
+        return (0, True) if after is None else (after, False)
 
-    def _answer(self, key: str, items: list[dict[str, Any]], page: Page[Any]) -> web.Response:
+    def _answer(
+        self, key: str, items: list[dict[str, Any]], page: Page[Any], reset: bool
+    ) -> web.Response:
         self.served.requests += 1
         setattr(self.served, key, getattr(self.served, key) + len(items))
         body: dict[str, Any] = {key: items, "more": page.more}
         if self.cursors:
             body["next"] = self.store.cursor_at(page.last)
+        if reset:
+            body["reset"] = True
         return web.json_response(body)
 
     async def list_tickets(self, request: web.Request) -> web.Response:
@@ -234,8 +241,9 @@ class HttpApi:
             self.served.requests += 1
             self.served.tickets += len(tickets)
             return web.json_response(tickets)
-        page = self.store.tickets_changed(self._since(request) or 0, _limit(request), owner)
-        return self._answer("tickets", [rules.ticket_wire(t) for t in page.rows], page)
+        since, reset = self._since(request)
+        page = self.store.tickets_changed(since or 0, _limit(request), owner)
+        return self._answer("tickets", [rules.ticket_wire(t) for t in page.rows], page, reset)
 
     async def list_messages(self, request: web.Request) -> web.Response:
         caller = self._caller(request)
@@ -251,12 +259,12 @@ class HttpApi:
             self.served.requests += 1
             self.served.messages += len(body)
             return web.json_response(body)
-        since, limit = self._since(request), _limit(request)
+        (since, reset), limit = self._since(request), _limit(request)
         if since is not None:
             page = self.store.messages_changed(ticket.ticket_id, since, limit)
         else:
             page = self.store.messages_before(ticket.ticket_id, request.query.get("before"), limit)
-        return self._answer("messages", [to_wire(m) for m in page.rows], page)
+        return self._answer("messages", [to_wire(m) for m in page.rows], page, reset)
 
     async def list_operators(self, request: web.Request) -> web.Response:
         self._caller(request)

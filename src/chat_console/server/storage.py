@@ -162,12 +162,12 @@ class ServerStore:
     def cursor_at(self, change: int) -> str:
         return f"{self.epoch}.{change}"
 
-    def change_after(self, cursor: str) -> int:
-        """The change number a cursor names; 0 (from the start) for one of another epoch or none."""
+    def change_after(self, cursor: str) -> int | None:
+        """The change number a cursor names; None for one of another database (or none)."""
         epoch, _, number = cursor.partition(".")
         found = whole_number(number)
         if epoch != self.epoch or found is None:
-            return 0
+            return None
         return min(found, self.change)
 
     def close(self) -> None:
