@@ -2,8 +2,8 @@
 
 Every outgoing message is in the store's outbox (SQLite) before it is emitted. One pump task sends
 the outbox in order, each message with its own messageId, whenever the client is ONLINE. After
-every (re)connect the courier first resyncs from the server's HTTP extras (client/resync.py: what
-changed while we were away), then flushes.
+every (re)connect the courier first resyncs from the server's HTTP extras (the tickets, and the
+messages of the conversations that could have moved while we were away), then flushes.
 
 - an error ack marks the message failed with the server's words (`retry` / `discard` act on it);
 - a drop leaves it pending: it goes again after reconnecting;
