@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import burst, ingest, latency, machine, scale, server_relay, startup
+from benchmarks import burst, ingest, latency, machine, resync, scale, server_relay, startup
 
 HERE = Path(__file__).parent
 
@@ -194,6 +194,51 @@ def relay_rows(size: Size) -> list[Row]:
     return rows
 
 
+def resync_rows(size: Size) -> list[Row]:
+    """benchmarks/resync.py (issue 13): a reconnect's resync follows what changed."""
+    tickets, lengths = resync.SIZES[size.name]
+    short, long = asyncio.run(resync.run(tickets, lengths))
+    what = f"{tickets} open tickets, {long.messages:,}-message conversation"
+    met = long.since_ms <= resync.TARGET_MS
+    ratio = long.since_ms / short.since_ms
+    return [
+        Row(
+            "Resync",
+            f"reconnect, since=: {tickets} tickets, {short.messages:,} msgs",
+            short.since_ms,
+            "ms",
+        ),
+        Row(
+            "Resync",
+            f"reconnect, since=: {what}",
+            long.since_ms,
+            "ms",
+            f"<= {resync.TARGET_MS}",
+            met,
+        ),
+        Row(
+            "Resync",
+            f"reconnect, since=: {long.messages:,} / {short.messages:,} msgs",
+            ratio,
+            "ratio",
+        ),
+        Row(
+            "Resync",
+            f"reconnect, since=: messages fetched ({resync.NEW} new)",
+            long.since_fetched,
+            "msgs",
+        ),
+        Row("Resync", f"reconnect, no cursors (newest page each): {what}", long.pages_ms, "ms"),
+        Row("Resync", f"first resync (newest page each): {what}", long.first_ms, "ms"),
+        Row(
+            "Resync",
+            f"the {long.messages:,}-message history whole (the old resync's part)",
+            long.whole_ms,
+            "ms",
+        ),
+    ]
+
+
 def chaos_rows(size: Size) -> list[Row]:
     """benchmarks/chaos.py (issue 4): kill -9 restarts of the server while both sides write."""
     from benchmarks.chaos_harness import run_chaos
@@ -218,6 +263,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "burst": burst_rows,
     "startup": startup_rows,
     "server": relay_rows,
+    "resync": resync_rows,
 }
 if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
     SECTIONS["chaos"] = chaos_rows

@@ -1,14 +1,26 @@
 """Fixtures shared by every test package."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from chat_console.server.runner import RunningServer, running_server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "server(**options): start the `server` fixture with these running_server options "
+        "(e.g. http_extras=False: a server without the HTTP extras)",
+    )
+
+
 @pytest.fixture
-async def server() -> AsyncIterator[RunningServer]:
-    """The reference server on a free 127.0.0.1 port with a memory database and demo accounts."""
-    async with running_server() as running:
+async def server(request: pytest.FixtureRequest) -> AsyncIterator[RunningServer]:
+    """The reference server on a free 127.0.0.1 port with a memory database and demo accounts;
+    a test marked `@pytest.mark.server(...)` gets one started with those options."""
+    marker = request.node.get_closest_marker("server")
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    async with running_server(**options) as running:
         yield running

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="events a second per account (default 500, bursts of 2,000); "
         "0 lifts every per-account limit (events, bytes, open tickets)",
     )
+    serve.add_argument(
+        "--no-http-extras",
+        action="store_true",
+        help="answer 404 on /api/tickets… and /api/operators, as a server without the HTTP "
+        "extras: to try a console against one",
+    )
 
     customers = commands.add_parser("customers", help="run simulated customers against a server")
     customers.add_argument("--url", default="http://127.0.0.1:8161", help="server URL")

@@ -17,6 +17,7 @@ EXPECTED = {
     "Burst": 7,
     "Start-up": 3,
     "Server": 8,
+    "Resync": 7,
     "Chaos": 5,
 }
 

@@ -2,7 +2,8 @@
 
 The reference server is well-behaved; this one does what a flaky or foreign server might: never
 acknowledges, never answers `authenticate`, drops the socket after `unauthenticated`, or sends
-events the protocol cannot read. It has no HTTP extras (every /api path is 404).
+events the protocol cannot read. It has no HTTP extras (every /api path is 404) unless given
+`api`: fixed JSON answers for GET paths, whatever they are asked.
 """
 
 import asyncio
@@ -38,12 +39,19 @@ async def tiny_server(
     auth: AuthReply = AuthReply.ACCEPT,
     on_subscribe: list[tuple[str, Any]] | None = None,
     tls: ssl.SSLContext | None = None,
+    api: dict[str, Any] | None = None,
 ) -> AsyncIterator[TinyServer]:
     """`on_subscribe`: (event, args) to send right after the client's `subscribeOperator`;
-    `tls`: serve https with this server-side context."""
+    `tls`: serve https with this server-side context; `api`: GET path -> JSON body."""
     sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False)
     app = web.Application()
     sio.attach(app)
+    for path, body in (api or {}).items():
+
+        async def answer(request: web.Request, body: Any = body) -> web.Response:
+            return web.json_response(body)
+
+        app.router.add_get(path, answer)
     released = asyncio.Event()
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()

@@ -13,7 +13,7 @@ import pytest
 from chat_console.cli import build_parser
 from chat_console.server.main import ADMIN_TOKEN_VARIABLE, _accounts, _admin_token, _rate_limit
 from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
-from tests.helpers import WAIT
+from tests.helpers import WAIT, fetch_token
 from tests.server.test_accounts import GOOD
 
 SECRET = "admin-from-a-file"
@@ -115,6 +115,30 @@ async def test_serve_reads_the_admin_token_from_a_file_and_keeps_it_out_of_ps(
             headers = {"Authorization": f"Bearer {SECRET}"}
             async with http.post(f"{url}/admin/drop", headers=headers) as response:
                 assert response.status == 200
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.communicate(), WAIT * 2)
+
+
+async def test_serve_without_http_extras_answers_404_where_they_were() -> None:
+    command = ("serve", "--port", "0", "--no-http-extras")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "chat_console", *command, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stderr is not None
+        url = ""
+        async with asyncio.timeout(WAIT * 2):
+            while not url:
+                line = (await process.stderr.readline()).decode()
+                assert line, "serve exited before listening"
+                url = line.partition("serving on ")[2].partition(" ")[0]
+        token = await fetch_token(url, "op1", "op1pass")
+        async with aiohttp.ClientSession() as http:
+            headers = {"Authorization": f"Bearer {token}"}
+            for path in ("/api/tickets", "/api/tickets/t-1/messages", "/api/operators"):
+                async with http.get(url + path, headers=headers) as response:
+                    assert response.status == 404, path
     finally:
         process.terminate()
         await asyncio.wait_for(process.communicate(), WAIT * 2)

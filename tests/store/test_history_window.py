@@ -85,3 +85,26 @@ def test_an_unsent_message_is_in_memory_however_old(tmp_path: Path) -> None:
     assert [m.message_id for m in store.pending_outgoing()] == ["m-1"]
     ids = list(store.message_ids("t1"))
     assert ids[0] == "m-1" and len(ids) == COUNT + 1 and not store.has_older("t1")
+
+
+def test_an_older_page_from_the_server_stays_older_after_a_restart(tmp_path: Path) -> None:
+    """Pages come newest first: the older one is stored before the messages it precedes, so the
+    window of a reopened store still holds the newest messages, and scrolling reads the rest."""
+    path = tmp_path / "s.sqlite3"
+    store = Store(path, operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    newest = range(COUNT - HISTORY_WINDOW, COUNT)
+    store.load_messages("t1", [message(n) for n in newest])
+    assert store.oldest_from_server("t1") == f"m{COUNT - HISTORY_WINDOW}"
+    older = range(COUNT - 2 * HISTORY_WINDOW, COUNT - HISTORY_WINDOW)
+    store.load_earlier("t1", [message(n) for n in older])
+    expected = [f"m{n}" for n in range(COUNT - 2 * HISTORY_WINDOW, COUNT)]
+    assert list(store.message_ids("t1")) == expected
+    store.save_cursor("http://a", "e.7")
+    store.close()
+
+    again = Store(path, operator_id=ME)
+    assert list(again.message_ids("t1")) == expected[-HISTORY_WINDOW:]
+    assert again.load_older("t1") == HISTORY_WINDOW
+    assert list(again.message_ids("t1")) == expected
+    assert again.cursor("http://a") == "e.7" and again.cursor("http://b") is None

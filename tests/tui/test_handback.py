@@ -75,13 +75,8 @@ async def test_a_customer_answer_the_colleague_read_but_never_answered_still_wai
     assert live.app.store.ticket(tid).waiting_since == stored.created_at
 
 
-async def test_without_the_servers_history_a_marker_names_the_colleague(
-    live: Live, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def no_such_endpoint(*args: object) -> None:
-        return None  # what the client makes of a 404: a server without the HTTP extras
-
-    monkeypatch.setattr("chat_console.client.http_api.fetch_messages", no_such_endpoint)
+@pytest.mark.server(http_extras=False)  # /api/ answers 404, as on a server without extras
+async def test_without_the_servers_history_a_marker_names_the_colleague(live: Live) -> None:
     tid = await accept_and_open(live)
     await live.customer_says(tid, "charged twice")
     assert live.app.store.ticket(tid).waiting_since is not None

@@ -23,15 +23,15 @@ from collections.abc import Callable, Iterable
 from chat_console.client.errors import AckTimeout, ClientError, NotConnected
 from chat_console.client.events import ConnectionState
 from chat_console.client.operator import OperatorClient
-from chat_console.protocol import Message, MessageStatus, MessageType, Ticket
+from chat_console.client.resync import resync
+from chat_console.protocol import Message, MessageType, Ticket
 from chat_console.protocol.compose import NoRecipient, message_to_customer
-from chat_console.store import Change, ChangeKind, Store
+from chat_console.store import Change, Store
 
 log = logging.getLogger(__name__)
 
 ChangeSink = Callable[[list[Change]], None]
 SILENT_TRIES = 3  # acks that never came, in a row, for one message before it counts as failed
-RESYNC_PARALLEL = 4  # HTTP requests at once while resyncing conversations
 
 
 class Courier:
@@ -110,55 +110,10 @@ class Courier:
         self._kick()
 
     async def resync(self) -> None:
-        """What the server stored while we were away, into the store (idempotent by id)."""
-        tickets = await self.client.fetch_tickets()
-        if tickets is None:
-            return  # a server without the HTTP extras: events are all we get
-        changes = self.store.load_tickets(tickets)
-        limit = asyncio.Semaphore(RESYNC_PARALLEL)
-
-        async def history(ticket_id: str) -> tuple[str, list[Message] | None]:
-            async with limit:
-                return ticket_id, await self.client.fetch_messages(ticket_id)
-
-        results = await asyncio.gather(
-            *(history(t) for t in self._conversations_to_resync()), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                log.info("resync of a conversation failed: %s", result)
-                continue
-            ticket_id, messages = result
-            if messages:
-                added = self.store.load_messages(ticket_id, messages)
-                changes += added
-                await self._confirm_new_deliveries(added)
+        """What the server stored while we were away, into the store (client/resync.py)."""
+        changes = await resync(self.client, self.store)
         self.resyncs += 1
         self._note(changes)
-
-    def _conversations_to_resync(self) -> list[str]:
-        """Open tickets this user hears about: handled by them or by nobody yet (an operator),
-        or opened by them (a customer speaking the same protocol, as in the fault tests)."""
-        me = self.client.user.user_id
-        wanted = []
-        for ticket_id in self.store.queue():
-            record = self.store.ticket(ticket_id)
-            if record is None or record.is_closed:
-                continue
-            ticket = record.ticket
-            if not ticket.handle_by_id or ticket.handle_by_id == me or ticket.owner_id == me:
-                wanted.append(ticket_id)
-        return wanted
-
-    async def _confirm_new_deliveries(self, changes: list[Change]) -> None:
-        """A customer message learned by resync never had its delivery receipt: send it now."""
-        for change in changes:
-            record = self.store.message(change.message_id or "")
-            if change.kind != ChangeKind.MESSAGE_ADDED or record is None or record.own:
-                continue
-            if record.message.status_id < MessageStatus.DELIVERED:
-                with contextlib.suppress(ClientError):
-                    await self.client.confirm_delivered(record.message)
 
     # ---- the pump -------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from chat_console.client.events import (
     EventDropped,
     Listener,
 )
+from chat_console.client.pages import PAGE, Page
 from chat_console.client.supervisor import Supervisor
 from chat_console.client.tokens import TokenProvider
 from chat_console.client.transport import Generation, Transport
@@ -205,6 +206,26 @@ class OperatorClient:
 
     async def fetch_messages(self, ticket_id: str) -> list[Message] | None:
         return await http_api.fetch_messages(self._url, ticket_id, self._tokens, self._ssl)
+
+    @property
+    def server_url(self) -> str:
+        return self._url
+
+    async def fetch_ticket_changes(self, since: str) -> Page[Ticket] | None:
+        """Tickets changed after cursor `since` ("" for all), with the cursor that follows."""
+        return await http_api.fetch_ticket_changes(self._url, self._tokens, self._ssl, since)
+
+    async def fetch_message_page(
+        self,
+        ticket_id: str,
+        *,
+        since: str | None = None,
+        before: str | None = None,
+        limit: int = PAGE,
+    ) -> Page[Message] | None:
+        return await http_api.fetch_message_page(
+            self._url, ticket_id, self._tokens, self._ssl, since=since, before=before, limit=limit
+        )
 
     async def fetch_operators(self) -> list[User] | None:
         return await http_api.fetch_operators(self._url, self._tokens, self._ssl)

@@ -31,6 +31,8 @@ class ChatServer:
         auth_timeout: float = 1.0,
         admin_token: str | None = None,
         rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
+        http_extras: bool = True,
+        http_cursors: bool = True,
     ) -> None:
         log_escape.install()  # peers name tickets and messages: their names must not forge lines
         self.accounts = accounts or demo_accounts()
@@ -59,7 +61,10 @@ class ChatServer:
         self._track_engineio_tasks()
         self.app = web.Application()
         self.sio.attach(self.app)
-        HttpApi(self.accounts, self.tokens, self.store).add_routes(self.app)
+        self.http = HttpApi(
+            self.accounts, self.tokens, self.store, extras=http_extras, cursors=http_cursors
+        )
+        self.http.add_routes(self.app)
         if admin_token:  # fault tests only: revoke tokens and drop sockets from outside
             AdminApi(admin_token, revoke=self.revoke_tokens, drop=self.drop_connections).add_routes(
                 self.app

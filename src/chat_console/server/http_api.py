@@ -1,9 +1,15 @@
-"""HTTP routes: the OAuth2 token endpoint (RFC 6749 errors) and read-only extras (reading 10)."""
+"""HTTP routes: the OAuth2 token endpoint (RFC 6749 errors) and read-only extras (reading 10).
+
+The extras answer a plain list (everything) to a caller that passes no paging parameter, as they
+always did; `since=`, `before=` or `limit=` asks for a page, an object that carries a cursor (see
+the server's README, "HTTP extras").
+"""
 
 import base64
 import binascii
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -12,12 +18,38 @@ from chat_console.protocol import to_wire
 from chat_console.server import rules
 from chat_console.server.accounts import Account, Accounts, Role
 from chat_console.server.login_throttle import LoginThrottle
-from chat_console.server.storage import ServerStore
+from chat_console.server.storage import MAX_PAGE, Page, ServerStore, whole_number
 from chat_console.server.tokens import TokenStore
 
 log = logging.getLogger("chat_console.server")
 
 _NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+DEFAULT_PAGE = 200  # rows in a page when the caller asks for a page without saying how long
+_PAGING = ("since", "before", "limit")
+
+
+@dataclass
+class ExtrasServed:
+    """What the HTTP extras answered, counted, so tests and benchmarks can see what a resync
+    cost at the server."""
+
+    requests: int = 0
+    tickets: int = 0
+    messages: int = 0
+
+
+def _bad_request(words: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": words}), content_type="application/json")
+
+
+def _limit(request: web.Request) -> int:
+    raw = request.query.get("limit")
+    if raw is None:
+        return DEFAULT_PAGE
+    limit = whole_number(raw[:30])
+    if limit is None or limit < 1:
+        raise _bad_request("limit must be a whole number from 1")
+    return min(limit, MAX_PAGE)
 
 
 def _oauth_error(error: str, status: int = 400, description: str | None = None) -> web.Response:
@@ -84,17 +116,29 @@ class HttpApi:
         tokens: TokenStore,
         store: ServerStore,
         throttle: LoginThrottle | None = None,
+        *,
+        extras: bool = True,
+        cursors: bool = True,
     ) -> None:
+        """`extras=False` leaves out the reading-10 extras, /api/tickets… and /api/operators
+        (they answer 404, as on a server without them; /api/me stays: the simulated customers
+        learn who they are from it); `cursors=False` ignores `since=` and answers without a
+        cursor, as a server that pages but cannot say what changed (both stand in for other
+        servers in tests)."""
         self.accounts = accounts
         self.tokens = tokens
         self.store = store
         self.throttle = throttle or LoginThrottle()
+        self.extras = extras
+        self.cursors = cursors
+        self.served = ExtrasServed()
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/oauth/token", self.token)
-        app.router.add_get("/api/tickets", self.list_tickets)
-        app.router.add_get("/api/tickets/{ticket_id}/messages", self.list_messages)
-        app.router.add_get("/api/operators", self.list_operators)
+        if self.extras:
+            app.router.add_get("/api/tickets", self.list_tickets)
+            app.router.add_get("/api/tickets/{ticket_id}/messages", self.list_messages)
+            app.router.add_get("/api/operators", self.list_operators)
         app.router.add_get("/api/me", self.me)
         app.router.add_get("/healthz", self.health)
 
@@ -165,10 +209,41 @@ class HttpApi:
             )
         return account
 
+    def _wants_page(self, request: web.Request) -> bool:
+        return any(name in request.query for name in _PAGING)
+
+    def _since(self, request: web.Request) -> tuple[int | None, bool]:
+        """The change after which the caller asks (None: it does not ask by change), and whether
+        its cursor named another database, so that the answer starts from the beginning."""
+        since = request.query.get("since")
+        if since is None or not self.cursors:
+            return None, False
+        after = self.store.change_after(since) if since else 0
+        return (0, True) if after is None else (after, False)
+
+    def _answer(
+        self, key: str, items: list[dict[str, Any]], page: Page[Any], reset: bool
+    ) -> web.Response:
+        self.served.requests += 1
+        setattr(self.served, key, getattr(self.served, key) + len(items))
+        body: dict[str, Any] = {key: items, "more": page.more}
+        if self.cursors:
+            body["next"] = self.store.cursor_at(page.last)
+        if reset:
+            body["reset"] = True
+        return web.json_response(body)
+
     async def list_tickets(self, request: web.Request) -> web.Response:
         caller = self._caller(request)
         owner = None if caller.role is Role.OPERATOR else caller.user_id
-        return web.json_response([rules.ticket_wire(t) for t in self.store.tickets(owner)])
+        if not self.cursors or not self._wants_page(request):
+            tickets = [rules.ticket_wire(t) for t in self.store.tickets(owner)]
+            self.served.requests += 1
+            self.served.tickets += len(tickets)
+            return web.json_response(tickets)
+        since, reset = self._since(request)
+        page = self.store.tickets_changed(since or 0, _limit(request), owner)
+        return self._answer("tickets", [rules.ticket_wire(t) for t in page.rows], page, reset)
 
     async def list_messages(self, request: web.Request) -> web.Response:
         caller = self._caller(request)
@@ -179,8 +254,17 @@ class HttpApi:
             )
         if not rules.may_see(caller, ticket):
             raise web.HTTPForbidden(text='{"error": "not yours"}', content_type="application/json")
-        body: list[dict[str, Any]] = [to_wire(m) for m in self.store.messages(ticket.ticket_id)]
-        return web.json_response(body)
+        if not self._wants_page(request):
+            body: list[dict[str, Any]] = [to_wire(m) for m in self.store.messages(ticket.ticket_id)]
+            self.served.requests += 1
+            self.served.messages += len(body)
+            return web.json_response(body)
+        (since, reset), limit = self._since(request), _limit(request)
+        if since is not None:
+            page = self.store.messages_changed(ticket.ticket_id, since, limit)
+        else:
+            page = self.store.messages_before(ticket.ticket_id, request.query.get("before"), limit)
+        return self._answer("messages", [to_wire(m) for m in page.rows], page, reset)
 
     async def list_operators(self, request: web.Request) -> web.Response:
         self._caller(request)

@@ -29,6 +29,7 @@ async def _serve(
     accounts: Accounts | None,
     admin_token: str | None,
     rate_limit: RateLimit,
+    http_extras: bool = True,
 ) -> None:
     from chat_console.server.runner import running_server
 
@@ -41,6 +42,7 @@ async def _serve(
         accounts=accounts,
         admin_token=admin_token,
         rate_limit=rate_limit,
+        http_extras=http_extras,
     ) as server:
         log.info("serving on %s (database %s)", server.url, db_path)
         await stop.wait()
@@ -147,7 +149,8 @@ def serve(args: argparse.Namespace) -> int:
     try:
         rate_limit = _rate_limit(getattr(args, "rate_limit", None))
         db = args.db or ":memory:"
-        asyncio.run(_serve(args.host, args.port, db, accounts, admin_token, rate_limit))
+        extras = not getattr(args, "no_http_extras", False)
+        asyncio.run(_serve(args.host, args.port, db, accounts, admin_token, rate_limit, extras))
     except OSError as error:
         return command_error(
             "serve", f"cannot listen on {args.host}:{args.port} ({error.strerror})"

@@ -16,6 +16,7 @@ from aiohttp import web
 from chat_console.server.accounts import Accounts
 from chat_console.server.app import ChatServer
 from chat_console.server.connections import HTTP_TIMEOUT, MAX_CONNECTIONS, cap_connections
+from chat_console.server.http_api import ExtrasServed
 from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 from chat_console.server.storage import ServerStore
 
@@ -34,6 +35,11 @@ class RunningServer:
     @property
     def store(self) -> ServerStore:
         return self.chat.store
+
+    @property
+    def served(self) -> ExtrasServed:
+        """What the HTTP extras have answered so far (requests, tickets, messages)."""
+        return self.chat.http.served
 
     def revoke_tokens(self, user_id: str) -> None:
         self.chat.revoke_tokens(user_id)
@@ -74,10 +80,13 @@ async def running_server(
     rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
     http_timeout: float = HTTP_TIMEOUT,
     max_connections: int = MAX_CONNECTIONS,
+    http_extras: bool = True,
+    http_cursors: bool = True,
 ) -> AsyncIterator[RunningServer]:
     """Start the server (port 0 picks a free port) and yield once it answers HTTP.
     `admin_token` turns on the admin surface (`server/admin.py`); `http_timeout` and
-    `max_connections` bound half-sent requests (`server/connections.py`)."""
+    `max_connections` bound half-sent requests (`server/connections.py`); `http_extras=False`
+    answers 404 on /api/ and `http_cursors=False` ignores `since=` (`server/http_api.py`)."""
     chat = ChatServer(
         db_path=db_path,
         accounts=accounts,
@@ -85,6 +94,8 @@ async def running_server(
         auth_timeout=auth_timeout,
         admin_token=admin_token,
         rate_limit=rate_limit,
+        http_extras=http_extras,
+        http_cursors=http_cursors,
     )
     runner = web.AppRunner(
         chat.app, handle_signals=False, access_log=None, keepalive_timeout=http_timeout

@@ -13,10 +13,12 @@ with a warning, so one bad row never fails a listing.
 import json
 import logging
 import os
+import secrets
 import sqlite3
 import stat
 from collections.abc import Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from pydantic import ValidationError
 
@@ -43,7 +45,38 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_ticket ON messages (ticket_id, seq);
 CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (sender_id, status);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Every write takes the next number of one counter (`changed`); a ticket also takes the number of
+# each change to its messages, so "tickets changed after N" names the conversations that moved.
+# Files written before the counter existed get the column, and numbers for their rows, at open.
+_CHANGE_COLUMNS = """
+ALTER TABLE tickets ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+"""
+_CHANGE_INDEXES = """
+CREATE INDEX IF NOT EXISTS tickets_by_change ON tickets (changed);
+CREATE INDEX IF NOT EXISTS messages_by_change ON messages (ticket_id, changed);
+"""
+MAX_PAGE = 1000  # rows in one page of the HTTP extras, whatever the caller asks
+
+
+def whole_number(text: str) -> int | None:
+    """A caller's digits as a number; None for anything else (other scripts' digits, a sign, more
+    digits than any count here needs, which `int` would refuse or take long over)."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    """Rows of one answer; `last` is the change number of its last row (a cursor), `more` says
+    the limit cut the answer short."""
+
+    rows: list[Row]
+    last: int
+    more: bool
 
 
 def _load(model: type[Row], body: str) -> Row | None:
@@ -92,7 +125,50 @@ class ServerStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._number_changes()
         self._db.commit()
+
+    def _number_changes(self) -> None:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tickets)")}
+        if "changed" not in columns:
+            self._db.executescript(_CHANGE_COLUMNS)
+        self._db.executescript(_CHANGE_INDEXES)
+        # A random name for this database: a cursor from another server (or from this one before
+        # its database was replaced) names another epoch and reads as "from the start".
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (secrets.token_hex(6),))
+        (self.epoch,) = self._db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+        for table in ("messages", "tickets"):  # rows without a number yet (an older file)
+            self._db.execute(
+                f"UPDATE {table} SET changed = ? + seq WHERE changed = 0", (self._last_change(),)
+            )
+        self.change = self._last_change()
+
+    def _last_change(self) -> int:
+        (last,) = self._db.execute(
+            "SELECT MAX((SELECT COALESCE(MAX(changed), 0) FROM tickets),"
+            " (SELECT COALESCE(MAX(changed), 0) FROM messages))"
+        ).fetchone()
+        return int(last)
+
+    def _next_change(self) -> int:
+        self.change += 1
+        return self.change
+
+    @property
+    def cursor(self) -> str:
+        """Where the store is now, as a caller passes it back in `since=`."""
+        return self.cursor_at(self.change)
+
+    def cursor_at(self, change: int) -> str:
+        return f"{self.epoch}.{change}"
+
+    def change_after(self, cursor: str) -> int | None:
+        """The change number a cursor names; None for one of another database (or none)."""
+        epoch, _, number = cursor.partition(".")
+        found = whole_number(number)
+        if epoch != self.epoch or found is None:
+            return None
+        return min(found, self.change)
 
     def close(self) -> None:
         self._db.close()
@@ -106,15 +182,20 @@ class ServerStore:
     def add_ticket(self, ticket: Ticket) -> None:
         with self._db:
             self._db.execute(
-                "INSERT INTO tickets (ticket_id, owner_id, body) VALUES (?, ?, ?)",
-                (ticket.ticket_id, ticket.owner_id or "", json.dumps(to_wire(ticket))),
+                "INSERT INTO tickets (ticket_id, owner_id, body, changed) VALUES (?, ?, ?, ?)",
+                (
+                    ticket.ticket_id,
+                    ticket.owner_id or "",
+                    json.dumps(to_wire(ticket)),
+                    self._next_change(),
+                ),
             )
 
     def save_ticket(self, ticket: Ticket) -> None:
         with self._db:
             self._db.execute(
-                "UPDATE tickets SET body = ? WHERE ticket_id = ?",
-                (json.dumps(to_wire(ticket)), ticket.ticket_id),
+                "UPDATE tickets SET body = ?, changed = ? WHERE ticket_id = ?",
+                (json.dumps(to_wire(ticket)), self._next_change(), ticket.ticket_id),
             )
 
     def tickets(self, owner_id: str | None = None) -> list[Ticket]:
@@ -126,6 +207,28 @@ class ServerStore:
                 "SELECT seq, body FROM tickets WHERE owner_id = ? ORDER BY seq", (owner_id,)
             )
         return _loaded(Ticket, rows)
+
+    def tickets_changed(self, after: int, limit: int, owner_id: str | None = None) -> Page[Ticket]:
+        """Tickets changed (or whose messages changed) after change `after`, in change order."""
+        mine = "" if owner_id is None else " AND owner_id = ?"
+        return self._page(
+            Ticket,
+            f"SELECT seq, body, changed FROM tickets WHERE changed > ?{mine}"
+            " ORDER BY changed LIMIT ?",
+            (after, *([] if owner_id is None else [owner_id]), limit + 1),
+            limit,
+        )
+
+    def _page(
+        self, model: type[Row], query: str, arguments: tuple[object, ...], limit: int
+    ) -> Page[Row]:
+        rows = self._db.execute(query, arguments).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1][2] if rows else self.change
+        if not more:
+            last = self.change  # nothing later was left out: the caller is up to date
+        return Page(_loaded(model, ((seq, body) for seq, body, _ in rows)), last, more)
 
     def count_open_tickets(self, owner_id: str) -> int:
         """Tickets of `owner_id` that are not closed (rows no reader can parse are not counted)."""
@@ -145,25 +248,34 @@ class ServerStore:
         return next(iter(_loaded(Message, rows)), None)
 
     def add_message(self, message: Message) -> None:
+        change = self._next_change()
         with self._db:
             self._db.execute(
-                "INSERT INTO messages (message_id, ticket_id, sender_id, status, body)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO messages (message_id, ticket_id, sender_id, status, body, changed)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     message.message_id,
                     message.ticket_id,
                     message.sender_id or "",
                     int(message.status_id),
                     json.dumps(to_wire(message)),
+                    change,
                 ),
             )
+            self._ticket_moved(message.ticket_id, change)
 
     def save_message_statuses(self, messages: Iterable[Message]) -> None:
         with self._db:
-            self._db.executemany(
-                "UPDATE messages SET status = ?, body = ? WHERE message_id = ?",
-                [(int(m.status_id), json.dumps(to_wire(m)), m.message_id) for m in messages],
-            )
+            for m in messages:
+                change = self._next_change()
+                self._db.execute(
+                    "UPDATE messages SET status = ?, body = ?, changed = ? WHERE message_id = ?",
+                    (int(m.status_id), json.dumps(to_wire(m)), change, m.message_id),
+                )
+                self._ticket_moved(m.ticket_id, change)
+
+    def _ticket_moved(self, ticket_id: str, change: int) -> None:
+        self._db.execute("UPDATE tickets SET changed = ? WHERE ticket_id = ?", (change, ticket_id))
 
     def messages(self, ticket_id: str) -> list[Message]:
         """A ticket's messages, oldest first."""
@@ -171,6 +283,36 @@ class ServerStore:
             "SELECT seq, body FROM messages WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
         )
         return _loaded(Message, rows)
+
+    def messages_changed(self, ticket_id: str, after: int, limit: int) -> Page[Message]:
+        """The ticket's messages added or changed after change `after`, in change order."""
+        return self._page(
+            Message,
+            "SELECT seq, body, changed FROM messages WHERE ticket_id = ? AND changed > ?"
+            " ORDER BY changed LIMIT ?",
+            (ticket_id, after, limit + 1),
+            limit,
+        )
+
+    def messages_before(self, ticket_id: str, before: str | None, limit: int) -> Page[Message]:
+        """The ticket's newest `limit` messages older than message `before` (or than none),
+        oldest first; `more` says older ones exist. An unknown `before` gives an empty page."""
+        below = None
+        if before is not None:
+            found = self._db.execute(
+                "SELECT seq FROM messages WHERE ticket_id = ? AND message_id = ?",
+                (ticket_id, before),
+            ).fetchone()
+            if found is None:
+                return Page([], self.change, False)
+            below = found[0]
+        rows = self._db.execute(
+            "SELECT seq, body FROM messages WHERE ticket_id = ? AND seq < ?"
+            " ORDER BY seq DESC LIMIT ?",
+            (ticket_id, below if below is not None else 2**62, limit + 1),
+        ).fetchall()
+        more = len(rows) > limit
+        return Page(_loaded(Message, reversed(rows[:limit])), self.change, more)
 
     def messages_from(self, sender_id: str, below: MessageStatus) -> list[Message]:
         """Messages `sender_id` sent whose status is still below `below`, oldest first."""

@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS drafts (ticket_id TEXT PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cursors (server TEXT PRIMARY KEY, cursor TEXT NOT NULL);
 """
 
 _FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
@@ -826,6 +827,44 @@ class Store:
         self.commit()
 
     # ---- bulk loads (HTTP extras) ---------------------------------------------------
+
+    def cursor(self, server: str) -> str | None:
+        """The server's cursor after the last resync that completed, if it gave one."""
+        row = self._db.execute("SELECT cursor FROM cursors WHERE server = ?", (server,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def save_cursor(self, server: str, cursor: str | None) -> None:
+        """Committed with what was loaded before it: a cursor never runs ahead of the record."""
+        if cursor is None:
+            self._db.execute("DELETE FROM cursors WHERE server = ?", (server,))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (server, cursor))
+        self.commit()
+
+    def oldest_from_server(self, ticket_id: str) -> str | None:
+        """The ticket's oldest message in memory that the server has too (not a marker the
+        console wrote, not one still unsent): where an older page from the server ends."""
+        for message_id in self._by_ticket.get(ticket_id, ()):
+            record = self._messages[message_id]
+            if message_id.startswith(MARKER_PREFIX) or record.tick == Tick.PENDING:
+                continue
+            if record.error is None:
+                return message_id
+        return None
+
+    def load_earlier(self, ticket_id: str, messages: Sequence[Message]) -> list[Change]:
+        """An older page of the ticket from the server (oldest first), kept before every message
+        of the ticket the store has, so it stays older after a restart too."""
+        (lowest,) = self._db.execute(
+            "SELECT MIN(seq) FROM messages WHERE ticket_id = ?", (ticket_id,)
+        ).fetchone()
+        newest = self._seq
+        if lowest is not None:
+            self._seq = lowest - len(messages) - 1  # the page's rows number up to just below
+        try:
+            return self.load_messages(ticket_id, messages)
+        finally:
+            self._seq = newest
 
     def load_tickets(self, tickets: Sequence[Ticket]) -> list[Change]:
         return self.apply_batch(TicketCreated(t) for t in tickets)

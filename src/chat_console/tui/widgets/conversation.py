@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
+from chat_console.client.pages import newest_pages, older_page
 from chat_console.protocol.limits import content_problem
 from chat_console.store import TicketRecord
 from chat_console.tui import messages as msg
@@ -51,6 +52,8 @@ class Conversation(Vertical):
         self._last_typing_sent: dict[str, float] = {}  # ticket id -> monotonic time of the emit
         self._reading: set[str] = set()  # tickets whose read receipt is on its way
         self._history_loaded: set[str] = set()
+        # tickets whose oldest message the server has, or whose older page is on its way
+        self._no_older_on_server: set[str] = set()
 
     @property
     def console(self) -> "ConsoleApp":
@@ -325,7 +328,8 @@ class Conversation(Vertical):
         self.run_worker(work(), group="read", exit_on_error=False)
 
     def load_history(self, ticket_id: str) -> None:
-        """Fetch the ticket's earlier messages once per session, where the server offers them."""
+        """Fetch the ticket's newest page once per session, where the server offers it (older
+        pages come when the operator scrolls up to them: `on_transcript_top_reached`)."""
         client = self.client
         if client is None or ticket_id in self._history_loaded:
             return
@@ -333,16 +337,39 @@ class Conversation(Vertical):
 
         async def work() -> None:
             try:
-                history = await client.fetch_messages(ticket_id)
+                history = await newest_pages(client, self.console.store, ticket_id)
             except Exception as problem:
                 self._history_loaded.discard(ticket_id)
                 self.console.log.warning(f"history unavailable: {problem!r}")
                 return
-            if history and self.console.store.load_messages(ticket_id, history):
+            if history is not None and not history.more:
+                self._no_older_on_server.add(ticket_id)
+            if history and self.console.store.load_messages(ticket_id, history.items):
                 if self.ticket_id == ticket_id:
                     self.transcript.show(ticket_id)
                     self.mark_read_if_seen()
                 self._tickets_changed(ticket_id)
+
+        self.run_worker(work(), group="history", exit_on_error=False)
+
+    @on(Transcript.TopReached)
+    def _older_from_server(self, event: Transcript.TopReached) -> None:
+        ticket_id, client = event.ticket_id, self.client
+        if client is None or ticket_id in self._no_older_on_server:
+            return
+        self._no_older_on_server.add(ticket_id)  # until this page is here
+
+        async def work() -> None:
+            try:
+                page = await older_page(client, self.console.store, ticket_id)
+            except Exception as problem:
+                self.console.log.warning(f"older history unavailable: {problem!r}")
+                self._no_older_on_server.discard(ticket_id)  # the next scroll up tries again
+                return
+            if page is not None and page.more:
+                self._no_older_on_server.discard(ticket_id)
+            if page:
+                self.transcript.older_arrived(ticket_id)
 
         self.run_worker(work(), group="history", exit_on_error=False)
 
@@ -357,7 +384,7 @@ class Conversation(Vertical):
         async def work() -> None:
             store = self.console.store
             try:
-                history = await client.fetch_messages(ticket_id)
+                history = await newest_pages(client, store, ticket_id)
             except Exception as problem:
                 self.console.log.warning(f"history unavailable: {problem!r}")
                 history = None
@@ -365,7 +392,7 @@ class Conversation(Vertical):
                 gap = f"— while {colleague} handled this ticket, messages were not shown here —"
                 store.add_marker(ticket_id, gap)
             else:
-                store.load_messages(ticket_id, history)
+                store.load_messages(ticket_id, history.items)
                 self._history_loaded.add(ticket_id)
             self.screen.post_message(msg.MessagesChanged(frozenset({ticket_id})))
 

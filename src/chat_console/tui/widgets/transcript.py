@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -64,6 +65,14 @@ def _capped(content: str) -> tuple[str, int | None]:
 
 
 class Transcript(ScrollView, can_focus=True):
+    class TopReached(Message):
+        """The operator scrolled to the top of all the store holds of the ticket: an older page
+        may be on the server (the conversation asks it, then calls `older_arrived`)."""
+
+        def __init__(self, ticket_id: str) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
     def __init__(
         self,
         store: Store,
@@ -227,19 +236,23 @@ class Transcript(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if (
-            new_value < self.size.height
-            and self.ticket_id is not None
-            and not self._loading_older
-            and self.store.has_older(self.ticket_id)
-        ):
+        if new_value < self.size.height and self.ticket_id is not None and not self._loading_older:
             self._loading_older = True
             self.call_later(self._load_older, self.ticket_id)
 
     def _load_older(self, ticket_id: str) -> None:
         self._loading_older = False
-        if ticket_id != self.ticket_id or not self.store.load_older(ticket_id):
+        if ticket_id != self.ticket_id:
             return  # another conversation by now
+        if not self.store.has_older(ticket_id):
+            self.post_message(self.TopReached(ticket_id))
+        elif self.store.load_older(ticket_id):
+            self.older_arrived(ticket_id)
+
+    def older_arrived(self, ticket_id: str) -> None:
+        """Older messages of the ticket came into the store: show them above, where they are."""
+        if ticket_id != self.ticket_id:
+            return
         before = self.line_count
         self._relayout()
         # Keep the same lines on screen: everything moved down by what was put above.
