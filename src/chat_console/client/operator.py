@@ -8,6 +8,7 @@ listener as a `ConnectionStateChanged`.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import ssl as ssl_module
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from chat_console.client.errors import (
     describe_ack_error,
     fit_to_show,
     is_error,
+    refusal,
 )
 from chat_console.client.events import (
     ClientEvent,
@@ -49,6 +51,7 @@ from chat_console.protocol.models import Message, Ticket, User
 log = logging.getLogger(__name__)
 
 OnlineHook = Callable[[], Awaitable[None]]
+Answer = asyncio.Future[tuple[Any, ...]]  # an acked emit's answer to come
 
 
 class OperatorClient:
@@ -65,8 +68,11 @@ class OperatorClient:
         auth_timeout: float = 10.0,
         backoff: Backoff | None = None,
         protocol: str = AUTO,
+        max_in_flight: int = 32,
     ) -> None:
         self.user = user
+        # How many outbox messages the courier sends before their answers are in.
+        self.max_in_flight = max_in_flight
         self._url = url.rstrip("/")
         self._tokens = tokens
         self._listener = listener
@@ -163,12 +169,17 @@ class OperatorClient:
 
     async def post_message(self, message: Message) -> None:
         """Emit a message built earlier (the outbox re-sends one with its own messageId)."""
+        await (await self.emit_message(message))
+
+    async def emit_message(self, message: Message) -> Answer:
+        """Emit a message now and return its answer to come, so that many can be in flight:
+        emits leave in call order, and the server handles one socket's events in order."""
         if not message.recipient_id:
             raise ClientError("this message has no customer to go to")
         refused = content_problem(message.content)  # the server's limit, said before sending
         if refused is not None:
             raise ClientError(refused)
-        await self._call(
+        return await self._request(
             EmitEvent.UPDATE_MESSAGE, emits.update_message(message, message.recipient_id)
         )
 
@@ -211,19 +222,42 @@ class OperatorClient:
 
     async def _call(self, event: EmitEvent, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """Emit with an ack; raise ClientError with the server's words on an error ack."""
+        return await (await self._request(event, args))
+
+    async def _request(self, event: EmitEvent, args: tuple[Any, ...]) -> Answer:
+        """Emit with an ack now; the answer to come holds the ack's arguments, or ClientError
+        with the server's words (TemporarilyRefused when the server says to come back later)."""
         conn = self.supervisor.link()
         if conn is None:
             raise NotConnected(f"not connected ({self.state})")
         seen = self.supervisor.unauthenticated_seen
-        ack = await conn.call(event, args, within=self._ack_timeout)
-        err = ack[0] if ack else None
-        if is_error(err):
-            if self.supervisor.unauthenticated_seen != seen or self.supervisor.reauthenticating:
-                # Refused because the token went stale under us, not on its merits: like a drop,
-                # worth trying again once re-authenticated.
-                raise NotConnected("the server asked to authenticate again")
-            raise ClientError(describe_ack_error(err))
-        return ack[1:]
+        raw = await conn.request(event, args, within=self._ack_timeout)
+        judged: Answer = asyncio.get_running_loop().create_future()
+        raw.add_done_callback(functools.partial(self._judge, judged, seen))
+        return judged
+
+    def _judge(self, judged: Answer, seen: int, raw: Answer) -> None:
+        if judged.done():
+            return
+        if raw.cancelled():
+            judged.cancel()
+            return
+        problem = raw.exception()
+        if problem is None:
+            ack = raw.result()
+            err = ack[0] if ack else None
+            if not is_error(err):
+                judged.set_result(ack[1:])
+                return
+            problem = self._refusal(err, seen)
+        judged.set_exception(problem)
+
+    def _refusal(self, err: Any, seen: int) -> ClientError:
+        if self.supervisor.unauthenticated_seen != seen or self.supervisor.reauthenticating:
+            # Refused because the token went stale under us, not on its merits: like a drop,
+            # worth trying again once re-authenticated.
+            return NotConnected("the server asked to authenticate again")
+        return refusal(describe_ack_error(err))
 
     # -- inbound -----------------------------------------------------------------------------
 
