@@ -237,12 +237,12 @@ class OperatorClient:
         return judged
 
     def _judge(self, judged: Answer, seen: int, raw: Answer) -> None:
-        if judged.done():
-            return
         if raw.cancelled():
             judged.cancel()
             return
-        problem = raw.exception()
+        problem = raw.exception()  # read even when nobody waits any more: it was retrieved
+        if judged.done():
+            return
         if problem is None:
             ack = raw.result()
             err = ack[0] if ack else None
@@ -274,16 +274,22 @@ class OperatorClient:
             self.supervisor.on_auth_answer(event)
         elif isinstance(event, MessageUpdated) and event.message.sender_id != self.user.user_id:
             # Our own message echoed back (another device of ours) was not delivered to us.
-            self._spawn(self.confirm_delivered(event.message), "delivery receipt")
+            self._spawn(functools.partial(self.confirm_delivered, event.message), "receipt")
         self._deliver(event)
 
     async def confirm_delivered(self, message: Message) -> None:
         await self._call(EmitEvent.UPDATE_MESSAGE_STATUS, emits.confirm_delivered(message))
 
-    def _spawn(self, work: Awaitable[Any], what: str) -> None:
+    def _spawn(self, work: Callable[[], Awaitable[Any]], what: str) -> None:
+        """Run `work()` in the background until stop(). The coroutine is made inside the task:
+        a task cancelled before its first step (stop() right after an event) then leaves no
+        coroutine behind that was never awaited."""
+        if self._muted:
+            return  # stopping or stopped: nothing new is started
+
         async def guarded() -> None:
             try:
-                await work
+                await work()
             except ClientError as error:
                 log.info("%s failed: %s", what, error)
             except Exception:
@@ -295,7 +301,7 @@ class OperatorClient:
 
     def _came_online(self) -> None:
         for hook in self._online_hooks:
-            self._spawn(hook(), "online hook")
+            self._spawn(hook, "online hook")
 
     def _deliver(self, event: ClientEvent) -> None:
         if self._muted:
