@@ -10,7 +10,6 @@ import asyncio
 import json
 import math
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import burst, ingest, latency, machine, scale, server_relay, startup
+from benchmarks.strict import PYTHON
 
 HERE = Path(__file__).parent
 
@@ -204,6 +204,7 @@ def chaos_rows(size: Size) -> list[Row]:
         )
     rows = [Row("Chaos", "server restarts (kill -9) while both sides write", report.restarts, "")]
     for d in report.directions:
+        rows.append(Row("Chaos", f"{d.name}: still pending in the outbox", d.pending, "msgs"))
         rows.append(Row("Chaos", f"{d.name}: lost of {d.sent}", d.lost, "msgs", "0", d.lost == 0))
         rows.append(
             Row("Chaos", f"{d.name}: duplicated", d.duplicated, "msgs", "0", d.duplicated == 0)
@@ -257,7 +258,7 @@ def run_section(name: str, size: Size) -> list[Row]:
     for the collector) must not slow the next, and an operator's console starts fresh too."""
     flag = [] if size is FULL else [f"--{size.name}"]
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", *flag, "--rows-of", name],
+        [*PYTHON, "-m", "benchmarks", *flag, "--rows-of", name],
         stdout=subprocess.PIPE,
         text=True,
         check=True,

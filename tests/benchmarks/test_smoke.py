@@ -17,7 +17,7 @@ EXPECTED = {
     "Burst": 7,
     "Start-up": 3,
     "Server": 8,
-    "Chaos": 5,
+    "Chaos": 7,
 }
 
 
