@@ -17,6 +17,7 @@ EXPECTED = {
     "Burst": 7,
     "Start-up": 3,
     "Server": 8,
+    "Drain": 4,
     "Chaos": 7,
 }
 
