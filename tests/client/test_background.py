@@ -7,6 +7,7 @@ A task cancelled before its first step never runs its coroutine; a coroutine mad
 
 import asyncio
 import gc
+from pathlib import Path
 
 from chat_console.client import (
     ClientEvent,
@@ -15,7 +16,10 @@ from chat_console.client import (
     OperatorClient,
     StaticToken,
 )
+from chat_console.client.courier import Courier
+from chat_console.protocol import Ticket
 from chat_console.server.runner import RunningServer
+from chat_console.store import Store
 from tests.client.conftest import OP1
 from tests.helpers import fetch_token
 
@@ -44,3 +48,18 @@ async def test_stopping_as_the_link_comes_online_leaves_no_online_hook_unawaited
     await asyncio.sleep(0)  # what stop() cancelled is done
     gc.collect()  # a coroutine never awaited says so when it is collected
     assert ran == []  # stopped first: the hook never started
+
+
+def test_a_message_written_with_no_loop_running_waits_in_the_outbox(tmp_path: Path) -> None:
+    """Nothing can be sent without a loop: the message is kept for the first ONLINE's flush,
+    and no pump coroutine is made that no task would ever run."""
+    client = OperatorClient(
+        url="http://127.0.0.1:9", user=OP1, tokens=StaticToken("t"), listener=lambda event: None
+    )
+    store = Store(tmp_path / "console.sqlite3", operator_id="op-1")
+    courier = Courier(client, store)
+    ticket = Ticket(ticket_id="t-1", owner_id="cu-1", owner_nm="Carl")
+    message = courier.send(ticket, "written before the loop runs")
+    gc.collect()
+    assert [m.message_id for m in store.pending_outgoing()] == [message.message_id]
+    store.close()

@@ -163,7 +163,11 @@ class Courier:
         if self._closing:
             return
         if self._pump_task is None or self._pump_task.done():
-            self._pump_task = asyncio.create_task(self._pump(), name="chat-console-outbox")
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # no loop running: the outbox keeps it for the first ONLINE's flush
+            self._pump_task = loop.create_task(self._pump(), name="chat-console-outbox")
         self._wake.set()
 
     async def _pump(self) -> None:

@@ -286,6 +286,10 @@ class OperatorClient:
         coroutine behind that was never awaited."""
         if self._muted:
             return  # stopping or stopped: nothing new is started
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop to run it (the console is closing): nothing is made
 
         async def guarded() -> None:
             try:
@@ -295,7 +299,7 @@ class OperatorClient:
             except Exception:
                 log.exception("%s failed", what)
 
-        task = asyncio.create_task(guarded())
+        task = loop.create_task(guarded())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
