@@ -47,6 +47,11 @@ class Courier:
 
     # ---- what the console calls -----------------------------------------------------
 
+    @property
+    def in_flight(self) -> int:
+        """Messages emitted whose answer is not in yet."""
+        return len(self._sender.in_flight)
+
     def send(
         self, ticket: Ticket, content: str, *, type: MessageType = MessageType.TEXT
     ) -> Message:

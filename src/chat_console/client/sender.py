@@ -57,12 +57,13 @@ class OutboxSender:
         self.max_in_flight = max(1, max_in_flight)
         self.window = self.max_in_flight  # smaller for a while after a temporary refusal
         self.silences: dict[str, int] = {}  # message id -> answers that never came in a row
+        self.in_flight: dict[Answer, Message] = {}  # emitted, the answer not in yet
         self._pause = Backoff(first=0.2, ceiling=10.0)
 
     async def flush(self, stopping: Callable[[], bool]) -> None:
         """Send what is pending until the outbox is empty, the link is gone or `stopping()`;
         return only once every answer awaited is in (or the task is cancelled)."""
-        in_flight: dict[Answer, Message] = {}
+        in_flight = self.in_flight = {}
         answered: asyncio.Queue[Answer] = asyncio.Queue()
         queue: deque[Message] = deque()  # pending, oldest first, not in flight
         link_gone = later = False
@@ -88,6 +89,7 @@ class OutboxSender:
         finally:
             for answer in in_flight:  # cancelled (the console quits): nobody waits for these
                 answer.cancel()
+            in_flight.clear()
 
     def _may_send(self, held: bool, in_flight: int) -> bool:
         return not held and in_flight < self.window and self.client.state is ConnectionState.ONLINE
