@@ -4,15 +4,16 @@ so that its RSS is the console's alone."""
 
 import asyncio
 import json
-import sys
 import tempfile
 from typing import Any
+
+from benchmarks.strict import PYTHON
 
 
 async def run(tickets: int, mib: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-burst-") as folder:
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
+            *PYTHON,
             "-m",
             "benchmarks.child_burst",
             folder,

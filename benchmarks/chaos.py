@@ -2,8 +2,10 @@
 
     python -m benchmarks.chaos --restarts 20 --messages 2000
 
-Prints, for both directions, how many messages were sent, received, lost and duplicated (at the
-receiver, in the sender's own record, or on the server). Exits 1 unless lost and duplicated are 0.
+Prints, for both directions, how many messages were sent, received, still pending in the sender's
+outbox (not delivered yet, but not lost: they go out when the link allows), lost (written, acked
+or not, and never to arrive) and duplicated (at the receiver, in the sender's own record, or on the
+server). Exits 1 unless every message arrived once: none pending, lost or duplicated.
 A script, not a test: `tests/faults/` asserts the same with fewer restarts.
 """
 
@@ -17,6 +19,7 @@ if __package__ in (None, ""):  # run as `python benchmarks/chaos.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.chaos_harness import run_chaos
+from benchmarks.strict import strict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,4 +51,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    strict()
     sys.exit(main())

@@ -21,6 +21,7 @@ from pathlib import Path
 from benchmarks.child_scale import peak_rss_mb, summary, timed_press
 from benchmarks.console import OP1, SIZE, until
 from benchmarks.frames import FrameDriver, watch_frames
+from benchmarks.strict import strict
 from chat_console.protocol import ListenEvent, Message
 from chat_console.protocol.inbound import MessageUpdated, decode
 from chat_console.redaction import configure_logging
@@ -112,4 +113,5 @@ async def main(folder: Path, tickets: int, mib: int) -> None:
 
 
 if __name__ == "__main__":
+    strict()
     asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])))

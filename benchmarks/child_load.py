@@ -21,6 +21,7 @@ from typing import Any
 
 from socketio.exceptions import SocketIOError
 
+from benchmarks.strict import strict
 from chat_console.simulate.customers import DEMO_CUSTOMERS, CustomerError, SimulatedCustomer
 
 IN_FLIGHT = 64  # messages awaiting their ack at once during a flood
@@ -127,4 +128,5 @@ async def main(url: str, customers: int, tickets: int, first: int = 0) -> None:
 
 
 if __name__ == "__main__":
+    strict()
     asyncio.run(main(*sys.argv[1:2], *map(int, sys.argv[2:5])))

@@ -12,6 +12,8 @@ from socketio import AsyncClient  # noqa: F401
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from benchmarks.strict import strict
+
 
 class Minimal(App[None]):
     def compose(self) -> ComposeResult:
@@ -19,4 +21,5 @@ class Minimal(App[None]):
 
 
 if __name__ == "__main__":
+    strict()
     Minimal().run()

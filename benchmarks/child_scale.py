@@ -19,6 +19,7 @@ from textual.app import App
 from benchmarks.console import OP1, SIZE, until
 from benchmarks.frames import FrameDriver, FrameWatch, press, watch_frames
 from benchmarks.stats import percentile
+from benchmarks.strict import strict
 from chat_console.store import Store
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig
@@ -125,4 +126,5 @@ async def main(db: str, ticket_id: str, presses: int) -> None:
 
 
 if __name__ == "__main__":
+    strict()
     asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

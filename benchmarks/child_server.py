@@ -6,6 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.strict import strict
 from chat_console.server.rate_limit import RateLimit
 from chat_console.server.runner import running_server
 
@@ -26,4 +27,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    strict()
     asyncio.run(main())

@@ -4,10 +4,11 @@ process being measured, so that their work is not billed to it (the machine has 
 import asyncio
 import json
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+
+from benchmarks.strict import PYTHON
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 START_TIMEOUT = 30.0
@@ -49,7 +50,7 @@ class Child:
 @asynccontextmanager
 async def child(module: str, *args: str) -> AsyncIterator[Child]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
+        *PYTHON,
         "-m",
         f"benchmarks.{module}",
         *args,

@@ -10,7 +10,6 @@ import asyncio
 import json
 import math
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,7 +17,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import burst, ingest, latency, machine, resync, scale, server_relay, startup
+from benchmarks import burst, drain, ingest, latency, machine, resync, scale, server_relay, startup
+from benchmarks.strict import PYTHON
 
 HERE = Path(__file__).parent
 
@@ -39,11 +39,14 @@ class Size:
     chaos_messages: int
     burst_tickets: int
     burst_mib: int
+    drain_messages: int
 
 
-FULL = Size("full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0, 20, 2000, 10_000, 100)
-QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0, 3, 200, 10_000, 20)
-TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20, 200, 2)
+FULL = Size(
+    "full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0, 20, 2000, 10_000, 100, 1000
+)
+QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0, 3, 200, 10_000, 20, 1000)
+TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20, 200, 2, 50)
 
 
 @dataclass(frozen=True)
@@ -249,11 +252,45 @@ def chaos_rows(size: Size) -> list[Row]:
         )
     rows = [Row("Chaos", "server restarts (kill -9) while both sides write", report.restarts, "")]
     for d in report.directions:
+        rows.append(Row("Chaos", f"{d.name}: still pending in the outbox", d.pending, "msgs"))
         rows.append(Row("Chaos", f"{d.name}: lost of {d.sent}", d.lost, "msgs", "0", d.lost == 0))
         rows.append(
             Row("Chaos", f"{d.name}: duplicated", d.duplicated, "msgs", "0", d.duplicated == 0)
         )
     return rows
+
+
+def drain_rows(size: Size) -> list[Row]:
+    """benchmarks/drain.py (issue 13): the outbox after an outage, on loopback and at 50 ms."""
+    direct, delayed = asyncio.run(drain.run(size.drain_messages))
+    what = f"{size.drain_messages:,} pending messages acked"
+    return [
+        Row("Drain", f"{what}, loopback", direct.seconds, "s", "<= 2", direct.seconds <= 2),
+        Row(
+            "Drain",
+            f"{what}, 50 ms round trip",
+            delayed.seconds,
+            "s",
+            "<= 5",
+            delayed.seconds <= 5,
+        ),
+        Row(
+            "Drain",
+            "tickets stored out of order (both runs)",
+            direct.out_of_order + delayed.out_of_order,
+            "tickets",
+            "0",
+            direct.out_of_order + delayed.out_of_order == 0,
+        ),
+        Row(
+            "Drain",
+            "messages missing on the server (both runs)",
+            direct.missing + delayed.missing,
+            "msgs",
+            "0",
+            direct.missing + delayed.missing == 0,
+        ),
+    ]
 
 
 SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
@@ -264,6 +301,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "startup": startup_rows,
     "server": relay_rows,
     "resync": resync_rows,
+    "drain": drain_rows,
 }
 if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
     SECTIONS["chaos"] = chaos_rows
@@ -303,7 +341,7 @@ def run_section(name: str, size: Size) -> list[Row]:
     for the collector) must not slow the next, and an operator's console starts fresh too."""
     flag = [] if size is FULL else [f"--{size.name}"]
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", *flag, "--rows-of", name],
+        [*PYTHON, "-m", "benchmarks", *flag, "--rows-of", name],
         stdout=subprocess.PIPE,
         text=True,
         check=True,

@@ -6,7 +6,6 @@ a child process loads it and measures, so that its peak RSS is the console's alo
 
 import asyncio
 import json
-import sys
 import tempfile
 import time
 import uuid
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.console import OP1
+from benchmarks.strict import PYTHON
 from chat_console.protocol import Message, Ticket, TicketStatus, now_utc
 from chat_console.protocol.inbound import MessageUpdated
 from chat_console.store import Store
@@ -76,7 +76,7 @@ async def run(tickets: int, messages: int, presses: int) -> dict[str, Any]:
         db = Path(folder) / "console.sqlite3"
         ticket_id, built = build(db, tickets, messages)
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
+            *PYTHON,
             "-m",
             "benchmarks.child_scale",
             str(db),

@@ -9,11 +9,12 @@ happens after the first frame and does not hold it up) and a fresh data director
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.strict import PYTHON
 
 CONFIG = """
 [server]
@@ -59,8 +60,8 @@ def run(runs: int) -> StartupResult:
             "XDG_CONFIG_HOME": str(Path(folder) / "config"),
             "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")])),
         }
-        console = [sys.executable, "-m", "chat_console.cli", "--config", str(config)]
-        minimal = [sys.executable, "-m", "benchmarks.child_minimal"]
+        console = [*PYTHON, "-m", "chat_console.cli", "--config", str(config)]
+        minimal = [*PYTHON, "-m", "benchmarks.child_minimal"]
         _first_frame_ms(console, env)  # warm the file cache and bytecode for both
         _first_frame_ms(minimal, env)
         pairs = [

@@ -192,6 +192,9 @@ class OperatorEntry(_Section):
 
 class ClientSettings(_Section):
     ack_timeout: float = Field(default=10.0, gt=0)
+    # Outbox messages sent before their answers are in: a long outbox drains at the link's pace
+    # instead of one round trip each.
+    max_in_flight: int = Field(default=32, ge=1, le=1000)
 
 
 class UiSettings(_Section):

@@ -18,7 +18,8 @@ EXPECTED = {
     "Start-up": 3,
     "Server": 8,
     "Resync": 7,
-    "Chaos": 5,
+    "Drain": 4,
+    "Chaos": 7,
 }
 
 

@@ -1,9 +1,13 @@
 """The outbox and the resync over the real reference server: in order, once, never lost."""
 
+import asyncio
 import uuid
 
+import pytest
+
 from chat_console.client import ConnectionState, OAuthTokens, OperatorClient, StaticToken
-from chat_console.client.courier import SILENT_TRIES, Courier
+from chat_console.client.courier import Courier
+from chat_console.client.sender import SILENT_TRIES
 from chat_console.protocol import (
     EmitEvent,
     ListenEvent,
@@ -13,10 +17,11 @@ from chat_console.protocol import (
     TicketStatus,
     emits,
 )
-from chat_console.server.runner import RunningServer
+from chat_console.server.rate_limit import RateLimit
+from chat_console.server.runner import RunningServer, running_server
 from chat_console.store import Change, Store, Tick
 from tests.client.conftest import ClientFactory, Recorder, customer, open_ticket, settle
-from tests.client.tiny_server import tiny_server
+from tests.client.tiny_server import TinyServer, tiny_server
 from tests.helpers import WAIT, Peer, eventually, fetch_token
 
 
@@ -191,3 +196,181 @@ async def test_a_restarted_console_resends_its_outbox_once(
     assert after.message(pending.message_id).tick == Tick.SENT
     await courier.close()
     await client2.stop()
+
+
+# ---- the pipelined outbox -------------------------------------------------------------------
+
+
+async def settle_on(client: OperatorClient, tiny: TinyServer, ticket: Ticket) -> None:
+    """Whatever the client emitted before this has reached the tiny server: one socket's events
+    arrive in order, and a `typing` emitted now arrives after them."""
+    before = len(tiny.emitted(EmitEvent.TYPING))
+    await client.typing(ticket)
+    await eventually(lambda: len(tiny.emitted(EmitEvent.TYPING)) > before)
+
+
+def written_to(ticket: Ticket, courier: Courier, count: int, prefix: str) -> list[Message]:
+    return [courier.send(ticket, f"{prefix} {n}") for n in range(count)]
+
+
+async def test_the_outbox_sends_up_to_max_in_flight_before_any_answer_and_one_more_per_answer(
+    make_client: ClientFactory,
+) -> None:
+    async with tiny_server() as tiny:
+        client, _ = await make_client(
+            tiny.url, tokens=StaticToken("t"), start=False, max_in_flight=8
+        )
+        courier = Courier(client, Store(":memory:", operator_id="op-1"))
+        first = Ticket(ticket_id="t-1", owner_id="cu-1", owner_nm="Carl")
+        second = Ticket(ticket_id="t-2", owner_id="cu-2", owner_nm="Cora")
+        written = [
+            courier.send(t, f"{t.ticket_id} {n}") for n in range(10) for t in (first, second)
+        ]
+        await client.start()
+
+        def sent_ids() -> list[str]:
+            return [args[1] for args in tiny.emitted(EmitEvent.UPDATE_MESSAGE)]
+
+        await eventually(lambda: len(sent_ids()) >= 8)
+        await settle_on(client, tiny, first)
+        assert sent_ids() == [m.message_id for m in written[:8]]  # in order, and no more
+        for answer in tiny.held_for(EmitEvent.UPDATE_MESSAGE)[:3]:
+            answer.set_result(None)
+        await eventually(lambda: len(sent_ids()) >= 11)
+        await settle_on(client, tiny, first)
+        assert sent_ids() == [m.message_id for m in written[:11]]
+        assert [courier.store.message(m.message_id).tick for m in written[:4]] == [
+            Tick.SENT,
+            Tick.SENT,
+            Tick.SENT,
+            Tick.PENDING,
+        ]
+        await courier.close()
+
+
+async def test_a_drop_mid_flight_leaves_the_unanswered_pending_and_sends_them_once_again(
+    make_client: ClientFactory,
+) -> None:
+    async with tiny_server() as tiny:
+        client, _ = await make_client(
+            tiny.url, tokens=StaticToken("t"), start=False, max_in_flight=8
+        )
+        courier = Courier(client, Store(":memory:", operator_id="op-1"))
+        ticket = Ticket(ticket_id="t-1", owner_id="cu-1", owner_nm="Carl")
+        written = written_to(ticket, courier, 20, "drop")
+        await client.start()
+        await eventually(lambda: len(tiny.held_for(EmitEvent.UPDATE_MESSAGE)) >= 8)
+        for answer in tiny.held_for(EmitEvent.UPDATE_MESSAGE)[:3]:
+            answer.set_result(None)
+        await eventually(lambda: courier.store.message(written[2].message_id).tick == Tick.SENT)
+        tiny.answer_at_once = True
+        before = len(tiny.emitted(EmitEvent.UPDATE_MESSAGE))
+        await tiny.drop()
+
+        await eventually(lambda: courier.store.outbox() == [])
+        again = [args[1] for args in tiny.emitted(EmitEvent.UPDATE_MESSAGE)[before:]]
+        assert tiny.connects == 2
+        assert again == [m.message_id for m in written[3:]]  # in order, each once
+        assert all(courier.store.message(m.message_id).tick == Tick.SENT for m in written)
+        await courier.close()
+
+
+async def accepted_tickets(
+    client: OperatorClient, recorder: Recorder, cu1: Peer, count: int
+) -> list[Ticket]:
+    return [await accepted_ticket(client, recorder, cu1) for _ in range(count)]
+
+
+async def test_many_in_flight_keep_each_tickets_order_on_the_server_and_at_the_customer(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    client, recorder, courier, _ = await operator_with_courier(server, make_client)
+    tickets = await accepted_tickets(client, recorder, cu1, 3)
+    await server.drop_connections("op-1")
+    await client.wait_for_state(ConnectionState.RECONNECTING, WAIT)
+    written = {t.ticket_id: [] for t in tickets}
+    for n in range(60):
+        for ticket in tickets:
+            written[ticket.ticket_id].append(
+                courier.send(ticket, f"{ticket.ticket_id} {n}").message_id
+            )
+
+    await eventually(lambda: courier.store.outbox() == [])
+    for ticket in tickets:
+        stored = [m.message_id for m in server.store.messages(ticket.ticket_id)]
+        assert stored == written[ticket.ticket_id]
+    await eventually(lambda: len(cu1.seen(ListenEvent.MESSAGE_UPDATED)) >= 180)
+    await cu1.roundtrip()
+    arrived = [args[0] for args in cu1.seen(ListenEvent.MESSAGE_UPDATED)]
+    for ticket in tickets:
+        ids = [m["messageId"] for m in arrived if m["ticketId"] == ticket.ticket_id]
+        assert ids == written[ticket.ticket_id]
+
+
+async def test_a_refused_message_fails_while_the_others_in_flight_are_delivered(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    client, recorder, courier, _ = await operator_with_courier(server, make_client)
+    mine = await accepted_ticket(client, recorder, cu1)
+    not_mine = await open_ticket(cu1, recorder, "Nobody's yet")  # op-1 may not write to it
+    await server.drop_connections("op-1")
+    await client.wait_for_state(ConnectionState.RECONNECTING, WAIT)
+    sent = [courier.send(mine, "one"), courier.send(mine, "two")]
+    refused = courier.send(not_mine, "hello?")
+    sent += [courier.send(mine, f"more {n}") for n in range(10)]
+
+    await eventually(lambda: courier.store.pending_outgoing() == [])
+    record = courier.store.message(refused.message_id)
+    assert record.tick == Tick.FAILED and "not yours" in (record.error or "")
+    assert all(courier.store.message(m.message_id).tick == Tick.SENT for m in sent)
+    stored = [m.message_id for m in server.store.messages(mine.ticket_id)]
+    assert stored == [m.message_id for m in sent]
+
+
+async def test_a_rate_limited_message_waits_and_is_sent_again_instead_of_failing(
+    make_client: ClientFactory,
+) -> None:
+    # Room for connecting and one ticket, then ten events a second.
+    async with running_server(rate_limit=RateLimit(per_second=10, burst=12)) as server:
+        cu1 = await customer(server.url, "cu1")
+        try:
+            client, recorder, courier, _ = await operator_with_courier(server, make_client)
+            ticket = await accepted_ticket(client, recorder, cu1)
+            written = written_to(ticket, courier, 30, "limited")
+
+            await eventually(lambda: courier.store.outbox() == [], within=3 * WAIT)
+            assert all(courier.store.message(m.message_id).tick == Tick.SENT for m in written)
+            stored = [m.message_id for m in server.store.messages(ticket.ticket_id)]
+            assert sorted(stored) == sorted(m.message_id for m in written)  # each once
+        finally:
+            await cu1.close()
+
+
+async def test_the_server_dropping_the_link_mid_flight_costs_no_message_and_doubles_none(
+    server: RunningServer,
+    make_client: ClientFactory,
+    cu1: Peer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client, recorder, courier, _ = await operator_with_courier(server, make_client)
+    ticket = await accepted_ticket(client, recorder, cu1)
+    await server.drop_connections("op-1")
+    await client.wait_for_state(ConnectionState.RECONNECTING, WAIT)
+    written = [m.message_id for m in written_to(ticket, courier, 100, "mid-flight")]
+    store_message = server.store.add_message
+    drops: list[asyncio.Task[int]] = []
+
+    def stored_then_dropped(message: Message) -> None:
+        store_message(message)
+        if len(server.store.messages(ticket.ticket_id)) == 20:  # the window's others in flight
+            drops.append(asyncio.ensure_future(server.drop_connections("op-1")))
+
+    monkeypatch.setattr(server.store, "add_message", stored_then_dropped)
+
+    await eventually(lambda: courier.store.outbox() == [])
+    assert len(drops) == 1
+    assert await drops[0] == 1
+    assert [m.message_id for m in server.store.messages(ticket.ticket_id)] == written
+    await eventually(lambda: len(cu1.seen(ListenEvent.MESSAGE_UPDATED)) >= 100)
+    await cu1.roundtrip()
+    assert [args[0]["messageId"] for args in cu1.seen(ListenEvent.MESSAGE_UPDATED)] == written

@@ -153,3 +153,13 @@ def test_tls_from_settings() -> None:
     url = "https://127.0.0.1:1"
     assert tls_from_settings(settings(url, {"token": "t"})) is True
     assert tls_from_settings(settings(url, {"token": "t"}, server={"verify_tls": False})) is False
+
+
+def test_the_outbox_window_comes_from_client_max_in_flight() -> None:
+    auth = {"token": "t"}
+    default = client_from_settings(settings("http://127.0.0.1:1", auth), Recorder())
+    assert default.max_in_flight == 32
+    narrow = settings("http://127.0.0.1:1", auth, client={"max_in_flight": 1})
+    assert client_from_settings(narrow, Recorder()).max_in_flight == 1
+    with pytest.raises(ValueError, match="max_in_flight"):
+        settings("http://127.0.0.1:1", auth, client={"max_in_flight": 0})

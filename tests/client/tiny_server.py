@@ -31,6 +31,20 @@ class TinyServer:
     received: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     connects: int = 0
     sids: set[str] = field(default_factory=set)
+    # The answers to the events the catch-all handler holds, in arrival order: a test answers
+    # one with `held_for(event)[i].set_result(None)` (success) or a refusal's words.
+    held: list[tuple[str, "asyncio.Future[str | None]"]] = field(default_factory=list)
+    answer_at_once: bool = False  # from now on, acknowledge every event as it comes
+
+    def held_for(self, event: str) -> list["asyncio.Future[str | None]"]:
+        return [answer for name, answer in self.held if name == event]
+
+    def emitted(self, event: str) -> list[tuple[Any, ...]]:
+        return [args for name, args in self.received if name == event]
+
+    async def drop(self) -> None:
+        for sid in list(self.sids):
+            await self.sio.disconnect(sid)
 
 
 @asynccontextmanager
@@ -52,7 +66,6 @@ async def tiny_server(
             return web.json_response(body)
 
         app.router.add_get(path, answer)
-    released = asyncio.Event()
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
@@ -85,15 +98,21 @@ async def tiny_server(
             await sio.emit(event, data, to=sid)
 
     @sio.on("*")
-    async def never_answer(event: str, sid: str, *args: Any) -> None:
+    async def never_answer(event: str, sid: str, *args: Any) -> str | None:
         # Each event is handled in its own task, so holding this one withholds only its ack.
         server.received.append((event, args))
-        await released.wait()
+        if server.answer_at_once or event == "typing":  # typing has no ack to hold
+            return None
+        answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        server.held.append((event, answer))
+        return await answer
 
     try:
         yield server
     finally:
-        released.set()
+        for _, answer in server.held:
+            if not answer.done():
+                answer.set_result(None)
         # Close the sockets first: aiohttp's cleanup would otherwise wait for them for a long time.
         for sid in list(server.sids):
             await sio.disconnect(sid)

@@ -76,24 +76,40 @@ class Connection:
 
     async def call(self, event: str, args: tuple[Any, ...], within: float) -> tuple[Any, ...]:
         """Emit with an ack and return the ack's arguments."""
+        return await (await self.request(event, args, within))
+
+    async def request(
+        self, event: str, args: tuple[Any, ...], within: float
+    ) -> asyncio.Future[tuple[Any, ...]]:
+        """Emit with an ack now; return the ack's arguments to come, which fail with AckTimeout
+        after `within` seconds or NotConnected when the link drops. Emits leave in call order,
+        so a caller may have many answers pending (the outbox pipelines its messages)."""
         if not self.connected:
             raise NotConnected("not connected")
-        answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[tuple[Any, ...]] = loop.create_future()
 
         def acknowledge(*ack: Any) -> None:
             if not answer.done():
                 answer.set_result(ack)
 
+        def too_late() -> None:
+            if not answer.done():
+                answer.set_exception(AckTimeout(f"no answer from the server within {within:g} s"))
+
         self._pending.add(answer)
+        answer.add_done_callback(self._pending.discard)
+        timer = loop.call_later(within, too_late)
+        answer.add_done_callback(lambda _: timer.cancel())
         try:
             await self._sio.emit(event, args, callback=acknowledge)
-            return await asyncio.wait_for(answer, within)
         except socketio.exceptions.SocketIOError:
+            answer.cancel()
             raise NotConnected("not connected") from None
-        except TimeoutError:
-            raise AckTimeout(f"no answer from the server within {within:g} s") from None
-        finally:
-            self._pending.discard(answer)
+        except BaseException:  # cancelled while emitting: nobody will wait for this answer
+            answer.cancel()
+            raise
+        return answer
 
     async def close(self, reason: str = "closed by the console") -> None:
         self._mark_lost(reason)

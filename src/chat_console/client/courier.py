@@ -1,15 +1,10 @@
 """The outbox and the resync: nothing the operator writes, or the server stores meanwhile, is lost.
 
 Every outgoing message is in the store's outbox (SQLite) before it is emitted. One pump task sends
-the outbox in order, each message with its own messageId, whenever the client is ONLINE. After
-every (re)connect the courier first resyncs from the server's HTTP extras (the tickets, and the
-messages of the conversations that could have moved while we were away), then flushes.
-
-- an error ack marks the message failed with the server's words (`retry` / `discard` act on it);
-- a drop leaves it pending: it goes again after reconnecting;
-- an ack that never comes leaves it pending and drops the link, because a half-open socket would
-  otherwise only be noticed at Engine.IO's ping timeout; after `SILENT_TRIES` such silences in a
-  row the message counts as failed, so a server that never acks cannot cycle us forever.
+the outbox whenever the client is ONLINE: many messages in flight at once, in order, each with its
+own messageId (`sender.py` says what each answer does to its message). After every (re)connect the
+courier first resyncs from the server's HTTP extras (the tickets, and the messages of the
+conversations that could have moved while we were away), then flushes.
 
 The server treats a repeated messageId as the same message (PROTOCOL.md reading 6) and the store
 keys messages by id, so a message sent twice is shown once on both sides.
@@ -20,10 +15,10 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 
-from chat_console.client.errors import AckTimeout, ClientError, NotConnected
-from chat_console.client.events import ConnectionState
+from chat_console.client.errors import ClientError
 from chat_console.client.operator import OperatorClient
 from chat_console.client.resync import resync
+from chat_console.client.sender import OutboxSender
 from chat_console.protocol import Message, MessageType, Ticket
 from chat_console.protocol.compose import NoRecipient, message_to_customer
 from chat_console.store import Change, Store
@@ -31,25 +26,31 @@ from chat_console.store import Change, Store
 log = logging.getLogger(__name__)
 
 ChangeSink = Callable[[list[Change]], None]
-SILENT_TRIES = 3  # acks that never came, in a row, for one message before it counts as failed
 
 
 class Courier:
     def __init__(
-        self, client: OperatorClient, store: Store, on_change: ChangeSink | None = None
+        self,
+        client: OperatorClient,
+        store: Store,
+        on_change: ChangeSink | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self._on_change = on_change or (lambda changes: None)
         self._wake = asyncio.Event()
         self._pump_task: asyncio.Task[None] | None = None
-        self._in_flight: asyncio.Future[None] | None = None
-        self._silences: dict[str, int] = {}
+        self._sender = OutboxSender(client, store, self._note, client.max_in_flight)
         self._closing = False
         self.resyncs = 0  # completed resyncs (tests and the chaos benchmark read it)
         client.add_online_hook(self._came_online)
 
     # ---- what the console calls -----------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        """Messages emitted whose answer is not in yet."""
+        return len(self._sender.in_flight)
 
     def send(
         self, ticket: Ticket, content: str, *, type: MessageType = MessageType.TEXT
@@ -74,7 +75,7 @@ class Courier:
         ids = list(message_ids)
         changes = [self.store.mark_pending(i) for i in ids]
         for message_id in ids:
-            self._silences.pop(message_id, None)
+            self._sender.silences.pop(message_id, None)
         self._note(changes)
         self._kick()
         return sum(1 for c in changes if c is not None)
@@ -85,12 +86,13 @@ class Courier:
         return sum(1 for c in changes if c is not None)
 
     async def finish(self, within: float) -> None:
-        """Orderly quit: send nothing new, wait (bounded) for the answer to what is in flight."""
+        """Orderly quit: send nothing new, wait (bounded) for the answers to what is in flight."""
         self._closing = True
-        in_flight = self._in_flight
-        if in_flight is not None:
+        self._wake.set()  # an idle pump wakes to see that it is closing
+        pump = self._pump_task
+        if pump is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(in_flight), within)
+                await asyncio.wait_for(asyncio.shield(pump), within)
         await self.close()
 
     async def close(self) -> None:
@@ -121,7 +123,11 @@ class Courier:
         if self._closing:
             return
         if self._pump_task is None or self._pump_task.done():
-            self._pump_task = asyncio.create_task(self._pump(), name="chat-console-outbox")
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # no loop running: the outbox keeps it for the first ONLINE's flush
+            self._pump_task = loop.create_task(self._pump(), name="chat-console-outbox")
         self._wake.set()
 
     async def _pump(self) -> None:
@@ -134,43 +140,7 @@ class Courier:
                 log.exception("outbox flush failed")
 
     async def _flush(self) -> None:
-        while not self._closing and self.client.state is ConnectionState.ONLINE:
-            pending = self.store.pending_outgoing()
-            if not pending:
-                return
-            message = pending[0]
-            self._in_flight = asyncio.get_running_loop().create_future()
-            try:
-                if not await self._send_one(message):
-                    return
-            finally:
-                self._in_flight.set_result(None)
-                self._in_flight = None
-
-    async def _send_one(self, message: Message) -> bool:
-        """Emit one message and record the outcome; False when the flush must stop for now."""
-        message_id = message.message_id
-        try:
-            await self.client.post_message(message)
-        except AckTimeout as problem:
-            silences = self._silences.get(message_id, 0) + 1
-            self._silences[message_id] = silences
-            if silences >= SILENT_TRIES:
-                del self._silences[message_id]
-                words = f"{problem} ({silences} tries)"
-                self._note([self.store.mark_failed(message_id, words)])
-                return True
-            await self.client.drop_link(str(problem))
-            return False
-        except NotConnected:
-            return False  # still pending: the next ONLINE flushes it
-        except ClientError as problem:
-            self._silences.pop(message_id, None)
-            self._note([self.store.mark_failed(message_id, str(problem))])
-            return True
-        self._silences.pop(message_id, None)
-        self._note([self.store.mark_sent(message_id)])
-        return True
+        await self._sender.flush(lambda: self._closing)
 
     def _note(self, changes: Iterable[Change | None]) -> None:
         real = [c for c in changes if c is not None]

@@ -13,6 +13,23 @@ class ClientError(Exception):
     """An action failed; `str(error)` is the server's words (or ours), fit to show."""
 
 
+class TemporarilyRefused(ClientError):
+    """The server refused for now, not on the merits (a rate limit): the same action later may
+    succeed, so the outbox waits and sends it again instead of failing it."""
+
+
+# How the server says "not now": the reference server starts every rate refusal with these words
+# (events a second, bytes a minute); any refusal starting so is temporary.
+TEMPORARY_REFUSALS = ("rate limit exceeded",)
+
+
+def refusal(words: str) -> ClientError:
+    """The error for a refusal in the server's words: temporary or final."""
+    if words.lower().startswith(TEMPORARY_REFUSALS):
+        return TemporarilyRefused(words)
+    return ClientError(words)
+
+
 class AckTimeout(ClientError):
     """The server did not acknowledge in time; the action may or may not have happened."""
 

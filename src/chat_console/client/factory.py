@@ -61,6 +61,7 @@ def client_from_settings(settings: Settings, listener: Listener) -> OperatorClie
         listener=listener,
         socketio_path=settings.server.socketio_path,
         ack_timeout=settings.client.ack_timeout,
+        max_in_flight=settings.client.max_in_flight,
         ssl=ssl,
         protocol=settings.server.protocol,
     )

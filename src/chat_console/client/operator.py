@@ -8,6 +8,7 @@ listener as a `ConnectionStateChanged`.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import ssl as ssl_module
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from chat_console.client.errors import (
     describe_ack_error,
     fit_to_show,
     is_error,
+    refusal,
 )
 from chat_console.client.events import (
     ClientEvent,
@@ -50,6 +52,7 @@ from chat_console.protocol.models import Message, Ticket, User
 log = logging.getLogger(__name__)
 
 OnlineHook = Callable[[], Awaitable[None]]
+Answer = asyncio.Future[tuple[Any, ...]]  # an acked emit's answer to come
 
 
 class OperatorClient:
@@ -66,8 +69,11 @@ class OperatorClient:
         auth_timeout: float = 10.0,
         backoff: Backoff | None = None,
         protocol: str = AUTO,
+        max_in_flight: int = 32,
     ) -> None:
         self.user = user
+        # How many outbox messages the courier sends before their answers are in.
+        self.max_in_flight = max_in_flight
         self._url = url.rstrip("/")
         self._tokens = tokens
         self._listener = listener
@@ -164,12 +170,17 @@ class OperatorClient:
 
     async def post_message(self, message: Message) -> None:
         """Emit a message built earlier (the outbox re-sends one with its own messageId)."""
+        await (await self.emit_message(message))
+
+    async def emit_message(self, message: Message) -> Answer:
+        """Emit a message now and return its answer to come, so that many can be in flight:
+        emits leave in call order, and the server handles one socket's events in order."""
         if not message.recipient_id:
             raise ClientError("this message has no customer to go to")
         refused = content_problem(message.content)  # the server's limit, said before sending
         if refused is not None:
             raise ClientError(refused)
-        await self._call(
+        return await self._request(
             EmitEvent.UPDATE_MESSAGE, emits.update_message(message, message.recipient_id)
         )
 
@@ -232,19 +243,42 @@ class OperatorClient:
 
     async def _call(self, event: EmitEvent, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """Emit with an ack; raise ClientError with the server's words on an error ack."""
+        return await (await self._request(event, args))
+
+    async def _request(self, event: EmitEvent, args: tuple[Any, ...]) -> Answer:
+        """Emit with an ack now; the answer to come holds the ack's arguments, or ClientError
+        with the server's words (TemporarilyRefused when the server says to come back later)."""
         conn = self.supervisor.link()
         if conn is None:
             raise NotConnected(f"not connected ({self.state})")
         seen = self.supervisor.unauthenticated_seen
-        ack = await conn.call(event, args, within=self._ack_timeout)
-        err = ack[0] if ack else None
-        if is_error(err):
-            if self.supervisor.unauthenticated_seen != seen or self.supervisor.reauthenticating:
-                # Refused because the token went stale under us, not on its merits: like a drop,
-                # worth trying again once re-authenticated.
-                raise NotConnected("the server asked to authenticate again")
-            raise ClientError(describe_ack_error(err))
-        return ack[1:]
+        raw = await conn.request(event, args, within=self._ack_timeout)
+        judged: Answer = asyncio.get_running_loop().create_future()
+        raw.add_done_callback(functools.partial(self._judge, judged, seen))
+        return judged
+
+    def _judge(self, judged: Answer, seen: int, raw: Answer) -> None:
+        if raw.cancelled():
+            judged.cancel()
+            return
+        problem = raw.exception()  # read even when nobody waits any more: it was retrieved
+        if judged.done():
+            return
+        if problem is None:
+            ack = raw.result()
+            err = ack[0] if ack else None
+            if not is_error(err):
+                judged.set_result(ack[1:])
+                return
+            problem = self._refusal(err, seen)
+        judged.set_exception(problem)
+
+    def _refusal(self, err: Any, seen: int) -> ClientError:
+        if self.supervisor.unauthenticated_seen != seen or self.supervisor.reauthenticating:
+            # Refused because the token went stale under us, not on its merits: like a drop,
+            # worth trying again once re-authenticated.
+            return NotConnected("the server asked to authenticate again")
+        return refusal(describe_ack_error(err))
 
     # -- inbound -----------------------------------------------------------------------------
 
@@ -261,28 +295,38 @@ class OperatorClient:
             self.supervisor.on_auth_answer(event)
         elif isinstance(event, MessageUpdated) and event.message.sender_id != self.user.user_id:
             # Our own message echoed back (another device of ours) was not delivered to us.
-            self._spawn(self.confirm_delivered(event.message), "delivery receipt")
+            self._spawn(functools.partial(self.confirm_delivered, event.message), "receipt")
         self._deliver(event)
 
     async def confirm_delivered(self, message: Message) -> None:
         await self._call(EmitEvent.UPDATE_MESSAGE_STATUS, emits.confirm_delivered(message))
 
-    def _spawn(self, work: Awaitable[Any], what: str) -> None:
+    def _spawn(self, work: Callable[[], Awaitable[Any]], what: str) -> None:
+        """Run `work()` in the background until stop(). The coroutine is made inside the task:
+        a task cancelled before its first step (stop() right after an event) then leaves no
+        coroutine behind that was never awaited."""
+        if self._muted:
+            return  # stopping or stopped: nothing new is started
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop to run it (the console is closing): nothing is made
+
         async def guarded() -> None:
             try:
-                await work
+                await work()
             except ClientError as error:
                 log.info("%s failed: %s", what, error)
             except Exception:
                 log.exception("%s failed", what)
 
-        task = asyncio.create_task(guarded())
+        task = loop.create_task(guarded())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
     def _came_online(self) -> None:
         for hook in self._online_hooks:
-            self._spawn(hook(), "online hook")
+            self._spawn(hook, "online hook")
 
     def _deliver(self, event: ClientEvent) -> None:
         if self._muted:

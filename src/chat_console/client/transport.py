@@ -55,5 +55,11 @@ class Transport(Protocol):
     async def call(self, event: str, args: tuple[Any, ...], within: float) -> tuple[Any, ...]:
         """Send an event and return its ack's arguments; AckTimeout after `within` seconds."""
 
+    async def request(
+        self, event: str, args: tuple[Any, ...], within: float
+    ) -> asyncio.Future[tuple[Any, ...]]:
+        """Send an event now and return its ack's arguments to come (they fail with AckTimeout
+        after `within` seconds, NotConnected on loss): many may be pending at once."""
+
     async def close(self, reason: str = ...) -> None:
         """End the connection (idempotent); `lost` gets `reason` unless it already has one."""
