@@ -66,7 +66,8 @@ async def test_a_read_only_console_shows_live_events_and_sends_and_writes_nothin
         assert f"read-only: {REASON}" in str(app.main.query_one(StatusBar).render())
 
         app.main.queue.focus()
-        assert app.main.queue.select(ticket.ticket_id)
+        # The queue redraws from the store on the batch's message, a moment after the store has it.
+        await eventually(lambda: app.main.queue.select(ticket.ticket_id), WAIT, pause=pilot.pause)
         await pilot.press("enter", *"on my way")
         assert app.main.composer.placeholder == READ_ONLY_PLACEHOLDER
         await pilot.press("enter")
