@@ -60,6 +60,10 @@ class ServerSettings(_Section):
     ca_file: str = ""
     # Which Socket.IO generation the server speaks: "v4" (3.x/4.x), "v2" (2.x), or "auto" (probe).
     protocol: Literal["auto", "v4", "v2"] = "auto"
+    # Which Engine.IO transports may carry the link: with both, it opens with long-polling and
+    # upgrades to a websocket when the server offers one; ["polling"] never upgrades (a balancer
+    # that breaks websockets); ["websocket"] skips polling (a balancer without sticky sessions).
+    transports: list[Literal["websocket", "polling"]] = ["websocket", "polling"]
 
     @field_validator("url")
     @classmethod
@@ -67,6 +71,15 @@ class ServerSettings(_Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("transports")
+    @classmethod
+    def _some_transports(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError('must name "websocket", "polling" or both')
+        if len(set(value)) != len(value):
+            raise ValueError("names a transport twice")
+        return value
 
     @field_validator("socketio_path")
     @classmethod

@@ -64,4 +64,5 @@ def client_from_settings(settings: Settings, listener: Listener) -> OperatorClie
         max_in_flight=settings.client.max_in_flight,
         ssl=ssl,
         protocol=settings.server.protocol,
+        engineio_transports=list(settings.server.transports),
     )

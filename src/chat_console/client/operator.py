@@ -70,6 +70,7 @@ class OperatorClient:
         backoff: Backoff | None = None,
         protocol: str = AUTO,
         max_in_flight: int = 32,
+        engineio_transports: list[str] | None = None,
     ) -> None:
         self.user = user
         # How many outbox messages the courier sends before their answers are in.
@@ -87,7 +88,11 @@ class OperatorClient:
             tokens=tokens,
             # Which Socket.IO generation: as configured, or probed once and remembered ("auto").
             transports=TransportChooser(
-                protocol, url=self._url, socketio_path=socketio_path, ssl=ssl
+                protocol,
+                url=self._url,
+                socketio_path=socketio_path,
+                ssl=ssl,
+                engineio_transports=engineio_transports,
             ),
             on_event=self._on_event,
             on_state=self._deliver,
