@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from chat_console.protocol.limits import RATE_LIMITED
 from chat_console.redaction import redact
 from chat_console.store.safe_text import one_line
 
@@ -17,9 +18,8 @@ class TemporarilyRefused(ClientError):
     succeed, so the outbox waits and sends it again instead of failing it."""
 
 
-# How the server says "not now": the reference server starts every rate refusal with these words
-# (events a second, bytes a minute); any refusal starting so is temporary.
-TEMPORARY_REFUSALS = ("rate limit exceeded",)
+# How the server says "not now" (events a second, bytes a minute): any refusal starting so.
+TEMPORARY_REFUSALS = (RATE_LIMITED,)
 
 
 def refusal(words: str) -> ClientError:
