@@ -48,7 +48,7 @@ TYPING_TTL = timedelta(seconds=5)
 HISTORY_WINDOW = 200
 # What is kept of one ticket's history, whatever a server sends ([history] in the config): past
 # either bound its oldest messages are deleted, down to nine tenths of it (so not at every message).
-# A customer's 100 MiB in 7 s grew the file to 664 MB before there was a bound.
+# Without a bound one customer grew the file without end (benchmarks/FINDINGS.md, "Burst").
 MESSAGES_PER_TICKET = 100_000  # the conversation the scale benchmark shows whole
 BYTES_PER_TICKET = 64 * 1024 * 1024
 # Closed tickets last seen longer ago than this many days leave the history at start: the file

@@ -45,8 +45,8 @@ FLUSH_GAP = 1 / 60  # seconds
 # applying the events, and nobody reads a queue that changes faster than this.
 FLOOD_BATCH = 64  # events in one batch that mean a flood
 FLOOD_GAP = 0.1  # seconds between batches while flooded
-# At most this many events in one batch: a burst of 10,000 tickets taken whole held keys for
-# 140 ms; 2,000 cost ~30 ms to apply and draw.
+# At most this many events in one batch: a burst taken whole held the keys (benchmarks/FINDINGS.md,
+# "Burst").
 MAX_BATCH = 2000
 FULL_COLLECTION_EVERY = 1000  # middle-generation collections (CPython's default: 10)
 READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's owner has quit
