@@ -1,8 +1,9 @@
-"""The command line: global options after the sub-command, the first run without a config, and
-the demo's colleague switched off."""
+"""The command line: global options after the sub-command, the first run without a config, the
+demo's colleague switched off, and --version."""
 
 import asyncio
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,14 @@ async def test_the_demo_population_has_op2_only_with_the_colleague(
     finally:
         stop.set()
         await population
+
+
+def test_version_is_the_installed_distributions_which_pyproject_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    wanted = tomllib.loads(pyproject.read_text())["project"]["version"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"chat-console {wanted}\n"

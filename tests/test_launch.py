@@ -54,6 +54,25 @@ async def test_demo_starts_server_customers_and_console_and_quits_cleanly(
     assert leftovers == []
 
 
+@pytest.mark.parametrize(
+    ("within", "status", "said"),
+    [(60, 0, "passed: online as op-1, "), (0, 1, "failed after 0 s: ")],
+)
+def test_the_demo_smoke_test_runs_headless_and_exits_0_only_once_online_with_tickets(
+    within: int,
+    status: int,
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """CI runs an installed wheel's demo this way: no terminal, and it ends by itself."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert main(["demo", "--smoke-test", str(within)]) == status
+    out, err = capsys.readouterr()
+    assert said in (out if status == 0 else err)
+
+
 def test_an_unusable_history_folder_is_one_line_on_stderr_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

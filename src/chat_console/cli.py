@@ -7,6 +7,7 @@ lazily, so `chat-console serve` does not pay for Textual and `--help` is instant
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-first terminal console for live-chat support operators.",
     )
     parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -28,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="colleague",
         action="store_false",
         help="without op2, the simulated colleague who hijacks or hands back a ticket every minute",
+    )
+    # For CI, not operators (so not in --help): run headless, exit 0 once online with tickets.
+    demo.add_argument(
+        "--smoke-test", type=float, metavar="SECONDS", default=None, help=argparse.SUPPRESS
     )
 
     serve = commands.add_parser("serve", help="run the reference chat server")
@@ -98,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
             "--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (TOML)"
         )
     return parser
+
+
+def _installed_version() -> str:
+    """The installed distribution's version, so a wheel, an sdist and `pip install -e .` all say
+    what pyproject.toml said when they were built."""
+    try:
+        return version("chat-console")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _days(text: str) -> float:

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -15,7 +16,7 @@ import platformdirs
 
 from chat_console.protocol import User, now_utc
 from chat_console.redaction import configure_logging
-from chat_console.store import Store
+from chat_console.store import Store, View
 from chat_console.store.history import History, history_file, open_history
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
@@ -130,16 +131,26 @@ def _keep_files_private() -> None:
 def run_demo(args: argparse.Namespace) -> int:
     pace = float(getattr(args, "pace", 1.0) or 1.0)
     colleague = bool(getattr(args, "colleague", True))
+    smoke_test: float | None = getattr(args, "smoke_test", None)
     _keep_files_private()
     # The log outlives the demo's folder: a crash's traceback must still be there to read.
     log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "demo.log")
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
-        return asyncio.run(_demo(Path(folder), pace, colleague=colleague, log_path=log_path))
+        return asyncio.run(
+            _demo(Path(folder), pace, colleague=colleague, log_path=log_path, smoke_test=smoke_test)
+        )
 
 
 async def _demo(
-    folder: Path, pace: float, *, colleague: bool = True, log_path: Path | None = None
+    folder: Path,
+    pace: float,
+    *,
+    colleague: bool = True,
+    log_path: Path | None = None,
+    smoke_test: float | None = None,
 ) -> int:
+    """The demo in a terminal; with `smoke_test` (seconds), headless until it is online with
+    tickets (exit 0) or that time has passed (exit 1): CI's check that an installed wheel works."""
     from chat_console.client import OAuthTokens, OperatorClient
     from chat_console.server.runner import running_server
     from chat_console.simulate.customers import run_demo_population
@@ -187,8 +198,50 @@ async def _demo(
             app.greeting = _COLLEAGUE_NOTICE
         app.shutdown_hooks.append(stop_population)
         try:
+            if smoke_test is not None:
+                return await _smoke_test(app, smoke_test, log_path or folder / "demo.log")
             await app.run_async()
             return exit_status(app, log_path or folder / "demo.log")
         finally:
             await stop_population()
             store.close()
+
+
+async def _smoke_test(app: ConsoleApp, within: float, log_path: Path) -> int:
+    """Run `app` headless (no terminal needed) until it is online with new tickets, then quit it
+    as `q` would; say what it saw. Non-zero when it crashed or never got there in time."""
+
+    def what_it_shows() -> tuple[bool, str]:
+        state, reason, _ = app.main.connection
+        tickets = len(app.store.queue(View.NEW))
+        shown = f"{state}{f' ({reason})' if reason else ''} as {app.config.operator_id}"
+        return state == "online" and tickets > 0, f"{shown}, {tickets} new tickets"
+
+    async def watch() -> tuple[bool, str]:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                while not what_it_shows()[0]:  # noqa: ASYNC110 - the console's state: no event
+                    await asyncio.sleep(0.1)
+        seen = what_it_shows()
+        # As `q` does: through the app's own queue, so the client and the demo stop first.
+        app.call_later(app.action_quit)
+        return seen
+
+    watcher = asyncio.create_task(watch(), name="demo-smoke-test")
+    try:
+        await app.run_async(headless=True, size=(80, 24))
+    finally:
+        if not watcher.done():  # the console ended on its own: a crash, said just below
+            watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    if status := exit_status(app, log_path):
+        return status
+    passed, seen = watcher.result() if not watcher.cancelled() else (False, "quit early")
+    if not passed:
+        print(
+            f"chat-console: demo smoke test failed after {within:g} s: {seen}; see {log_path}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"chat-console: demo smoke test passed: {seen}")
+    return 0
