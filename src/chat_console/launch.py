@@ -141,6 +141,7 @@ async def _demo(
     folder: Path, pace: float, *, colleague: bool = True, log_path: Path | None = None
 ) -> int:
     from chat_console.client import OAuthTokens, OperatorClient
+    from chat_console.client.proxy import DIRECT
     from chat_console.server.runner import running_server
     from chat_console.simulate.customers import run_demo_population
     from chat_console.simulate.http_client import password_grant, who_am_i
@@ -179,8 +180,10 @@ async def _demo(
                     "chat-console",
                     username=username,
                     password=password,
+                    proxies=DIRECT,
                 ),
                 listener=listener,
+                proxies=DIRECT,  # the demo's server is on this machine, whatever HTTP_PROXY says
             ),
         )
         if colleague:

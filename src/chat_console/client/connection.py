@@ -18,6 +18,7 @@ import socketio.exceptions
 
 from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.errors import AckTimeout, NotConnected, fit_to_show
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
 from chat_console.client.transport import EventSink, Generation
 
 
@@ -34,13 +35,20 @@ class Connection:
         ssl: ssl_module.SSLContext | bool,
         on_event: EventSink,
         connect_timeout: float = 10.0,
+        proxies: Proxies = ENVIRONMENT,
     ) -> None:
+        try:
+            proxy = proxies.for_url(url)
+        except ProxyError as error:
+            raise NotConnected(str(error)) from None
         # We own the HTTP session (engineio leaves one it was given alone) so that it is closed
         # even when connecting fails, and so that a custom CA (an SSLContext) can be used at all.
+        # Its default proxy carries every request of the link through the proxy: the polling
+        # requests, and the websocket (CONNECT for wss, an absolute-URI upgrade for ws).
         connector = (
             aiohttp.TCPConnector(ssl=ssl) if isinstance(ssl, ssl_module.SSLContext) else None
         )
-        self._http = aiohttp.ClientSession(connector=connector)
+        self._http = aiohttp.ClientSession(connector=connector, proxy=proxy)
         self._ssl = ssl
         self._sio = self._make_client()
         self._url = url

@@ -31,6 +31,7 @@ from chat_console.client.events import (
     Listener,
 )
 from chat_console.client.pages import PAGE, Page
+from chat_console.client.proxy import ENVIRONMENT, Proxies
 from chat_console.client.supervisor import Supervisor
 from chat_console.client.tokens import TokenProvider
 from chat_console.client.transport import Generation, Transport
@@ -70,6 +71,7 @@ class OperatorClient:
         backoff: Backoff | None = None,
         protocol: str = AUTO,
         max_in_flight: int = 32,
+        proxies: Proxies = ENVIRONMENT,
     ) -> None:
         self.user = user
         # How many outbox messages the courier sends before their answers are in.
@@ -80,6 +82,7 @@ class OperatorClient:
         self._muted = True  # no listener calls outside start() .. stop()
         self._ack_timeout = ack_timeout
         self._ssl = ssl
+        self._proxies = proxies
         self._background: set[asyncio.Task[Any]] = set()
         self._online_hooks: list[OnlineHook] = []
         self.supervisor = Supervisor(
@@ -87,7 +90,7 @@ class OperatorClient:
             tokens=tokens,
             # Which Socket.IO generation: as configured, or probed once and remembered ("auto").
             transports=TransportChooser(
-                protocol, url=self._url, socketio_path=socketio_path, ssl=ssl
+                protocol, url=self._url, socketio_path=socketio_path, ssl=ssl, proxies=proxies
             ),
             on_event=self._on_event,
             on_state=self._deliver,
@@ -213,10 +216,14 @@ class OperatorClient:
 
     async def fetch_tickets(self) -> list[Ticket] | None:
         """Tickets the server knows (HTTP extra); None when the server has no such endpoint."""
-        return await http_api.fetch_tickets(self._url, self._tokens, self._ssl)
+        return await http_api.fetch_tickets(
+            self._url, self._tokens, self._ssl, proxies=self._proxies
+        )
 
     async def fetch_messages(self, ticket_id: str) -> list[Message] | None:
-        return await http_api.fetch_messages(self._url, ticket_id, self._tokens, self._ssl)
+        return await http_api.fetch_messages(
+            self._url, ticket_id, self._tokens, self._ssl, proxies=self._proxies
+        )
 
     @property
     def server_url(self) -> str:
@@ -224,7 +231,9 @@ class OperatorClient:
 
     async def fetch_ticket_changes(self, since: str) -> Page[Ticket] | None:
         """Tickets changed after cursor `since` ("" for all), with the cursor that follows."""
-        return await http_api.fetch_ticket_changes(self._url, self._tokens, self._ssl, since)
+        return await http_api.fetch_ticket_changes(
+            self._url, self._tokens, self._ssl, since, proxies=self._proxies
+        )
 
     async def fetch_message_page(
         self,
@@ -235,11 +244,20 @@ class OperatorClient:
         limit: int = PAGE,
     ) -> Page[Message] | None:
         return await http_api.fetch_message_page(
-            self._url, ticket_id, self._tokens, self._ssl, since=since, before=before, limit=limit
+            self._url,
+            ticket_id,
+            self._tokens,
+            self._ssl,
+            since=since,
+            before=before,
+            limit=limit,
+            proxies=self._proxies,
         )
 
     async def fetch_operators(self) -> list[User] | None:
-        return await http_api.fetch_operators(self._url, self._tokens, self._ssl)
+        return await http_api.fetch_operators(
+            self._url, self._tokens, self._ssl, proxies=self._proxies
+        )
 
     async def _call(self, event: EmitEvent, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """Emit with an ack; raise ClientError with the server's words on an error ack."""

@@ -5,6 +5,7 @@ import ssl as ssl_module
 from chat_console.client.connection import SocketIO2Connection, SocketIOConnection
 from chat_console.client.eio3 import EngineIOProbeError, probe_engineio_version
 from chat_console.client.errors import NotConnected, fit_to_show
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
 from chat_console.client.transport import EventSink, Generation, Transport
 
 AUTO = "auto"  # `[server] protocol = "auto"`: probe the server once and remember the answer
@@ -25,6 +26,7 @@ class TransportChooser:
         socketio_path: str,
         ssl: ssl_module.SSLContext | bool,
         connect_timeout: float = 10.0,
+        proxies: Proxies = ENVIRONMENT,
     ) -> None:
         if protocol not in (AUTO, *Generation):
             raise ValueError(f'protocol must be "auto", "v4" or "v2", not {protocol!r}')
@@ -33,14 +35,21 @@ class TransportChooser:
         self._path = socketio_path
         self._ssl = ssl
         self._connect_timeout = connect_timeout
+        self._proxies = proxies
 
     async def choose(self) -> Generation:
         """The generation to use; probes the server the first time when configured "auto"."""
         if self.generation is None:
             try:
                 version = await probe_engineio_version(
-                    self._url, self._path, self._ssl, request_timeout=self._connect_timeout
+                    self._url,
+                    self._path,
+                    self._ssl,
+                    request_timeout=self._connect_timeout,
+                    proxy=self._proxies.for_url(self._url),
                 )
+            except ProxyError as error:
+                raise NotConnected(str(error)) from None
             except EngineIOProbeError as error:
                 raise NotConnected(
                     fit_to_show(error.args[0] if error.args else error, 200)
@@ -57,4 +66,5 @@ class TransportChooser:
             ssl=self._ssl,
             on_event=on_event,
             connect_timeout=self._connect_timeout,
+            proxies=self._proxies,
         )
