@@ -12,7 +12,7 @@ import base64
 import contextlib
 import ssl
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ class Passed:
 class ForwardProxy:
     def __init__(self, *, credentials: str | None = None, allow_connect: bool = True) -> None:
         self.seen: list[Passed] = []
+        self.upgraded: list[str] = []  # CONNECT targets whose tunnel carried a websocket upgrade
         self._expected = (
             "Basic " + base64.b64encode(credentials.encode()).decode() if credentials else None
         )
@@ -111,7 +112,7 @@ class ForwardProxy:
             return
         writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
         await writer.drain()
-        await pipe(reader, writer, up_reader, up_writer)
+        await pipe(reader, writer, up_reader, up_writer, lambda: self.upgraded.append(target))
 
     async def _forward(
         self,
@@ -146,12 +147,18 @@ async def pipe(
     writer: asyncio.StreamWriter,
     up_reader: asyncio.StreamReader,
     up_writer: asyncio.StreamWriter,
+    on_upgrade: Callable[[], None] | None = None,
 ) -> None:
-    """Copy both ways until either side ends, then close both."""
+    """Copy both ways until either side ends, then close both; `on_upgrade` is called if the
+    upstream's first bytes (in clear) answer a websocket upgrade."""
 
     async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        first = sink is writer
         try:
             while data := await source.read(65536):
+                if first and on_upgrade and data.startswith(b"HTTP/1.1 101 "):
+                    on_upgrade()
+                first = False
                 sink.write(data)
                 await sink.drain()
         except (OSError, asyncio.IncompleteReadError):

@@ -18,7 +18,7 @@ import socketio.exceptions
 
 from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.errors import AckTimeout, NotConnected, fit_to_show
-from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError, TunnellingConnector
 from chat_console.client.transport import EventSink, Generation
 
 
@@ -44,10 +44,8 @@ class Connection:
         # We own the HTTP session (engineio leaves one it was given alone) so that it is closed
         # even when connecting fails, and so that a custom CA (an SSLContext) can be used at all.
         # Its default proxy carries every request of the link through the proxy: the polling
-        # requests, and the websocket (CONNECT for wss, an absolute-URI upgrade for ws).
-        connector = (
-            aiohttp.TCPConnector(ssl=ssl) if isinstance(ssl, ssl_module.SSLContext) else None
-        )
+        # requests, and the websocket (in a CONNECT tunnel, whether ws or wss).
+        connector = TunnellingConnector(ssl=ssl if isinstance(ssl, ssl_module.SSLContext) else True)
         self._http = aiohttp.ClientSession(connector=connector, proxy=proxy)
         self._ssl = ssl
         self._sio = self._make_client()

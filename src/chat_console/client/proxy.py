@@ -6,18 +6,30 @@ host that `no_proxy` names (the host, a domain suffix, `host:port`, or `*`) goes
 `[server] proxy = URL` replaces all of that for every connection the console makes (server, token
 endpoint, HTTP extras); `proxy = ""` makes them all direct.
 
-Only http:// proxies: aiohttp tunnels https and wss through them with CONNECT, and forwards plain
-http and ws as absolute-URI requests. Credentials in a proxy URL are secrets: the log filter learns
-them the moment a URL is resolved, and `shown()` leaves them out.
+Only http:// proxies. Through them https and wss go in a CONNECT tunnel (aiohttp's own), plain
+http requests are forwarded in absolute-URI form (aiohttp's own), and a plain ws websocket goes in
+a CONNECT tunnel too (`TunnellingConnector`), as browsers do it (RFC 6455, 4.1): a proxy does not
+know the ws: scheme and rarely forwards an Upgrade. Credentials in a proxy URL are secrets: the log
+filter learns them the moment a URL is resolved, and `shown()` leaves them out.
 """
 
+import asyncio
 import base64
+import errno
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+import aiohttp
 from yarl import URL
+
+if TYPE_CHECKING:
+    from aiohttp.client_proto import ResponseHandler
+    from aiohttp.client_reqrep import ClientRequest
+    from aiohttp.tracing import Trace
 
 from chat_console.redaction import remember_secret
 
@@ -152,3 +164,91 @@ def _bypassed(target: URL, no_proxy: str) -> bool:
         if name and any(h == name or h.endswith("." + name) for h in (host, with_port)):
             return True
     return False
+
+
+MAX_PROXY_ANSWER = 16 * 1024  # bytes of a proxy's answer to CONNECT before its blank line
+
+
+class TunnellingConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, but a ws:// websocket through a proxy goes in a CONNECT tunnel.
+
+    Over the tunnel the request is the origin server's (origin-form, no proxy headers). Every
+    other request is aiohttp's business, proxy or not.
+    """
+
+    async def _create_connection(
+        self,
+        req: "ClientRequest",
+        traces: list["Trace"],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 (aiohttp's signature)
+    ) -> "ResponseHandler":
+        if req.proxy is None or req.url.scheme != "ws":
+            return await super()._create_connection(req, traces, timeout)
+        try:
+            sock = await open_tunnel(str(req.proxy), req.url.host or "", req.url.port or 80)
+        except OSError as error:  # what aiohttp raises for a proxy it cannot get through
+            raise aiohttp.ClientProxyConnectionError(req.connection_key, error) from None
+        req.update_proxy(None, None, None)  # the request line and headers are now the origin's
+        try:
+            _, handler = await asyncio.get_running_loop().create_connection(
+                self._factory, sock=sock
+            )
+        except OSError as error:
+            sock.close()
+            raise aiohttp.ClientProxyConnectionError(req.connection_key, error) from None
+        return handler
+
+
+async def open_tunnel(proxy: str, host: str, port: int) -> socket.socket:
+    """A socket connected through `proxy` to host:port by CONNECT; ClientHttpProxyError (with
+    the proxy's status) or OSError otherwise."""
+    proxy_url = URL(proxy)
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(proxy_url.host, proxy_url.port, type=socket.SOCK_STREAM)
+    family, kind, protocol, _, address = infos[0]
+    sock = socket.socket(family, kind, protocol)
+    sock.setblocking(False)
+    try:
+        await loop.sock_connect(sock, address)
+        await loop.sock_sendall(sock, connect_request(proxy, host, port))
+        status = await _tunnel_status(loop, sock)
+    except BaseException:
+        sock.close()
+        raise
+    if status != 200:
+        sock.close()
+        raise ProxyRefused(status, f"the proxy answered CONNECT with HTTP {status}")
+    return sock
+
+
+class ProxyRefused(OSError):
+    """The proxy answered CONNECT with something other than 200 (e.g. 403, 407)."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(errno.ECONNREFUSED, text)
+        self.status = status
+
+
+def connect_request(proxy: str, host: str, port: int) -> bytes:
+    """`CONNECT host:port` with the proxy's credentials, if its URL has some."""
+    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
+    authorization = proxy_authorization(proxy)
+    if authorization:
+        lines.append(f"Proxy-Authorization: {authorization}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def _tunnel_status(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> int:
+    """The status of the proxy's answer, read byte by byte up to its blank line, so that not a
+    byte of what follows (the origin's) is taken."""
+    answer = b""
+    while not answer.endswith(b"\r\n\r\n"):
+        byte = await loop.sock_recv(sock, 1)
+        if not byte or len(answer) > MAX_PROXY_ANSWER:
+            raise ProxyRefused(0, "the proxy closed the connection instead of answering CONNECT")
+        answer += byte
+    try:
+        return int(answer.split(b" ", 2)[1])
+    except (IndexError, ValueError):
+        raise ProxyRefused(0, "the proxy's answer to CONNECT is not HTTP") from None

@@ -38,6 +38,7 @@ from chat_console.client.eio3.codec import (
     encode_socket_packet,
     websocket_url,
 )
+from chat_console.client.proxy import ProxyError, TunnellingConnector, proxy_for
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class SocketIO2Client:
         if namespaces not in (None, ["/"]):
             raise ValueError("the Engine.IO v3 adapter serves the default namespace only")
         target = websocket_url(url, socketio_path)
-        self._session = self._given_session or aiohttp.ClientSession()
+        self._session = self._given_session or _own_session(url)
         try:
             await asyncio.wait_for(self._open(target, headers, ssl), wait_timeout)
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as error:
@@ -435,6 +436,15 @@ def _short(value: Any) -> str:
         value = value["message"]
     text = value if isinstance(value, str) else json.dumps(value)
     return "".join(ch if ch.isprintable() else "?" for ch in text[:200])
+
+
+def _own_session(url: str) -> aiohttp.ClientSession:
+    """The session of a client given none: through the environment's proxy, as the console's."""
+    try:
+        proxy = proxy_for(url)
+    except ProxyError as error:
+        raise exceptions.ConnectionError(str(error)) from None
+    return aiohttp.ClientSession(connector=TunnellingConnector(), proxy=proxy)
 
 
 def connect_failure(error: BaseException) -> str:
