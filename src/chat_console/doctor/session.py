@@ -31,7 +31,9 @@ async def check_engineio(found: Findings) -> Outcome:
     settings = found.need_settings()
     server = settings.server
     try:
-        version = await probe_engineio_version(server.url, server.socketio_path, found.ssl)
+        version = await probe_engineio_version(
+            server.url, server.socketio_path, found.ssl, proxy=found.proxy
+        )
     except EngineIOProbeError as error:
         return failed(
             "engine.io",
@@ -50,21 +52,22 @@ async def check_engineio(found: Findings) -> Outcome:
     return passed(
         "engine.io",
         f"the server speaks {generation.label}: the console uses its {generation} transport "
-        f'([server] protocol = "{server.protocol}": {how})',
+        f'([server] protocol = "{server.protocol}": {how}){found.via()}',
     )
 
 
 async def check_token(found: Findings) -> Outcome:
     settings = found.need_settings()
     method = settings.auth.method
-    found.tokens = tokens_from_settings(settings, found.ssl)
+    found.tokens = tokens_from_settings(settings, found.ssl, found.proxies)
     try:
         found.token = await asyncio.wait_for(found.tokens.get(), TOKEN_TIMEOUT)
     except TimeoutError:
         return failed("token", f"no token within {TOKEN_TIMEOUT:g} s", _TOKEN_FIXES[method])
     except ClientError as error:  # its words never hold the secret
         return failed("token", str(error), _TOKEN_FIXES[method])
-    return passed("token", f"got an access token ({method}; not shown)")
+    via = found.via(settings.auth.token_url) if method is AuthMethod.OAUTH else ""
+    return passed("token", f"got an access token ({method}; not shown){via}")
 
 
 async def check_authenticate(found: Findings) -> Outcome:
@@ -75,6 +78,7 @@ async def check_authenticate(found: Findings) -> Outcome:
         url=settings.server.url,
         socketio_path=settings.server.socketio_path,
         ssl=found.ssl,
+        proxies=found.proxies,
     )
     transport = await chooser.new(lambda event, args: found.inbox.put_nowait((event, args)))
     found.transport = transport
@@ -89,7 +93,7 @@ async def check_authenticate(found: Findings) -> Outcome:
         )
     answer = await _auth_answer(found)
     if isinstance(answer, Authenticated):
-        return passed("authenticate", "the server answered authenticated")
+        return passed("authenticate", f"the server answered authenticated{found.via()}")
     if isinstance(answer, Unauthenticated):
         words = _message(answer.payload)
         return failed(
