@@ -71,6 +71,8 @@ class ForwardProxy:
             await self._serve(reader, writer)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass
+        except asyncio.CancelledError:
+            pass  # closed by close(): asyncio would log a cancelled connection task as an error
         finally:
             self._tasks.discard(task)
             writer.close()
@@ -213,7 +215,7 @@ async def tls_front(cert: Path, plain_port: int) -> AsyncIterator[int]:
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", plain_port)
             await pipe(reader, writer, up_reader, up_writer)
-        except OSError:
+        except (OSError, asyncio.CancelledError):  # cancelled: see ForwardProxy._accept
             writer.close()
         finally:
             tasks.discard(task)

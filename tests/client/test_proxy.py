@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_console.client import ConnectionState, OAuthTokens
+from chat_console.client import CommandToken, ConnectionState, OAuthTokens
 from chat_console.client.factory import proxies_from_settings
 from chat_console.client.proxy import DIRECT, ENVIRONMENT, Proxies, shown
 from chat_console.config import load_settings
@@ -235,3 +235,15 @@ def debug_log() -> Iterator[io.StringIO]:
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+
+
+async def test_the_token_command_runs_with_the_proxy_variables_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `[server] proxy = ""` is the console's own choice: a command such as an SSO helper may
+    # need the proxy the user set, so the console never edits the environment.
+    monkeypatch.setenv("HTTPS_PROXY", "http://corp-proxy.example:3128")
+    monkeypatch.setenv("no_proxy", ".corp.example")
+    assert Proxies("").for_url("https://chat.example.com") is None
+    command = CommandToken('printf "%s|%s" "$HTTPS_PROXY" "$no_proxy"')
+    assert await command.get() == "http://corp-proxy.example:3128|.corp.example"
