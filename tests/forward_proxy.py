@@ -32,13 +32,22 @@ class Passed:
 
 
 class ForwardProxy:
-    def __init__(self, *, credentials: str | None = None, allow_connect: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        credentials: str | None = None,
+        allow_connect: bool = True,
+        keep_alive: bool = False,
+    ) -> None:
         self.seen: list[Passed] = []
         self.upgraded: list[str] = []  # CONNECT targets whose tunnel carried a websocket upgrade
         self._expected = (
             "Basic " + base64.b64encode(credentials.encode()).decode() if credentials else None
         )
         self._allow_connect = allow_connect
+        # Keep the client's connection open across plain requests, as real proxies do (each one is
+        # still sent upstream on a connection of its own); else one request per connection.
+        self._keep_alive = keep_alive
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
@@ -78,6 +87,11 @@ class ForwardProxy:
             writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await self._serve_one(reader, writer):
+            pass
+
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Serve one request; True when the connection may carry another."""
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
         request_line, *header_lines = [line for line in head.split("\r\n") if line]
         method, target, version = request_line.split(" ", 2)
@@ -92,11 +106,11 @@ class ForwardProxy:
                 b'Proxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n'
             )
             await writer.drain()
-            return
+            return False
         if method == "CONNECT":
             await self._tunnel(target, reader, writer)
-        else:
-            await self._forward(method, target, version, headers, reader, writer)
+            return False
+        return await self._forward(method, target, version, headers, reader, writer)
 
     async def _tunnel(
         self, target: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -133,7 +147,7 @@ class ForwardProxy:
         upgrade = any(name.lower() == "upgrade" for name, *_ in headers)
         hop_by_hop = {"proxy-authorization", "proxy-connection"}
         if not upgrade:
-            hop_by_hop.add("connection")  # one request per connection: each one is recorded
+            hop_by_hop.add("connection")  # upstream, one request per connection
         kept = [f"{name}: {value}" for name, value in headers if name.lower() not in hop_by_hop]
         if not upgrade:
             kept.append("Connection: close")
@@ -141,7 +155,40 @@ class ForwardProxy:
         up_reader, up_writer = await asyncio.open_connection(url.hostname, url.port or 80)
         lines = [f"{method} {path} {version}", *kept, "", ""]
         up_writer.write("\r\n".join(lines).encode("latin-1"))
-        await pipe(reader, writer, up_reader, up_writer)
+        if upgrade or not self._keep_alive:
+            await pipe(reader, writer, up_reader, up_writer)
+            return False
+        length = next((int(v) for n, v in headers if n.lower() == "content-length"), 0)
+        up_writer.write(await reader.readexactly(length))
+        answer = await up_reader.read()  # to the end: upstream closes after one response
+        up_writer.close()
+        writer.write(kept_alive(answer))
+        await writer.drain()
+        return True
+
+
+def kept_alive(answer: bytes) -> bytes:
+    """An upstream's whole answer, framed by Content-Length for a connection that stays open."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *header_lines = head.decode("latin-1").split("\r\n")
+    dropped = {"connection", "content-length", "transfer-encoding", "keep-alive"}
+    if any(line.lower().replace(" ", "") == "transfer-encoding:chunked" for line in header_lines):
+        body = unchunked(body)
+    kept = [line for line in header_lines if line.split(":", 1)[0].lower() not in dropped]
+    kept += [f"Content-Length: {len(body)}", "Connection: keep-alive"]
+    return "\r\n".join([status, *kept, "", ""]).encode("latin-1") + body
+
+
+def unchunked(body: bytes) -> bytes:
+    out = b""
+    while body:
+        size_line, _, rest = body.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out += rest[:size]
+        body = rest[size + 2 :]
+    return out
 
 
 async def pipe(
@@ -176,9 +223,11 @@ async def pipe(
 
 @contextlib.asynccontextmanager
 async def forward_proxy(
-    *, credentials: str | None = None, allow_connect: bool = True
+    *, credentials: str | None = None, allow_connect: bool = True, keep_alive: bool = False
 ) -> AsyncIterator[ForwardProxy]:
-    proxy = ForwardProxy(credentials=credentials, allow_connect=allow_connect)
+    proxy = ForwardProxy(
+        credentials=credentials, allow_connect=allow_connect, keep_alive=keep_alive
+    )
     await proxy.start()
     try:
         yield proxy

@@ -23,7 +23,9 @@ from tests.forward_proxy import ForwardProxy, certificate, forward_proxy, tls_fr
 PROXY_SECRET = "pr0xy-s3cret-word"
 
 
-def oauth(url: str, proxies: Proxies = ENVIRONMENT, **options: object) -> OAuthTokens:
+def oauth(
+    url: str, proxies: Proxies = ENVIRONMENT, tls: ssl.SSLContext | bool = True
+) -> OAuthTokens:
     return OAuthTokens(
         f"{url}/oauth/token",
         "password",
@@ -31,21 +33,23 @@ def oauth(url: str, proxies: Proxies = ENVIRONMENT, **options: object) -> OAuthT
         username="op1",
         password="op1pass",
         proxies=proxies,
-        **options,  # type: ignore[arg-type]
+        ssl=tls,
     )
 
 
 async def online_with_extras(
-    make_client: ClientFactory, url: str, proxies: Proxies = ENVIRONMENT, **options: object
+    make_client: ClientFactory,
+    url: str,
+    proxies: Proxies = ENVIRONMENT,
+    tls: ssl.SSLContext | bool = True,
 ) -> None:
     """An operator client logs in (OAuth), connects, and reads an HTTP extra."""
-    ssl_option = options.get("ssl", True)
     client, _ = await make_client(
         url,
-        tokens=oauth(url, proxies, ssl=ssl_option),
+        tokens=oauth(url, proxies, tls),
         proxies=proxies,
+        ssl=tls,
         protocol="auto",  # the probe is a request of its own
-        **options,
     )
     assert client.state is ConnectionState.ONLINE
     assert [user.user_id for user in await client.fetch_operators() or []]
@@ -73,6 +77,17 @@ async def test_everything_goes_through_the_proxy_the_environment_names(
     async with forward_proxy() as proxy:
         monkeypatch.setenv(variable, proxy.url)
         monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # for https only: unused here
+        await online_with_extras(make_client, server.url)
+    assert_all_went_through(proxy, server.url)
+
+
+async def test_the_websocket_is_tunnelled_when_the_proxy_keeps_connections_alive(
+    server: RunningServer, make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # aiohttp would send the websocket's request down a pooled connection to the proxy, as
+    # `GET ws://...`, which no proxy understands; it must get a tunnel of its own.
+    async with forward_proxy(keep_alive=True) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
         await online_with_extras(make_client, server.url)
     assert_all_went_through(proxy, server.url)
 
@@ -151,7 +166,7 @@ async def test_https_and_wss_go_through_connect_tunnels(
     ):
         monkeypatch.setenv("HTTPS_PROXY", proxy.url)
         monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # for http only: unused here
-        await online_with_extras(make_client, f"https://127.0.0.1:{port}", ssl=trusted)
+        await online_with_extras(make_client, f"https://127.0.0.1:{port}", tls=trusted)
     seen = proxy.targets()
     # The token, the probe, the Socket.IO session (polling, then its websocket) and the extra:
     # each a tunnel to the server, through which the proxy sees nothing but TLS.

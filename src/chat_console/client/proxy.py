@@ -20,18 +20,19 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import aiohttp
 from yarl import URL
 
+from chat_console.redaction import remember_secret
+
 if TYPE_CHECKING:
     from aiohttp.client_proto import ResponseHandler
     from aiohttp.client_reqrep import ClientRequest
+    from aiohttp.connector import Connection
     from aiohttp.tracing import Trace
-
-from chat_console.redaction import remember_secret
 
 _PROXIED_AS = {"http": "http", "ws": "http", "https": "https", "wss": "https"}
 CONFIGURED = "[server] proxy"
@@ -172,9 +173,30 @@ MAX_PROXY_ANSWER = 16 * 1024  # bytes of a proxy's answer to CONNECT before its 
 class TunnellingConnector(aiohttp.TCPConnector):
     """aiohttp's connector, but a ws:// websocket through a proxy goes in a CONNECT tunnel.
 
-    Over the tunnel the request is the origin server's (origin-form, no proxy headers). Every
-    other request is aiohttp's business, proxy or not.
+    Over the tunnel the request is the origin server's (origin-form, no proxy headers), and it
+    never rides a pooled keep-alive connection to the proxy (where aiohttp would send it as
+    `GET ws://...`). Every other request is aiohttp's business, proxy or not.
     """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._tunnels: dict[int, str] = {}  # id(request) -> its proxy, while it connects
+
+    async def connect(
+        self,
+        req: "ClientRequest",
+        traces: list["Trace"],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 (aiohttp's signature)
+    ) -> "Connection":
+        if req.proxy is None or req.url.scheme != "ws":
+            return await super().connect(req, traces, timeout)
+        self._tunnels[id(req)] = str(req.proxy)
+        # From here on the request is the origin's: its pool key is a direct one.
+        req.update_proxy(None, None, None)
+        try:
+            return await super().connect(req, traces, timeout)
+        finally:
+            del self._tunnels[id(req)]
 
     async def _create_connection(
         self,
@@ -182,13 +204,13 @@ class TunnellingConnector(aiohttp.TCPConnector):
         traces: list["Trace"],
         timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 (aiohttp's signature)
     ) -> "ResponseHandler":
-        if req.proxy is None or req.url.scheme != "ws":
+        proxy = self._tunnels.get(id(req))
+        if proxy is None:
             return await super()._create_connection(req, traces, timeout)
         try:
-            sock = await open_tunnel(str(req.proxy), req.url.host or "", req.url.port or 80)
+            sock = await open_tunnel(proxy, req.url.host or "", req.url.port or 80)
         except OSError as error:  # what aiohttp raises for a proxy it cannot get through
             raise aiohttp.ClientProxyConnectionError(req.connection_key, error) from None
-        req.update_proxy(None, None, None)  # the request line and headers are now the origin's
         try:
             _, handler = await asyncio.get_running_loop().create_connection(
                 self._factory, sock=sock
