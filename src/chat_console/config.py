@@ -63,6 +63,10 @@ class ServerSettings(_Section):
     # The HTTP proxy for every connection: absent, the environment's (HTTPS_PROXY, NO_PROXY...);
     # "" for none. May hold credentials, so a problem with it never quotes it.
     proxy: str | None = None
+    # Which Engine.IO transports may carry the link: with both, it opens with long-polling and
+    # upgrades to a websocket when the server offers one; ["polling"] never upgrades (a balancer
+    # that breaks websockets); ["websocket"] skips polling (a balancer without sticky sessions).
+    transports: list[Literal["websocket", "polling"]] = ["websocket", "polling"]
 
     @field_validator("url")
     @classmethod
@@ -76,6 +80,15 @@ class ServerSettings(_Section):
     def _http_proxy(cls, value: str | None) -> str | None:
         if value and not (value.startswith("http://") and len(value) > len("http://")):
             raise ValueError('must be an http:// proxy URL, or "" for none')
+        return value
+
+    @field_validator("transports")
+    @classmethod
+    def _some_transports(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError('must name "websocket", "polling" or both')
+        if len(set(value)) != len(value):
+            raise ValueError("names a transport twice")
         return value
 
     @field_validator("socketio_path")

@@ -95,8 +95,8 @@ def install(logger: logging.Logger | None = None) -> None:
 
 
 _LIBRARY_LOGGERS = ("socketio.client", "socketio.server")
-# Engine.IO logs every packet with its data at INFO: payloads, whatever their size (a debug log
-# grew to 409 MB with one customer's 100 MiB). Warnings only, at any level.
+# Engine.IO logs every packet with its data at INFO: payloads, whatever their size, so one
+# customer could fill the disk through the debug log. Warnings only, at any level.
 _PACKET_LOGGERS = ("engineio.client", "engineio.server")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

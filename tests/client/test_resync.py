@@ -1,6 +1,7 @@
 """The resync costs what changed: counted at the reference server (what its HTTP extras answered),
 across reconnects and restarts, and with the fallback for a server without cursors."""
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +10,8 @@ import pytest
 
 from chat_console.client import ConnectionState, OperatorClient, StaticToken
 from chat_console.client.courier import Courier
+from chat_console.client.errors import ClientError
+from chat_console.client.resync import resync
 from chat_console.protocol import EmitEvent, Message, MessageStatus, Ticket, emits, now_utc
 from chat_console.server.runner import RunningServer
 from chat_console.store import Store
@@ -206,3 +209,16 @@ async def test_a_cursor_of_a_replaced_database_costs_a_first_resync_not_every_me
     assert store.message_ids(ticket.ticket_id)[0] == f"old-{LONG - 200:05d}"
     cursor = store.cursor(server.url)
     assert cursor is not None and not cursor.startswith("0123456789ab.")
+
+
+async def test_pages_that_never_come_to_an_end_stop_the_resync_instead_of_looping(
+    make_client: ClientFactory,
+) -> None:
+    # A server (or something in front of it) that always says "more" with the same cursor.
+    api = {"/api/tickets": {"tickets": [], "next": "e1.5", "more": True}}
+    async with tiny_server(api=api) as tiny:
+        store = Store(":memory:", operator_id="op-1")
+        store.save_cursor(tiny.url, "e1.4")
+        client, _ = await make_client(tiny.url, tokens=StaticToken("t"), start=False)
+        with pytest.raises(ClientError, match="do not come to an end"):
+            await asyncio.wait_for(resync(client, store), 30)  # before the fix: forever

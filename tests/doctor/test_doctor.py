@@ -87,11 +87,49 @@ async def test_a_socketio_2_server_passes_through_the_v2_transport(
     ok, lines = await run(config_file(tmp_path, node_server.url, 'token = "op1-token"'))
     assert ok, lines
     assert named(lines, "engine.io") == (
-        "✓ engine.io: the server speaks Socket.IO 2.x (Engine.IO 3): the console uses its v2"
-        ' transport ([server] protocol = "auto": probed)'
+        "✓ engine.io: the server speaks Socket.IO 2.x (Engine.IO 3) and offers long-polling and"
+        ' websocket: the console uses its v2 transport ([server] protocol = "auto": probed)'
+    )
+    assert named(lines, "authenticate") == (
+        "✓ authenticate: the server answered authenticated (over websocket)"
     )
     assert all(line.startswith("✓ ") for line in lines)
     assert "op1-token" not in "\n".join(lines)
+
+
+async def test_a_polling_only_socketio_2_server_passes_over_long_polling(
+    node_server_polling_only: NodeServer, tmp_path: Path
+) -> None:
+    url = node_server_polling_only.url
+    ok, lines = await run(config_file(tmp_path, url, 'token = "op1-token"'))
+    assert ok, lines
+    assert named(lines, "engine.io") == (
+        "✓ engine.io: the server speaks Socket.IO 2.x (Engine.IO 3) and offers long-polling only"
+        " (no websocket upgrade): the console uses its v2 transport"
+        ' ([server] protocol = "auto": probed)'
+    )
+    assert named(lines, "authenticate") == (
+        "✓ authenticate: the server answered authenticated (over HTTP long-polling)"
+    )
+    assert named(lines, "round trip").startswith("✓ round trip: an acknowledged emit took")
+
+
+async def test_websocket_only_against_a_polling_only_server_names_the_fix(
+    node_server_polling_only: NodeServer, tmp_path: Path
+) -> None:
+    config = config_file(
+        tmp_path,
+        node_server_polling_only.url,
+        'token = "op1-token"',
+        'transports = ["websocket"]',
+    )
+    ok, lines = await run(config)
+    assert not ok
+    assert named(lines, "engine.io") == (
+        "✗ engine.io: the server offers long-polling only (no websocket upgrade) but"
+        ' [server] transports = ["websocket"]'
+        ' — fix: set [server] transports = ["websocket", "polling"]'
+    )
 
 
 async def test_a_socketio_2_server_configured_as_v4_names_the_fix(

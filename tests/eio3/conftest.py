@@ -137,6 +137,17 @@ async def node_server(node_v2_dir: Path) -> AsyncIterator[NodeServer]:
         yield server
 
 
+# socket.io 2.x as behind a load balancer that does not pass websockets: it refuses them and
+# offers no upgrade, so the link must live on HTTP long-polling.
+POLLING_ONLY = {"TRANSPORTS": "polling"}
+
+
+@pytest.fixture
+async def node_server_polling_only(node_v2_dir: Path) -> AsyncIterator[NodeServer]:
+    async with started_node_server(node_v2_dir, **POLLING_ONLY) as server:
+        yield server
+
+
 @dataclass
 class Recorder:
     """Everything a client received, in order, with a bounded wait for the next match."""

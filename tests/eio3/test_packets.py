@@ -1,4 +1,5 @@
-"""The Socket.IO revision 4 packet codec, the URL mapping and the probe's body reader: pure code."""
+"""The Socket.IO revision 4 packet codec, the polling payload framing, the URL mapping and the
+probe's body reader: pure code."""
 
 import json
 
@@ -13,9 +14,12 @@ from chat_console.client.eio3 import (
     SIO_ERROR,
     SIO_EVENT,
     SocketPacket,
+    decode_payload,
     decode_socket_packet,
+    encode_payload,
     encode_socket_packet,
     engineio_version_of,
+    polling_url,
     websocket_url,
 )
 
@@ -127,3 +131,89 @@ def test_reads_the_engineio_version_from_a_polling_handshake(
     body: bytes, version: int | None
 ) -> None:
     assert engineio_version_of(body) == version
+
+
+def test_maps_the_server_url_to_the_v3_polling_endpoint_with_and_without_sid() -> None:
+    assert str(polling_url("wss://h/app?x=1")) == (
+        "https://h/socket.io/?x=1&EIO=3&transport=polling"
+    )
+    assert str(polling_url("http://h:1", "chat", sid="s-1")) == (
+        "http://h:1/chat/?EIO=3&transport=polling&sid=s-1"
+    )
+    assert str(websocket_url("http://h:1", sid="s-1")) == (
+        "ws://h:1/socket.io/?EIO=3&transport=websocket&sid=s-1"
+    )
+
+
+# -- the long-polling payload ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("packets", "text"),
+    [
+        (["2"], "1:2"),
+        (["2probe", '42["a",1]'], '6:2probe9:42["a",1]'),
+        # Lengths are JavaScript's: UTF-16 code units, so an emoji counts 2 and "é" 1.
+        (['42["🎉"]'], '8:42["🎉"]'),
+        (['42["é"]'], '7:42["é"]'),
+        ([b"\x04\x01\x02"], "6:b4AQI="),  # a binary packet, base64 in the text framing
+    ],
+)
+def test_text_payload_framing(packets: list[str | bytes], text: str) -> None:
+    assert encode_payload(packets) == text
+    assert decode_payload(text.encode("utf-8")) == packets
+
+
+def test_a_v3_handshake_response_holds_the_open_packet_and_the_namespace_connect() -> None:
+    body = f"{len(OPEN) + 1}:0{OPEN}2:40".encode()
+    assert decode_payload(body) == ["0" + OPEN, "40"]
+
+
+@pytest.mark.parametrize(
+    ("body", "packets"),
+    [
+        (b"\x00\x02\xff40", ["40"]),
+        # Ten bytes and more: one byte per decimal digit of the length.
+        (b"\x00\x01\x02\xff" + b'42["abcdefghi"]'[:12], ['42["abcdefgh']),
+        # Text packets are UTF-8 there, and their length is in bytes.
+        (b"\x00\x04\xff4\xc3\xa9!", ["4é!"]),
+        (
+            b"\x00\x04\xff451-" + b"\x01\x05\xff\x04\x00\x01\x02\xff" + b"\x00\x01\xff6",
+            ["451-", b"\x04\x00\x01\x02\xff", "6"],
+        ),
+    ],
+)
+def test_binary_payload_framing(body: bytes, packets: list[str | bytes]) -> None:
+    assert decode_payload(body) == packets
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"5:40",  # shorter than its length
+        b"x:40",  # no length
+        b"240",  # no colon
+        b"2:40garbage",  # trailing bytes that are no packet
+        b"0:",  # an empty packet
+        b"\xff\xfe",  # not UTF-8
+        b"6:b4A!I=",  # bad base64
+        b"\x00\x0a\xff4",  # a length digit above 9
+        b"\x00\x05\xff40",  # binary framing, shorter than its length
+        b"\x01\x02",  # no 255 after the length
+        b"9999999999:4",  # a length too long to be real
+    ],
+)
+def test_a_malformed_payload_is_refused_without_a_partial_read(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        decode_payload(body)
+
+
+engine_text_packets = st.text(min_size=1).filter(lambda text: not text.startswith("b"))
+engine_packets = st.lists(
+    engine_text_packets | st.binary(max_size=8).map(lambda data: b"\x04" + data), max_size=6
+)
+
+
+@given(engine_packets)
+def test_any_packets_cross_the_text_framing_unchanged(packets: list[str | bytes]) -> None:
+    assert decode_payload(encode_payload(packets).encode("utf-8")) == packets

@@ -1,6 +1,7 @@
 """The Engine.IO v3 transport through an HTTP proxy, against the socket.io 2.5.1 server: the probe
-is forwarded, the websocket goes in a CONNECT tunnel; NO_PROXY hosts go direct; a proxy that
-refuses CONNECT is named."""
+and the long-polling requests are forwarded, the websocket goes in a CONNECT tunnel; NO_PROXY
+hosts go direct; a proxy that refuses CONNECT leaves the link on long-polling, or is named when
+only websockets are allowed."""
 
 from collections.abc import Callable
 
@@ -55,12 +56,29 @@ async def test_the_v2_client_honours_no_proxy(
     assert proxy.seen == []
 
 
-async def test_a_proxy_refusing_connect_is_named(
+async def test_a_proxy_refusing_connect_leaves_the_link_on_long_polling(
+    node_server: NodeServer, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with forward_proxy(allow_connect=False) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        client, recorder = make_client()
+        await client.connect(node_server.url)
+        await client.emit(EmitEvent.AUTHENTICATE, emits.authenticate("op1-token"))
+        await recorder.expect(ListenEvent.AUTHENTICATED)
+        transport = client.transport()
+        await client.disconnect()
+    assert transport == "polling"
+    methods = {passed.method for passed in proxy.seen}
+    assert methods >= {"GET", "POST", "CONNECT"}  # polled through it; the upgrade was refused
+    assert proxy.upgraded == []
+
+
+async def test_websocket_only_through_a_proxy_refusing_connect_is_named(
     node_server: NodeServer, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with forward_proxy(allow_connect=False) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
         client, _ = make_client()
         with pytest.raises(exceptions.ConnectionError, match="answered CONNECT with HTTP 403"):
-            await client.connect(node_server.url)
+            await client.connect(node_server.url, transports=["websocket"])
     assert [passed.method for passed in proxy.seen] == ["CONNECT"]

@@ -9,6 +9,8 @@
  * Usage:  node server.js [port]        (port 0 or absent = a free port)
  * Environment:
  *   PORT, HOST (default 127.0.0.1), PING_INTERVAL_MS, PING_TIMEOUT_MS, AUTH_TIMEOUT_MS (default 1000)
+ *   TRANSPORTS (default "polling,websocket"): e.g. "polling" refuses websockets, as a server
+ *   behind a load balancer that does not pass them is started
  * The first stdout line is the bound port number, alone, so a test can read it.
  *
  * Test-only HTTP endpoints (loopback, no auth):
@@ -19,6 +21,8 @@
  *   POST /admin/disconnect?user=op-1  server-side disconnect of that user's sockets
  *   POST /admin/ask?user=op-1         emit `ask` with an ack to that user's first socket and
  *                                     answer with the ack's arguments -> {"answer": [...]}
+ *   POST /admin/binary?user=op-1      emit `file` with a binary attachment, then `note` (text),
+ *                                     to that user's sockets: over polling, a binary payload
  *   GET  /admin/health                -> {"ok": true, "sockets": <connected socket count>}
  */
 
@@ -59,6 +63,7 @@ const intFromEnv = (name, fallback) => {
 const port = parseInt(process.argv[2] || process.env.PORT || '0', 10);
 const host = process.env.HOST || '127.0.0.1';
 const authTimeoutMs = intFromEnv('AUTH_TIMEOUT_MS', 1000);
+const transports = (process.env.TRANSPORTS || 'polling,websocket').split(',');
 
 const userRoom = (userId) => `user:${userId}`;
 const now = () => new Date().toISOString(); // yyyy-MM-ddTHH:mm:ss.sssZ
@@ -124,6 +129,14 @@ const server = http.createServer((req, res) => {
       });
       return undefined;
     }
+    case '/admin/binary': {
+      const sockets = socketsOf(userId);
+      for (const socket of sockets) {
+        socket.emit('file', Buffer.from([0, 1, 2, 255]));
+        socket.emit('note', 'after the binary packet ✓ 🎉');
+      }
+      return send(200, { sent: sockets.length });
+    }
     case '/admin/disconnect':
       return send(200, { disconnected: socketsOf(userId).map((s) => s.disconnect(true)).length });
     default:
@@ -136,6 +149,7 @@ const io = socketio(server, {
   cookie: false,
   pingInterval: intFromEnv('PING_INTERVAL_MS', 25000),
   pingTimeout: intFromEnv('PING_TIMEOUT_MS', 5000),
+  transports,
 });
 
 function socketsOf(userId) {

@@ -38,8 +38,10 @@ class Customer:
         self.events.append((event, args))
         self._arrived.set()
 
-    async def login(self, url: str, token: str, user_id: str) -> None:
-        await self.sio.connect(url, transports=["websocket"])
+    async def login(
+        self, url: str, token: str, user_id: str, transports: tuple[str, ...] = ("websocket",)
+    ) -> None:
+        await self.sio.connect(url, transports=list(transports))
         await self.sio.emit(EmitEvent.AUTHENTICATE, emits.authenticate(token))
         await self.next(ListenEvent.AUTHENTICATED)
         await self.sio.emit(EmitEvent.SUBSCRIBE, emits.subscribe(User(user_id=user_id)))
@@ -159,9 +161,10 @@ class NodeV2Backend(_Restartable):
     generation = Generation.V2
     operator_name = "Olga Operator"
 
-    def __init__(self, node_v2_dir: Path) -> None:
+    def __init__(self, node_v2_dir: Path, **settings: str) -> None:
         super().__init__()
         self._dir = node_v2_dir
+        self._settings = settings  # the server's environment, e.g. TRANSPORTS="polling"
         self.node: NodeServer | None = None
 
     @property
@@ -169,7 +172,9 @@ class NodeV2Backend(_Restartable):
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        self.node = await self._enter(started_node_server(self._dir, port=self.port))
+        self.node = await self._enter(
+            started_node_server(self._dir, port=self.port, **self._settings)
+        )
         self.port = self.node.port
 
     def operator_tokens(self) -> TokenProvider:
@@ -177,7 +182,8 @@ class NodeV2Backend(_Restartable):
 
     async def customer(self) -> Customer:
         peer = Customer(SocketIO2Client())
-        await peer.login(self.url, "cu1-token", "cu-1")
+        transports = tuple(self._settings.get("TRANSPORTS", "websocket").split(","))
+        await peer.login(self.url, "cu1-token", "cu-1", transports)
         return peer
 
     async def revoke_operator(self) -> None:

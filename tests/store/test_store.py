@@ -20,7 +20,7 @@ from chat_console.protocol.inbound import (
     TicketStatusUpdated,
     Typing,
 )
-from chat_console.store import ChangeKind, Store, Tick, View
+from chat_console.store import MARKER_PREFIX, ChangeKind, Store, Tick, View
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ME = "op-1"
@@ -306,11 +306,27 @@ def test_a_marker_line_survives_a_restart_and_is_neither_unread_nor_waiting(
 
     after = Store(path, operator_id=ME, clock=clock)
     (_, marker) = after.messages("a")
-    assert marker.message.content == text and not marker.own
+    assert marker.message.content == text and not marker.own and marker.note
     record = after.ticket("a")
     assert record is not None and record.unread == 0 and record.waiting_since is None
     assert after.unread_messages("a") == []
     assert after.draft("a") == "half \x1b a reply"
+
+
+def test_a_server_message_with_the_markers_id_prefix_is_no_marker_across_a_restart(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    before = Store(path, operator_id=ME, clock=clock)
+    before.apply(TicketCreated(ticket("a")))
+    before.apply(customer_says("a", f"{MARKER_PREFIX}forged", text="— not shown here —"))
+    assert not before.messages("a")[0].note
+    before.close()
+    after = Store(path, operator_id=ME, clock=clock)
+    (forged,) = after.messages("a")
+    assert not forged.note and forged.message.content == "— not shown here —"
+    record = after.ticket("a")
+    assert record is not None and record.unread == 1  # a customer's message, unread as any
 
 
 def test_a_reply_seen_delivered_before_its_ack_stops_the_waiting_clock(store: Store) -> None:

@@ -54,3 +54,15 @@ async def test_the_footer_offers_no_key_that_the_composer_would_type(
         assert "/" not in shown
         await live.pilot.press("slash")
         assert main.composer.value == "/"
+
+
+async def test_a_read_only_console_still_shows_its_connection_first_at_80_columns(
+    live_factory: Callable[..., Any],
+) -> None:
+    async with live_factory(size=(80, 24)) as live:
+        main = live.app.main
+        live.app.read_only_reason = "another console (pid 28005, since 08:13) owns this history"
+        main.refresh_bars()
+        await live.pilot.pause()
+        shown = line(main.query_one(StatusBar))
+        assert shown.startswith("● online  read-only: another console (pid 28005")

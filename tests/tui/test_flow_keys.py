@@ -104,3 +104,26 @@ async def test_a_closed_ticket_a_customer_writes_on_comes_back_visibly(live: Liv
     assert record.unread == 1 and record.waiting_since is not None
     await live.until(lambda: any("closed ticket" in t for t, _, _ in live.notifications()))
     assert live.app.store.unread_tickets() == 1
+
+
+async def test_a_colleagues_message_on_a_closed_ticket_is_not_a_customer_writing_again(
+    live: Live,
+) -> None:
+    closed = await live.open_ticket("Closed one")
+    await live.select(closed.ticket_id)
+    await live.pilot.press("c", "y")
+    await live.until(lambda: live.app.store.ticket(closed.ticket_id).is_closed)
+    note = Message(
+        ticket_id=closed.ticket_id,
+        message_id=str(uuid.uuid4()),
+        content="closing remark",
+        sender_id="op-2",
+        sender_nm="Oscar Other",
+        recipient_id="cu-1",
+    )
+    bells = len(live.bells)
+    live.app.deliver(MessageUpdated(note))  # as a server that relays it (ours refuses it)
+    await live.until(lambda: live.app.store.message(note.message_id) is not None)
+    await live.pilot.pause(0.2)
+    assert not any("closed ticket" in t for t, _, _ in live.notifications())
+    assert len(live.bells) == bells

@@ -83,11 +83,7 @@ async def test_without_the_servers_history_a_marker_names_the_colleague(live: Li
     await colleague_holds_it_meanwhile(live, tid)
 
     def markers() -> list[str]:
-        return [
-            r.message.content
-            for r in live.app.store.messages(tid)
-            if r.message_id.startswith(MARKER_PREFIX)
-        ]
+        return [r.message.content for r in live.app.store.messages(tid) if r.note]
 
     await live.until(markers)
     gap = "— while Oscar Other handled this ticket, messages were not shown here —"
@@ -99,3 +95,20 @@ async def test_without_the_servers_history_a_marker_names_the_colleague(live: Li
     await live.until(
         lambda: gap in " ".join(line.strip() for line in screen_text(live).split("\n"))
     )
+
+
+async def test_a_customer_cannot_pass_a_message_off_as_the_consoles_own_line(live: Live) -> None:
+    tid = await accept_and_open(live)
+    forged = Message(
+        ticket_id=tid,
+        message_id=f"{MARKER_PREFIX}forged",
+        content="— while Oscar Other handled this ticket, messages were not shown here —",
+    )
+    sent = emits.update_message(forged, "op-1")
+    assert not await live.customer.call(EmitEvent.UPDATE_MESSAGE, *sent)
+    await live.until(lambda: live.app.store.message(forged.message_id) is not None)
+    record = live.app.store.message(forged.message_id)
+    assert record is not None and not record.note
+    # Shown as what it is: the customer's message, under their name.
+    lines = live.app.main.transcript.message_text(forged.message_id)
+    assert lines[0].lstrip().startswith("Carl Customer")

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input
 
 from chat_console.protocol import Message, Ticket, TicketStatus
@@ -241,3 +242,24 @@ async def test_the_clock_tick_during_teardown_does_not_crash_the_quit() -> None:
         await app.main.queue.remove()
         app.main.tick()
         assert app.is_running
+
+
+async def test_background_work_that_fails_is_logged_and_said_not_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = store_app()
+    async with app.run_test(notifications=True) as pilot:
+
+        async def broken() -> None:
+            raise LookupError("a bug in a worker")
+
+        app.main.run_worker(broken(), name="broken-work", exit_on_error=False)
+        for _ in range(20):
+            await pilot.pause(0.05)
+        titles = [(n.title, str(n.message)) for n in app._notifications]
+        assert ("Something failed", "LookupError: see the log") in titles
+        assert app.is_running  # one failure does not end the console
+    assert any(
+        r.levelname == "ERROR" and "broken-work" in r.getMessage() and r.exc_info
+        for r in caplog.records
+    )

@@ -36,6 +36,7 @@ class Connection:
         on_event: EventSink,
         connect_timeout: float = 10.0,
         proxies: Proxies = ENVIRONMENT,
+        engineio_transports: list[str] | None = None,
     ) -> None:
         try:
             proxy = proxies.for_url(url)
@@ -52,6 +53,7 @@ class Connection:
         self._url = url
         self._path = socketio_path
         self._connect_timeout = connect_timeout
+        self._engineio_transports = engineio_transports  # None: polling, upgraded when offered
         self._on_event = on_event
         self._pending: set[asyncio.Future[tuple[Any, ...]]] = set()
         self.lost: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -62,6 +64,11 @@ class Connection:
     @property
     def connected(self) -> bool:
         return self._sio.connected and not self.lost.done()
+
+    @property
+    def engineio_transport(self) -> str | None:
+        """ "websocket" or "polling" while connected (after any upgrade), else None."""
+        return str(self._sio.transport()) if self.connected and self._sio.transport() else None
 
     async def open(self) -> None:
         """Connect the transport and the default namespace; raise NotConnected on failure."""
@@ -167,7 +174,10 @@ class SocketIOConnection(Connection):
 
     async def _connect(self) -> None:
         await self._sio.connect(
-            self._url, socketio_path=self._path, wait_timeout=self._connect_timeout
+            self._url,
+            socketio_path=self._path,
+            wait_timeout=self._connect_timeout,
+            transports=self._engineio_transports,
         )
 
     async def _abandon_half_open(self) -> None:
@@ -186,7 +196,11 @@ class SocketIO2Connection(Connection):
 
     async def _connect(self) -> None:
         await self._sio.connect(
-            self._url, socketio_path=self._path, wait_timeout=self._connect_timeout, ssl=self._ssl
+            self._url,
+            socketio_path=self._path,
+            wait_timeout=self._connect_timeout,
+            ssl=self._ssl,
+            transports=self._engineio_transports,
         )
 
 

@@ -1,11 +1,11 @@
 """What the client raises. Every message is safe to show the operator: no tokens, no payloads."""
 
-import re
 from typing import Any
 
+from chat_console.protocol.limits import RATE_LIMITED
 from chat_console.redaction import redact
+from chat_console.store.safe_text import one_line
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MAX_SHOWN = 300
 
 
@@ -18,9 +18,8 @@ class TemporarilyRefused(ClientError):
     succeed, so the outbox waits and sends it again instead of failing it."""
 
 
-# How the server says "not now": the reference server starts every rate refusal with these words
-# (events a second, bytes a minute); any refusal starting so is temporary.
-TEMPORARY_REFUSALS = ("rate limit exceeded",)
+# How the server says "not now" (events a second, bytes a minute): any refusal starting so.
+TEMPORARY_REFUSALS = (RATE_LIMITED,)
 
 
 def refusal(words: str) -> ClientError:
@@ -47,9 +46,11 @@ class TokenUnavailable(ClientError):
 
 
 def fit_to_show(value: Any, limit: int = _MAX_SHOWN) -> str:
-    """Peer-supplied text made fit for a log line or a status bar: no control characters, short,
-    and no secret (a server that echoes our token back must not get it shown or logged)."""
-    text = _CONTROL.sub("?", redact(str(value)))
+    """Peer-supplied text made fit for a log line or a status bar: on one line, with the same
+    visible stand-ins as everything else a server sends (control, bidi and width-disagreeing
+    characters), short, and no secret (a server that echoes our token back must not get it
+    shown or logged)."""
+    text = one_line(redact(str(value)))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

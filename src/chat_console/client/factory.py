@@ -75,4 +75,5 @@ def client_from_settings(settings: Settings, listener: Listener) -> OperatorClie
         ssl=ssl,
         protocol=settings.server.protocol,
         proxies=proxies,
+        engineio_transports=list(settings.server.transports),
     )

@@ -72,6 +72,7 @@ class OperatorClient:
         protocol: str = AUTO,
         max_in_flight: int = 32,
         proxies: Proxies = ENVIRONMENT,
+        engineio_transports: list[str] | None = None,
     ) -> None:
         self.user = user
         # How many outbox messages the courier sends before their answers are in.
@@ -90,7 +91,12 @@ class OperatorClient:
             tokens=tokens,
             # Which Socket.IO generation: as configured, or probed once and remembered ("auto").
             transports=TransportChooser(
-                protocol, url=self._url, socketio_path=socketio_path, ssl=ssl, proxies=proxies
+                protocol,
+                url=self._url,
+                socketio_path=socketio_path,
+                ssl=ssl,
+                engineio_transports=engineio_transports,
+                proxies=proxies,
             ),
             on_event=self._on_event,
             on_state=self._deliver,

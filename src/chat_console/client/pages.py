@@ -6,6 +6,7 @@ Kept apart from the client (no network import here): the TUI pages with them thr
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from chat_console.client.errors import ClientError
 from chat_console.protocol import Message
 from chat_console.protocol.models import WireModel
 from chat_console.store import Store
@@ -29,6 +30,23 @@ class Page(Generic[Item]):
     reset: bool = False
 
 
+MAX_PAGES = 1_000  # pages of one answer: a server that always says "more" must not loop forever
+
+
+class Paging:
+    """Where an answer's pages have been: each page must lead somewhere new, and only so far."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._seen: set[str] = set()
+
+    def onward(self, cursor: str) -> str:
+        if cursor in self._seen or len(self._seen) >= MAX_PAGES:
+            raise ClientError(f"the server's {self.what} pages do not come to an end")
+        self._seen.add(cursor)
+        return cursor
+
+
 class MessagePages(Protocol):
     """What paging a conversation needs of a client (OperatorClient, the TUI's ClientPort)."""
 
@@ -49,6 +67,7 @@ async def newest_pages(pages: MessagePages, store: Store, ticket_id: str) -> Pag
     known = store.oldest_from_server(ticket_id) is not None
     items: list[Message] = []
     before = None
+    paging = Paging("message")
     while True:
         page = await pages.fetch_message_page(ticket_id, before=before)
         if page is None:
@@ -57,7 +76,7 @@ async def newest_pages(pages: MessagePages, store: Store, ticket_id: str) -> Pag
         overlap = any(store.message(m.message_id) is not None for m in page.items)
         if not (page.more and known and page.items) or overlap:
             return Page(items, page.next, page.more)
-        before = page.items[0].message_id
+        before = paging.onward(page.items[0].message_id)
 
 
 async def older_page(pages: MessagePages, store: Store, ticket_id: str) -> Page[Message] | None:

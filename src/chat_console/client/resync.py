@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 from chat_console.client.errors import ClientError
-from chat_console.client.pages import MAX_PAGE, MessagePages, newest_pages
+from chat_console.client.pages import MAX_PAGE, MessagePages, Paging, newest_pages
 from chat_console.protocol import Message, MessageStatus, Ticket
 from chat_console.store import Change, ChangeKind, Store
 
@@ -112,8 +112,9 @@ async def _ticket_changes(
         return None
     reset = page.reset
     tickets = list(page.items)
+    paging = Paging("ticket")
     while page.more and page.next:
-        following = await client.fetch_ticket_changes(page.next)
+        following = await client.fetch_ticket_changes(paging.onward(page.next))
         if following is None:
             raise ClientError("the server stopped answering the ticket pages")
         page = following
@@ -126,12 +127,13 @@ async def _changed_messages(
 ) -> list[Message] | None:
     messages: list[Message] = []
     cursor: str | None = since
+    paging = Paging("message")
     while cursor is not None:
         page = await pages.fetch_message_page(ticket_id, since=cursor, limit=MAX_PAGE)
         if page is None:
             return None
         messages += page.items
-        cursor = page.next if page.more else None
+        cursor = paging.onward(page.next) if page.more and page.next else None
     return messages
 
 

@@ -46,6 +46,10 @@ class Transport(Protocol):
     @property
     def connected(self) -> bool: ...
 
+    @property
+    def engineio_transport(self) -> str | None:
+        """The Engine.IO transport in use ("websocket" or "polling"); None when not connected."""
+
     async def open(self) -> None:
         """Connect; raise NotConnected with a reason fit to show on failure."""
 

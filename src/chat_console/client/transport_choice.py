@@ -1,12 +1,15 @@
 """Which transport a session uses: as configured, or probed once ("auto") and remembered."""
 
+import logging
 import ssl as ssl_module
 
 from chat_console.client.connection import SocketIO2Connection, SocketIOConnection
-from chat_console.client.eio3 import EngineIOProbeError, probe_engineio_version
+from chat_console.client.eio3 import EngineIOProbeError, probe_server
 from chat_console.client.errors import NotConnected, fit_to_show
 from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
 from chat_console.client.transport import EventSink, Generation, Transport
+
+logger = logging.getLogger(__name__)
 
 AUTO = "auto"  # `[server] protocol = "auto"`: probe the server once and remember the answer
 
@@ -27,6 +30,7 @@ class TransportChooser:
         ssl: ssl_module.SSLContext | bool,
         connect_timeout: float = 10.0,
         proxies: Proxies = ENVIRONMENT,
+        engineio_transports: list[str] | None = None,
     ) -> None:
         if protocol not in (AUTO, *Generation):
             raise ValueError(f'protocol must be "auto", "v4" or "v2", not {protocol!r}')
@@ -36,12 +40,13 @@ class TransportChooser:
         self._ssl = ssl
         self._connect_timeout = connect_timeout
         self._proxies = proxies
+        self._engineio_transports = engineio_transports  # None: both, upgrading when offered
 
     async def choose(self) -> Generation:
         """The generation to use; probes the server the first time when configured "auto"."""
         if self.generation is None:
             try:
-                version = await probe_engineio_version(
+                probe = await probe_server(
                     self._url,
                     self._path,
                     self._ssl,
@@ -54,7 +59,10 @@ class TransportChooser:
                 raise NotConnected(
                     fit_to_show(error.args[0] if error.args else error, 200)
                 ) from None
-            self.generation = Generation.of_engineio(version)
+            self.generation = Generation.of_engineio(probe.version)
+            logger.info(
+                "probed the server: %s, offering %s", self.generation.label, probe.transports
+            )
         return self.generation
 
     async def new(self, on_event: EventSink) -> Transport:
@@ -67,4 +75,5 @@ class TransportChooser:
             on_event=on_event,
             connect_timeout=self._connect_timeout,
             proxies=self._proxies,
+            engineio_transports=self._engineio_transports,
         )

@@ -3,9 +3,10 @@ and an acknowledged round trip, over the same transport the console would use.""
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from chat_console.client.eio3 import EngineIOProbeError, probe_engineio_version
+from chat_console.client.eio3 import EngineIOProbeError, probe_server
 from chat_console.client.errors import ClientError, fit_to_show
 from chat_console.client.factory import tokens_from_settings, user_from_settings
 from chat_console.client.transport import Generation
@@ -19,6 +20,8 @@ TOKEN_TIMEOUT = 30.0  # a token command may ask the operator's keyring for a pas
 ANSWER_TIMEOUT = 10.0
 _DOCTOR = "chat-console-doctor"  # a sender nobody is: reading "all" its messages changes nothing
 
+_WIRE_NAMES = {"websocket": "websocket", "polling": "HTTP long-polling"}
+
 _TOKEN_FIXES = {
     AuthMethod.TOKEN: "replace [auth] token with a valid access token",
     AuthMethod.TOKEN_COMMAND: "run [auth] token_command by hand and check what it prints",
@@ -31,29 +34,38 @@ async def check_engineio(found: Findings) -> Outcome:
     settings = found.need_settings()
     server = settings.server
     try:
-        version = await probe_engineio_version(
-            server.url, server.socketio_path, found.ssl, proxy=found.proxy
-        )
+        probe = await probe_server(server.url, server.socketio_path, found.ssl, proxy=found.proxy)
     except EngineIOProbeError as error:
         return failed(
             "engine.io",
             str(error),
             "check [server] url and socketio_path: is a Socket.IO server mounted there?",
         )
-    generation = Generation.of_engineio(version)
+    generation = Generation.of_engineio(probe.version)
     if server.protocol not in ("auto", generation):
         return failed(
             "engine.io",
             f'the server speaks {generation.label} but [server] protocol = "{server.protocol}"',
             f'set [server] protocol = "auto" or "{generation}"',
         )
+    if "polling" not in server.transports and "websocket" not in probe.upgrades:
+        return failed(
+            "engine.io",
+            f"the server offers {probe.transports} but [server] transports = "
+            f"{_toml_list(server.transports)}",
+            'set [server] transports = ["websocket", "polling"]',
+        )
     found.generation = generation
     how = "probed" if server.protocol == "auto" else "as configured"
     return passed(
         "engine.io",
-        f"the server speaks {generation.label}: the console uses its {generation} transport "
-        f'([server] protocol = "{server.protocol}": {how}){found.via()}',
+        f"the server speaks {generation.label} and offers {probe.transports}: the console uses "
+        f'its {generation} transport ([server] protocol = "{server.protocol}": {how}){found.via()}',
     )
+
+
+def _toml_list(names: Sequence[str]) -> str:
+    return "[" + ", ".join(f'"{name}"' for name in names) + "]"
 
 
 async def check_token(found: Findings) -> Outcome:
@@ -79,6 +91,7 @@ async def check_authenticate(found: Findings) -> Outcome:
         socketio_path=settings.server.socketio_path,
         ssl=found.ssl,
         proxies=found.proxies,
+        engineio_transports=list(settings.server.transports),
     )
     transport = await chooser.new(lambda event, args: found.inbox.put_nowait((event, args)))
     found.transport = transport
@@ -91,9 +104,12 @@ async def check_authenticate(found: Findings) -> Outcome:
             f"no Socket.IO connection: {error}",
             "check [server] url and socketio_path",
         )
+    wire = _WIRE_NAMES.get(transport.engineio_transport or "", "an unknown transport")
     answer = await _auth_answer(found)
     if isinstance(answer, Authenticated):
-        return passed("authenticate", f"the server answered authenticated{found.via()}")
+        return passed(
+            "authenticate", f"the server answered authenticated (over {wire}){found.via()}"
+        )
     if isinstance(answer, Unauthenticated):
         words = _message(answer.payload)
         return failed(

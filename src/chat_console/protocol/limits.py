@@ -40,3 +40,8 @@ def id_problem(value: object, what: str) -> str | None:
     if len(value) > MAX_ID_CHARS:
         return f"{what} is longer than {MAX_ID_CHARS} characters"
     return None
+
+
+# How a refusal says "not now": every refusal for rate starts with these words, and a client may
+# send the same thing again later (the reference server says them; the console's outbox waits).
+RATE_LIMITED = "rate limit exceeded"

@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chat_console.protocol.limits import human_size
+from chat_console.protocol.limits import RATE_LIMITED, human_size
 
-RATE_LIMITED = "rate limit exceeded"  # every refusal for rate starts with these words
 TOO_MANY_TICKETS = "too many open tickets"
 MIB = 1024 * 1024
 

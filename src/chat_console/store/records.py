@@ -82,6 +82,7 @@ class MessageRecord:
     read_locally: bool = False  # for customer messages: the operator has been shown it
     seq: int = field(default=0)  # arrival order, stable across restarts
     full_size: int | None = None  # UTF-8 bytes received when the content was stored cut
+    note: bool = False  # a line the console wrote itself (never from the server, whatever its id)
 
     @property
     def message_id(self) -> str:

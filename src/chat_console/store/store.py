@@ -48,7 +48,7 @@ TYPING_TTL = timedelta(seconds=5)
 HISTORY_WINDOW = 200
 # What is kept of one ticket's history, whatever a server sends ([history] in the config): past
 # either bound its oldest messages are deleted, down to nine tenths of it (so not at every message).
-# A customer's 100 MiB in 7 s grew the file to 664 MB before there was a bound.
+# Without a bound one customer grew the file without end (benchmarks/FINDINGS.md, "Burst").
 MESSAGES_PER_TICKET = 100_000  # the conversation the scale benchmark shows whole
 BYTES_PER_TICKET = 64 * 1024 * 1024
 # Closed tickets last seen longer ago than this many days leave the history at start: the file
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS tickets (
 CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     own INTEGER NOT NULL, tick INTEGER NOT NULL, error TEXT, read_locally INTEGER NOT NULL,
-    full_size INTEGER
+    full_size INTEGER, note INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS messages_by_ticket ON messages (ticket_id, seq);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -80,9 +80,11 @@ CREATE TABLE IF NOT EXISTS cursors (server TEXT PRIMARY KEY, cursor TEXT NOT NUL
 _FAR_FUTURE = datetime.max.replace(tzinfo=now_utc().tzinfo)
 
 
-_RECORD_COLUMNS = "body, own, tick, error, read_locally, seq, full_size"
-_MESSAGE_COLUMNS = "message_id, ticket_id, seq, body, own, tick, error, read_locally, full_size"
-_NINE = ", ".join("?" * 9)
+_RECORD_COLUMNS = "body, own, tick, error, read_locally, seq, full_size, note"
+_MESSAGE_COLUMNS = (
+    "message_id, ticket_id, seq, body, own, tick, error, read_locally, full_size, note"
+)
+_PLACES = ", ".join("?" * len(_MESSAGE_COLUMNS.split(",")))
 # Per ticket, the first seq kept in memory: its HISTORY_WINDOW-th newest message, or its oldest
 # message still in the outbox if that is older (an unsent message must be in memory to be sent).
 _WINDOWS = """
@@ -103,17 +105,19 @@ WHERE m.seq >= w.first ORDER BY m.seq
 
 
 log = logging.getLogger(__name__)
-_Row = tuple[str, int, int, str | None, int, int, int | None]
+_Row = tuple[str, int, int, str | None, int, int, int | None, int]
 # What a stored body that cannot be read again raises (an old file, written before bodies were
 # made storable at decode): json's, pydantic's, and a nesting too deep for either.
 _UNREADABLE = (ValueError, ValidationError, RecursionError, TypeError)
 
 
 def _record(row: _Row) -> MessageRecord:
-    body, own, tick, error, read_locally, seq, full_size = row
+    body, own, tick, error, read_locally, seq, full_size, note = row
     # json.loads, not pydantic's stricter parser: it reads every body json.dumps wrote.
     message = Message.model_validate(json.loads(body))
-    return MessageRecord(message, bool(own), Tick(tick), error, bool(read_locally), seq, full_size)
+    return MessageRecord(
+        message, bool(own), Tick(tick), error, bool(read_locally), seq, full_size, bool(note)
+    )
 
 
 # The ticket's messages past the newest ?2, or past the newest ?3 body characters (the newest one
@@ -217,6 +221,8 @@ class Store:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(messages)")}
         if "full_size" not in columns:  # a history written before contents were stored cut
             self._db.execute("ALTER TABLE messages ADD COLUMN full_size INTEGER")
+        if "note" not in columns:  # a history written before the console wrote lines of its own
+            self._db.execute("ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")
         self._tickets: dict[str, TicketRecord] = {}
         self._messages: dict[str, MessageRecord] = {}
         self._by_ticket: dict[str, list[str]] = {}
@@ -334,7 +340,7 @@ class Store:
         """Write the message's row; the length of its body."""
         body = _body(record.message)
         self._db.execute(
-            f"INSERT OR REPLACE INTO messages ({_MESSAGE_COLUMNS}) VALUES ({_NINE})",
+            f"INSERT OR REPLACE INTO messages ({_MESSAGE_COLUMNS}) VALUES ({_PLACES})",
             (
                 record.message_id,
                 record.message.ticket_id,
@@ -345,6 +351,7 @@ class Store:
                 record.error,
                 int(record.read_locally),
                 record.full_size,
+                int(record.note),
             ),
         )
         return len(body)
@@ -545,7 +552,9 @@ class Store:
             created_at=self.clock(),
             status_id=MessageStatus.READ,
         )
-        record = MessageRecord(message, own=False, tick=Tick.SENT, read_locally=True, seq=self._seq)
+        record = MessageRecord(
+            message, own=False, tick=Tick.SENT, read_locally=True, seq=self._seq, note=True
+        )
         self._index_message(record)
         self._save_message(record)
         self.commit()
@@ -846,7 +855,7 @@ class Store:
         console wrote, not one still unsent): where an older page from the server ends."""
         for message_id in self._by_ticket.get(ticket_id, ()):
             record = self._messages[message_id]
-            if message_id.startswith(MARKER_PREFIX) or record.tick == Tick.PENDING:
+            if record.note or record.tick == Tick.PENDING:
                 continue
             if record.error is None:
                 return message_id

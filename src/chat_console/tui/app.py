@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker
 
 from chat_console.client.events import ClientEvent, ConnectionStateChanged, EventDropped, Listener
 from chat_console.protocol import TicketStatus, now_utc
@@ -29,6 +30,7 @@ from chat_console.tui.bindings import (
     unknown_binding_ids,
 )
 from chat_console.tui.console_config import ConsoleConfig
+from chat_console.tui.notices import report_failed_worker
 from chat_console.tui.ports import ClientPort, HistoryOwnership
 from chat_console.tui.screens.main import MainScreen
 
@@ -43,8 +45,8 @@ FLUSH_GAP = 1 / 60  # seconds
 # applying the events, and nobody reads a queue that changes faster than this.
 FLOOD_BATCH = 64  # events in one batch that mean a flood
 FLOOD_GAP = 0.1  # seconds between batches while flooded
-# At most this many events in one batch: a burst of 10,000 tickets taken whole held keys for
-# 140 ms; 2,000 cost ~30 ms to apply and draw.
+# At most this many events in one batch: a burst taken whole held the keys (benchmarks/FINDINGS.md,
+# "Burst").
 MAX_BATCH = 2000
 FULL_COLLECTION_EVERY = 1000  # middle-generation collections (CPython's default: 10)
 READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's owner has quit
@@ -217,15 +219,18 @@ class ConsoleApp(App[int]):
                 async with asyncio.timeout(5):
                     await self.client.stop()  # unsubscribes, then closes
             except (TimeoutError, Exception) as problem:
-                self.log.warning(f"client did not stop cleanly: {problem!r}")
+                log.warning("client did not stop cleanly: %s", one_line(repr(problem)))
         for hook in self.shutdown_hooks:
             try:
                 async with asyncio.timeout(5):
                     await hook()
             except (TimeoutError, Exception) as problem:
-                self.log.warning(f"shutdown hook failed: {problem!r}")
+                log.warning("shutdown hook failed: %s", one_line(repr(problem)))
         self.store.commit()
         self.exit(0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self, event)
 
     def _handle_exception(self, error: Exception) -> None:
         """Any uncaught exception ends the console (Textual sets return_code 1): its traceback
@@ -274,7 +279,7 @@ class ConsoleApp(App[int]):
                 )
             elif isinstance(event, EventDropped):
                 self.dropped_events += 1
-                self.log.warning(f"dropped {event.event}: {event.reason}")
+                log.warning("dropped %s: %s", one_line(event.event), one_line(event.reason))
             else:
                 server_events.append(event)
         if self.dropped_events != dropped:
@@ -313,7 +318,10 @@ class ConsoleApp(App[int]):
     def _customer_wrote_on_closed(self, change: Change) -> bool:
         ticket = self.store.ticket(change.ticket_id)
         message = self.store.message(change.message_id or "")
-        return bool(ticket and ticket.is_closed and message and not message.own)
+        if not (ticket and ticket.is_closed and message) or message.own:
+            return False
+        owner = ticket.ticket.owner_id  # a colleague's closing remark is no customer writing again
+        return message.message.sender_id == owner if owner else True
 
     def _courier_changed(self, changes: list[Change]) -> None:
         """The outbox moved or a resync brought news; a failed message is said out loud."""

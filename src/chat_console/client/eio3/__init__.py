@@ -7,8 +7,9 @@ speaks the older generation itself, written from the public specs:
   then data. `0` open (JSON: sid, upgrades, pingInterval, pingTimeout, in ms), `1` close, `2` ping,
   `3` pong, `4` message, `6` noop. In v3 the CLIENT pings: it sends `2` every pingInterval and
   treats the link as dead if no `3` arrives within pingTimeout (the server, for its part, drops a
-  client that has not pinged for pingInterval + pingTimeout). Websocket only: no polling or
-  upgrade.
+  client that has not pinged for pingInterval + pingTimeout). Both transports: the link opens
+  with a long-polling handshake (payloads framed `<length>:<packet>`, or in binary), upgrades to
+  a websocket when the server offers one, and stays on polling when it does not.
 - Socket.IO protocol revision 4 (github.com/socketio/socket.io-protocol, v4, used by socket.io 2.x),
   carried in Engine.IO `4` packets: `<type>[<namespace>,][<ack id>][<JSON array>]` with types
   `0` CONNECT, `1` DISCONNECT, `2` EVENT, `3` ACK, `4` ERROR (`5`/`6` are binary, not supported).
@@ -19,9 +20,10 @@ uses (`on`, `connect`, `emit` with an ack `callback`, `disconnect`, `connected`,
 same argument conventions and exception classes, so the two can stand behind one interface. Like
 `AsyncClient` after a server-side disconnect, it never reconnects by itself: the supervisor does.
 
-Modules: `codec` (packet types, the Socket.IO packet codec, URLs, the probe's body reader: pure
-code), `client` (`SocketIO2Client`, the link itself) and `probe` (which Engine.IO version a server
-speaks).
+Modules: `codec` (packet types, the Socket.IO packet codec, the polling payload framing, URLs,
+the probe's body reader: pure code), `links` (the websocket and polling transports, and the one
+place that dials the server), `client` (`SocketIO2Client`, the link itself) and `probe` (which
+Engine.IO version a server speaks, and whether it offers websockets).
 """
 
 from chat_console.client.eio3.client import (
@@ -37,12 +39,20 @@ from chat_console.client.eio3.codec import (
     SIO_ERROR,
     SIO_EVENT,
     SocketPacket,
+    decode_payload,
     decode_socket_packet,
+    encode_payload,
     encode_socket_packet,
     engineio_version_of,
+    polling_url,
     websocket_url,
 )
-from chat_console.client.eio3.probe import EngineIOProbeError, probe_engineio_version
+from chat_console.client.eio3.probe import (
+    EngineIOProbeError,
+    ServerProbe,
+    probe_engineio_version,
+    probe_server,
+)
 
 __all__ = [
     "CLIENT_DISCONNECT",
@@ -54,11 +64,16 @@ __all__ = [
     "SIO_EVENT",
     "TRANSPORT_ERROR",
     "EngineIOProbeError",
+    "ServerProbe",
     "SocketIO2Client",
     "SocketPacket",
+    "decode_payload",
     "decode_socket_packet",
+    "encode_payload",
     "encode_socket_packet",
     "engineio_version_of",
+    "polling_url",
     "probe_engineio_version",
+    "probe_server",
     "websocket_url",
 ]

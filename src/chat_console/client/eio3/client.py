@@ -1,9 +1,12 @@
-"""`SocketIO2Client`: one Engine.IO v3 websocket link carrying Socket.IO revision 4 packets.
+"""`SocketIO2Client`: one Engine.IO v3 link carrying Socket.IO revision 4 packets.
 
-In v3 the CLIENT pings: it sends `2` every pingInterval and treats the link as dead if no `3`
-arrives within pingTimeout (the server, for its part, drops a client that has not pinged for
-pingInterval + pingTimeout). Websocket only: no polling or upgrade. The default namespace `/` is
-joined implicitly: the server sends `40` on its own.
+The link opens with a long-polling handshake and upgrades to a websocket when the server offers
+one (probe `2probe`, answer `3probe`, then `5`), or stays on polling when it does not (a server
+started with `transports: ['polling']`, or a load balancer that refuses websockets); allowed only
+websocket, it opens a websocket directly. In v3 the CLIENT pings: it sends `2` every
+pingInterval and treats the link as dead if no `3` arrives within pingTimeout (the server, for
+its part, drops a client that has not pinged for pingInterval + pingTimeout). The default
+namespace `/` is joined implicitly: the server sends `40` on its own.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ import inspect
 import itertools
 import json
 import logging
-import ssl as ssl_module
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
 from socketio import exceptions
-from yarl import URL
 
 from chat_console.client.eio3.codec import (
     EIO_CLOSE,
@@ -29,21 +30,34 @@ from chat_console.client.eio3.codec import (
     EIO_OPEN,
     EIO_PING,
     EIO_PONG,
+    EIO_UPGRADE,
     SIO_ACK,
     SIO_CONNECT,
     SIO_DISCONNECT,
     SIO_ERROR,
     SIO_EVENT,
+    EnginePacket,
+    decode_payload,
     decode_socket_packet,
     encode_socket_packet,
+    polling_url,
     websocket_url,
+)
+from chat_console.client.eio3.links import (
+    Link,
+    LinkClosed,
+    PollingLink,
+    SSLOption,
+    WebSocketLink,
+    dial_websocket,
+    http_exchange,
 )
 from chat_console.client.proxy import ProxyError, TunnellingConnector, proxy_for
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[..., Any]
-SSLOption = ssl_module.SSLContext | bool
+TRANSPORTS = ("polling", "websocket")  # Engine.IO's names, as python-socketio takes them
 
 # Same strings as python-engineio's `Client.reason`, so disconnect handlers read alike.
 CLIENT_DISCONNECT = "client disconnect"
@@ -53,13 +67,9 @@ TRANSPORT_ERROR = "transport error"
 # Events whose handlers receive framework arguments rather than a server's event.
 RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect"})
 
-# How long a close handshake may take before the connection is simply dropped: a peer that has
-# stopped answering would otherwise hold `disconnect()` for aiohttp's default of ten seconds.
-CLOSE_GRACE_SECONDS = 0.5
-
-# Socket.IO 2.x accepts messages up to 100 MB (maxHttpBufferSize); images travel as base64 text,
-# so aiohttp's 4 MiB default is too small, while no limit at all would let a peer exhaust memory.
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# How long the websocket upgrade may take before the link stays on polling: a balancer that
+# swallows websockets silently must not cost the whole connect.
+UPGRADE_TIMEOUT_SECONDS = 3.0
 
 
 def _as_args(data: Any) -> list[Any]:
@@ -80,7 +90,7 @@ def _accepts_one_argument(handler: Handler) -> bool:
 
 
 class SocketIO2Client:
-    """Socket.IO client for 2.x servers (Engine.IO v3, websocket only), default namespace only.
+    """Socket.IO client for 2.x servers (Engine.IO v3), default namespace only.
 
     Use it like python-socketio's `AsyncClient`: register handlers with `on()`, `await connect()`,
     `emit()` (with an ack `callback`), `await disconnect()`. Handlers may be plain functions or
@@ -98,7 +108,8 @@ class SocketIO2Client:
         self._handlers: dict[str, Handler] = {}
         self._given_session = http_session
         self._session: aiohttp.ClientSession | None = None
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._link: Link | None = None
+        self._backlog: list[EnginePacket] = []  # what came with the handshake, not yet handled
         self._ack_ids = itertools.count(1)
         self._callbacks: dict[int, Handler] = {}
         self._pong = asyncio.Event()
@@ -110,6 +121,10 @@ class SocketIO2Client:
         self._dropping = False
 
     # -- the AsyncClient surface -------------------------------------------------------------
+
+    def transport(self) -> str | None:
+        """The Engine.IO transport in use ("websocket" or "polling"), None when not connected."""
+        return self._link.name if self._link is not None and self.connected else None
 
     def on(self, event: str, handler: Handler | None = None, namespace: str | None = None) -> Any:
         """Register `handler` for `event` (`"*"` catches every server event); or decorate."""
@@ -144,14 +159,15 @@ class SocketIO2Client:
             raise ValueError(
                 "Socket.IO 2.x has no CONNECT auth field: authenticate with an emit instead"
             )
-        if transports is not None and "websocket" not in transports:
-            raise ValueError("the Engine.IO v3 adapter speaks websocket only")
+        allowed = list(TRANSPORTS) if transports is None else transports
+        if not allowed or not set(allowed) <= set(TRANSPORTS):
+            raise ValueError('transports must be "websocket" and/or "polling"')
         if namespaces not in (None, ["/"]):
             raise ValueError("the Engine.IO v3 adapter serves the default namespace only")
-        target = websocket_url(url, socketio_path)
         self._session = self._given_session or _own_session(url)
         try:
-            await asyncio.wait_for(self._open(target, headers, ssl), wait_timeout)
+            opening = self._open(url, socketio_path, headers, ssl, allowed)
+            await asyncio.wait_for(opening, wait_timeout)
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as error:
             await self._release_transport()
             self.sid = None
@@ -192,7 +208,7 @@ class SocketIO2Client:
 
     async def disconnect(self) -> None:
         """Leave `/` and close the link; the `disconnect` handler runs with `client disconnect`."""
-        if self.connected and self._ws is not None and not self._ws.closed:
+        if self.connected and self._link is not None:
             # Best effort: the link is closed next whether or not the goodbye gets out.
             with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_DISCONNECT)
@@ -200,16 +216,81 @@ class SocketIO2Client:
 
     # -- Engine.IO v3 ------------------------------------------------------------------------
 
-    async def _open(self, target: URL, headers: Mapping[str, str] | None, ssl: SSLOption) -> None:
+    async def _open(
+        self,
+        url: str,
+        socketio_path: str,
+        headers: Mapping[str, str] | None,
+        ssl: SSLOption,
+        allowed: list[str],
+    ) -> None:
+        """Engine.IO open (and upgrade), then wait for the server's CONNECT to `/`."""
         assert self._session is not None
-        self._ws = await self._session.ws_connect(
-            target, headers=headers, ssl=ssl, autoping=True, max_msg_size=MAX_MESSAGE_BYTES
-        )
-        await self._handshake()
+        if "polling" in allowed:
+            upgrades = await self._open_polling(url, socketio_path, headers, ssl)
+            if "websocket" in allowed and "websocket" in upgrades:
+                await self._upgrade(url, socketio_path, headers, ssl)
+        else:
+            target = websocket_url(url, socketio_path)
+            self._link = WebSocketLink(await dial_websocket(self._session, target, headers, ssl))
+            self._read_open(await self._next_handshake_packet())
+        await self._await_namespace()
+        logger.info("Engine.IO v3 link open over %s", self._link.name if self._link else "?")
 
-    async def _handshake(self) -> None:
-        """Read the open packet, then wait for the server's CONNECT to the default namespace."""
-        opening = await self._receive_text()
+    async def _open_polling(
+        self, url: str, socketio_path: str, headers: Mapping[str, str] | None, ssl: SSLOption
+    ) -> list[str]:
+        """The polling handshake: a GET without sid answers the open packet; the upgrades."""
+        assert self._session is not None
+        status, body = await http_exchange(
+            self._session, "GET", polling_url(url, socketio_path), headers, ssl
+        )
+        if status != 200:
+            raise ValueError(
+                f"polling handshake refused (HTTP {status}); "
+                "the server may not speak Engine.IO v3 (Socket.IO 2.x)"
+            )
+        packets = decode_payload(body)
+        first = packets.pop(0) if packets else ""
+        upgrades = self._read_open(first if isinstance(first, str) else "")
+        assert self.sid is not None
+        session_url = polling_url(url, socketio_path, self.sid)
+        self._link = PollingLink(self._session, session_url, headers, ssl)
+        self._backlog = packets  # socket.io 2.x may send its `40` in the same response
+        return upgrades
+
+    async def _upgrade(
+        self, url: str, socketio_path: str, headers: Mapping[str, str] | None, ssl: SSLOption
+    ) -> None:
+        """Move the session to a websocket; on any failure stay on polling, which works.
+
+        No GET is outstanding meanwhile (the read loop has not started), so nothing the server
+        sends can be lost: it flushes what it holds onto the websocket after our `5`.
+        """
+        assert self._session is not None and self.sid is not None
+        polling = self._link
+        target = websocket_url(url, socketio_path, self.sid)
+        candidate: WebSocketLink | None = None
+        try:
+            async with asyncio.timeout(UPGRADE_TIMEOUT_SECONDS):
+                candidate = WebSocketLink(await dial_websocket(self._session, target, headers, ssl))
+                await candidate.send([EIO_PING + "probe"])
+                if await candidate.receive() != [EIO_PONG + "probe"]:
+                    raise LinkClosed("the server did not answer the upgrade probe")
+                await candidate.send([EIO_UPGRADE])
+        except (LinkClosed, aiohttp.ClientError, OSError, TimeoutError) as error:
+            logger.info(
+                "staying on long-polling: websocket upgrade failed (%s)", _short(str(error))
+            )
+            if candidate is not None:
+                await candidate.close()
+            return
+        if isinstance(polling, PollingLink):
+            polling.abandon()
+        self._link = candidate
+
+    def _read_open(self, opening: str) -> list[str]:
+        """Take sid and heartbeat from the open packet; return the upgrades it offers."""
         if not opening.startswith(EIO_OPEN):
             raise ValueError("OPEN packet not returned by server")
         try:
@@ -217,12 +298,17 @@ class SocketIO2Client:
             self.sid = str(params["sid"])
             self.ping_interval = float(params["pingInterval"]) / 1000
             self.ping_timeout = float(params["pingTimeout"]) / 1000
-        except (ValueError, KeyError, TypeError):
+            upgrades = params.get("upgrades") or []
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise ValueError("malformed Engine.IO OPEN packet") from None
-        if self.ping_interval <= 0 or self.ping_timeout <= 0:
+        if self.ping_interval <= 0 or self.ping_timeout <= 0 or not isinstance(upgrades, list):
             raise ValueError("malformed Engine.IO OPEN packet")
+        return [str(name) for name in upgrades]
+
+    async def _await_namespace(self) -> None:
+        """Wait for the server's CONNECT to the default namespace (or its refusal)."""
         while True:
-            text = await self._receive_text()
+            text = await self._next_handshake_packet()
             if text.startswith(EIO_CLOSE):
                 raise ValueError("server closed the link during the handshake")
             if not text.startswith(EIO_MESSAGE):
@@ -235,35 +321,49 @@ class SocketIO2Client:
             if packet.type == SIO_ERROR:
                 raise ValueError(f"server refused the connection: {_short(packet.data)}")
 
-    async def _receive_text(self) -> str:
-        assert self._ws is not None
-        message = await self._ws.receive()
-        if message.type is not aiohttp.WSMsgType.TEXT:
-            raise ValueError("the link closed before the Socket.IO handshake finished")
-        return str(message.data)
+    async def _next_handshake_packet(self) -> str:
+        assert self._link is not None
+        while True:
+            while self._backlog:
+                packet = self._backlog.pop(0)
+                if isinstance(packet, str):
+                    return packet
+            try:
+                self._backlog = await self._link.receive()
+            except LinkClosed:
+                raise ValueError(
+                    "the link closed before the Socket.IO handshake finished"
+                ) from None
 
     async def _read_loop(self) -> None:
         reason = SERVER_DISCONNECT
         try:
-            assert self._ws is not None
-            async for message in self._ws:
-                if message.type is aiohttp.WSMsgType.TEXT:
-                    if await self._on_engine_packet(str(message.data)):
-                        break
-                elif message.type is aiohttp.WSMsgType.ERROR:
-                    reason = TRANSPORT_ERROR
-                    break
-                else:
-                    logger.debug("ignored a non-text websocket frame")
-            else:
-                reason = TRANSPORT_ERROR  # the websocket ended without a close packet
+            assert self._link is not None
+            pending, self._backlog = self._backlog, []
+            ended = await self._on_engine_packets(pending)
+            while not ended:
+                ended = await self._on_engine_packets(await self._link.receive())
         except asyncio.CancelledError:
             raise
+        except (LinkClosed, aiohttp.ClientError, OSError) as error:
+            logger.info(
+                "the Engine.IO v3 link ended: %s", _short(str(error) or type(error).__name__)
+            )
+            reason = TRANSPORT_ERROR  # it ended without a close packet
         except Exception:
             logger.exception("Engine.IO v3 read loop failed")
             reason = TRANSPORT_ERROR
         self._reader = None  # we are ending: _drop must not cancel us
         await self._drop(reason)
+
+    async def _on_engine_packets(self, packets: list[EnginePacket]) -> bool:
+        """Handle packets in order; True means the server ended the session."""
+        for packet in packets:
+            if isinstance(packet, bytes):
+                logger.debug("ignored a binary Engine.IO packet")  # no binary events here
+            elif await self._on_engine_packet(packet):
+                return True
+        return False
 
     async def _on_engine_packet(self, text: str) -> bool:
         """Handle one Engine.IO packet; True means the server ended the session."""
@@ -287,18 +387,27 @@ class SocketIO2Client:
             await asyncio.sleep(self.ping_interval)
             self._pong.clear()
             try:
-                await self._send_engine_packet(EIO_PING)
-                await asyncio.wait_for(self._pong.wait(), self.ping_timeout)
+                # The send counts too: a frozen server may hold a polling POST forever.
+                await asyncio.wait_for(self._ping_once(), self.ping_timeout)
             except (TimeoutError, exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 logger.warning("no pong within %.1f s: the link is dead", self.ping_timeout)
                 self._pinger = None  # we are ending: _drop must not cancel us
                 await self._drop(TRANSPORT_ERROR)
                 return
 
+    async def _ping_once(self) -> None:
+        await self._send_engine_packet(EIO_PING)
+        await self._pong.wait()
+
     async def _send_engine_packet(self, text: str) -> None:
-        if self._ws is None or self._ws.closed:
+        """Send one packet; a link that is gone or breaks is not connected, as python-socketio
+        says of a namespace it no longer has."""
+        if self._link is None:
             raise exceptions.BadNamespaceError("/ is not a connected namespace.")
-        await self._ws.send_str(text)
+        try:
+            await self._link.send([text])
+        except (LinkClosed, aiohttp.ClientError, OSError):
+            raise exceptions.BadNamespaceError("/ is not a connected namespace.") from None
 
     # -- Socket.IO revision 4 ----------------------------------------------------------------
 
@@ -320,7 +429,7 @@ class SocketIO2Client:
             return False
         if packet.type == SIO_EVENT:
             event, args = packet.data[0], packet.data[1:]
-            self._spawn(self._dispatch_event(event, args, packet.ack_id, self._ws))
+            self._spawn(self._dispatch_event(event, args, packet.ack_id, self._link))
         elif packet.type == SIO_ACK and packet.ack_id is not None:
             self._resolve_ack(packet.ack_id, tuple(packet.data))
         elif packet.type == SIO_DISCONNECT:
@@ -341,7 +450,7 @@ class SocketIO2Client:
         event: str,
         args: list[Any],
         ack_id: int | None,
-        link: aiohttp.ClientWebSocketResponse | None,
+        link: Link | None,
     ) -> None:
         handler = self._handlers.get(event)
         call_args: tuple[Any, ...] = tuple(args)
@@ -353,7 +462,7 @@ class SocketIO2Client:
         result = await self._run_handler(handler, call_args)
         # An ack id means nothing on any other link than the one that asked (we may have
         # reconnected while the handler ran).
-        if ack_id is not None and self.connected and self._ws is link:
+        if ack_id is not None and self.connected and self._link is link:
             # As in python-socketio, the handler's return value is the ack's arguments.
             with contextlib.suppress(exceptions.SocketIOError, aiohttp.ClientError, OSError):
                 await self._send_socket_packet(SIO_ACK, _as_args(result), ack_id)
@@ -416,11 +525,10 @@ class SocketIO2Client:
         await self._release_transport()
 
     async def _release_transport(self) -> None:
-        ws, self._ws = self._ws, None
-        if ws is not None:
-            # Cancelling close() aborts the connection, which is what a dead peer deserves.
-            with contextlib.suppress(TimeoutError, aiohttp.ClientError, OSError):
-                await asyncio.wait_for(ws.close(), CLOSE_GRACE_SECONDS)
+        link, self._link = self._link, None
+        self._backlog = []
+        if link is not None:
+            await link.close()
         session, self._session = self._session, None
         if session is not None and session is not self._given_session:
             await session.close()

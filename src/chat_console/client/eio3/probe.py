@@ -1,21 +1,39 @@
-"""Which Engine.IO version a Socket.IO server speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x)."""
+"""Which Engine.IO version a Socket.IO server speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x), and
+whether it offers a websocket upgrade (a server or balancer may allow long-polling only)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import aiohttp
 from socketio import exceptions
 from yarl import URL
 
-from chat_console.client.eio3.client import SSLOption, connect_failure
+from chat_console.client.eio3.client import connect_failure
 from chat_console.client.eio3.codec import EIO_CLOSE, engineio_version_of
+from chat_console.client.eio3.links import SSLOption, http_exchange
 
 
 class EngineIOProbeError(exceptions.ConnectionError):
     """`probe_engineio_version` could not tell which Engine.IO version a server speaks."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerProbe:
+    """What a server's polling handshake said of it."""
+
+    version: int  # Engine.IO 3 (Socket.IO 2.x) or 4 (3.x/4.x)
+    upgrades: tuple[str, ...]  # ("websocket",), or () when it serves long-polling only
+
+    @property
+    def transports(self) -> str:
+        """In words, for the operator: which transports the server offers."""
+        if "websocket" in self.upgrades:
+            return "long-polling and websocket"
+        return "long-polling only (no websocket upgrade)"
 
 
 async def probe_engineio_version(
@@ -28,7 +46,31 @@ async def probe_engineio_version(
     http_session: aiohttp.ClientSession | None = None,
     proxy: str | None = None,
 ) -> int:
-    """Ask a Socket.IO server which Engine.IO version it speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x).
+    """Ask a Socket.IO server which Engine.IO version it speaks (see `probe_server`)."""
+    probe = await probe_server(
+        url,
+        socketio_path,
+        ssl,
+        headers=headers,
+        request_timeout=request_timeout,
+        http_session=http_session,
+        proxy=proxy,
+    )
+    return probe.version
+
+
+async def probe_server(
+    url: str,
+    socketio_path: str = "socket.io",
+    ssl: SSLOption = True,
+    *,
+    headers: Mapping[str, str] | None = None,
+    request_timeout: float = 5.0,
+    http_session: aiohttp.ClientSession | None = None,
+    proxy: str | None = None,
+) -> ServerProbe:
+    """Ask a Socket.IO server which Engine.IO version it speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x),
+    and which upgrades its open packet offers.
 
     One HTTP polling handshake with `EIO=4`; a v4 server opens with `0{...}`, a v3 server ignores
     the version and opens with a length-prefixed payload (`96:0{...}`). If the server refuses,
@@ -47,18 +89,22 @@ async def probe_engineio_version(
     try:
         for asked in ("4", "3"):
             query = {**base.query, "EIO": asked, "transport": "polling"}
-            async with session.get(
+            status, body = await http_exchange(
+                session,
+                "GET",
                 endpoint.with_query(query),
-                headers=headers,
-                ssl=ssl,
-                timeout=aiohttp.ClientTimeout(total=request_timeout),
-            ) as response:
-                body = await response.read()
-                statuses.append(response.status)
-            version = engineio_version_of(body) if response.status == 200 else None
+                headers,
+                ssl,
+                limits=aiohttp.ClientTimeout(total=request_timeout),
+            )
+            statuses.append(status)
+            version = engineio_version_of(body) if status == 200 else None
             if version is not None:
-                await _close_probed_session(session, endpoint, base, body, version, ssl, headers)
-                return version
+                params = _open_params(body)
+                await _close_probed_session(session, endpoint, base, params, version, ssl, headers)
+                upgrades = params.get("upgrades")
+                names = tuple(str(name) for name in upgrades) if isinstance(upgrades, list) else ()
+                return ServerProbe(version, names)
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
         raise EngineIOProbeError(f"cannot connect to {shown}: {connect_failure(error)}") from None
     finally:
@@ -68,29 +114,39 @@ async def probe_engineio_version(
     raise EngineIOProbeError(f"{shown} answered no Engine.IO v3 or v4 handshake ({answered})")
 
 
+def _open_params(body: bytes) -> dict[str, object]:
+    """The open packet's JSON (sid, upgrades, ...), or {} if it cannot be read."""
+    start = body.index(b"0{")
+    opening = body[start + 1 :].split(b"\x1e", 1)[0]
+    with contextlib.suppress(ValueError):
+        # The open JSON ends at the first `}` that makes it parse; v3 may append more packets.
+        params, _ = json.JSONDecoder().raw_decode(opening.decode("utf-8", "replace"))
+        if isinstance(params, dict):
+            return params
+    return {}
+
+
 async def _close_probed_session(
     session: aiohttp.ClientSession,
     endpoint: URL,
     base: URL,
-    body: bytes,
+    params: dict[str, object],
     version: int,
     ssl: SSLOption,
     headers: Mapping[str, str] | None,
 ) -> None:
     """Send the close packet for the session the probe opened, so the server forgets it now."""
-    start = body.index(b"0{")
-    opening = body[start + 1 :].split(b"\x1e", 1)[0]
-    with contextlib.suppress(ValueError, KeyError, TypeError, aiohttp.ClientError, OSError):
-        # The open JSON ends at the first `}` that makes it parse; v3 may append more packets.
-        decoder = json.JSONDecoder()
-        params, _ = decoder.raw_decode(opening.decode("utf-8", "replace"))
-        query = {**base.query, "EIO": str(version), "transport": "polling", "sid": params["sid"]}
-        close = EIO_CLOSE if version == 4 else f"1:{EIO_CLOSE}"
-        async with session.post(
+    if not isinstance(params.get("sid"), str):
+        return
+    query = {**base.query, "EIO": str(version), "transport": "polling", "sid": str(params["sid"])}
+    close = EIO_CLOSE if version == 4 else f"1:{EIO_CLOSE}"
+    with contextlib.suppress(TimeoutError, aiohttp.ClientError, OSError):
+        await http_exchange(
+            session,
+            "POST",
             endpoint.with_query(query),
-            data=close,
-            headers=headers,
-            ssl=ssl,
-            timeout=aiohttp.ClientTimeout(total=2),
-        ) as response:
-            await response.read()
+            headers,
+            ssl,
+            body=close,
+            limits=aiohttp.ClientTimeout(total=2),
+        )

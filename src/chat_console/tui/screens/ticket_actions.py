@@ -5,13 +5,16 @@ changed as the server confirmed; on an error ack the operator reads the server's
 changes locally.
 """
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import Worker
 
+from chat_console.client.errors import ClientError
 from chat_console.protocol import TicketStatus
 from chat_console.protocol.inbound import TicketAccepted
 from chat_console.store import TicketRecord, View, one_line
@@ -24,12 +27,14 @@ from chat_console.tui.formatting import (
     ticket_label,
     ticket_title,
 )
-from chat_console.tui.notices import client_error, notify_error
+from chat_console.tui.notices import notify_error, report_failed_worker
 from chat_console.tui.screens.assign import AssignScreen
 from chat_console.tui.screens.confirm import ConfirmScreen
 from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails
 from chat_console.tui.widgets.conversation import Conversation
 from chat_console.tui.widgets.queue import QueueView
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from chat_console.tui.app import ConsoleApp
@@ -53,6 +58,9 @@ class TicketActionScreen(Screen[None]):
     @property
     def client(self) -> "ClientPort | None":
         return self.console.client
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self.console, event)
 
     @property
     def queue(self) -> QueueView:
@@ -163,7 +171,7 @@ class TicketActionScreen(Screen[None]):
         async def work() -> None:
             try:
                 await call()
-            except client_error() as problem:
+            except ClientError as problem:
                 self.own_assignments.discard(tid)
                 self.error(f"{ticket_label(record)}: {problem}")
             else:
@@ -375,7 +383,7 @@ class TicketActionScreen(Screen[None]):
             try:
                 users = await client.fetch_operators() or []
             except Exception as problem:  # the list is a convenience; an id can still be typed
-                self.console.log.warning(f"operator list unavailable: {problem!r}")
+                log.warning("operator list unavailable: %s", one_line(problem))
                 return
             listed = [OperatorChoice(u.user_id, u.full_nm or "") for u in users]
             for op in listed:

@@ -69,15 +69,16 @@ class StatusBar(_Bar):
         parts: list[str | tuple[str, str]] = []
         if insecure:  # permanent: verify_tls = false lets anyone on the path read and speak
             parts.append(("⚠ TLS NOT VERIFIED ", "bold $text-error on $error-muted"))
-        if read_only:  # permanent: nothing written here is sent, nor kept after a quit
-            parts.append(
-                ("read-only: " + one_line(read_only) + " ", "bold $text-warning on $warning-muted")
-            )
         parts.append(("● " + state, _STATE_STYLE.get(state, "bold")))
         if state == "reconnecting" and retry_in is not None:
             parts.append((f" in {math.ceil(retry_in)}s", "$text-muted"))
         if retry_key and state in ("reconnecting", "offline"):  # before a reason that may be long
             parts += [("  " + retry_key, "bold $accent"), (" retry now", "$text-muted")]
+        if read_only:  # permanent, but after the connection's state, which must fit 80 columns
+            parts += [
+                "  ",
+                ("read-only: " + one_line(read_only), "bold $text-warning on $warning-muted"),
+            ]
         if reason:
             parts.append((" (" + one_line(reason) + ")", "$text-muted"))
         parts += [

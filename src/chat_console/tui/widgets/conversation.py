@@ -8,6 +8,7 @@ belong to the screen; when a reply needs the ticket accepted first the conversat
 """
 
 import base64
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -18,15 +19,19 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
+from textual.worker import Worker
 
+from chat_console.client.errors import ClientError
 from chat_console.client.pages import newest_pages, older_page
 from chat_console.protocol.limits import content_problem
-from chat_console.store import TicketRecord
+from chat_console.store import TicketRecord, one_line
 from chat_console.tui import messages as msg
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
-from chat_console.tui.notices import client_error, notify_error
+from chat_console.tui.notices import notify_error, report_failed_worker
 from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails, TypingLine
 from chat_console.tui.widgets.transcript import Transcript, image_size
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from chat_console.tui.app import ConsoleApp
@@ -78,6 +83,9 @@ class Conversation(Vertical):
         yield TypingLine(id="typing")
         yield Input(placeholder=NO_TICKET_PLACEHOLDER, id="composer")
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self.console, event)
+
     def on_mount(self) -> None:
         self.transcript.show(None)
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
@@ -104,7 +112,10 @@ class Conversation(Vertical):
         self.mark_read_if_seen()
 
     def store_replaced(self) -> None:
-        """Shown again from the console's new store; what the composer holds stays."""
+        """Shown again from the console's new store; what the composer holds stays. Pages fetched
+        into the store given up are fetched again into this one."""
+        self._history_loaded.clear()
+        self._no_older_on_server.clear()
         self.transcript.store = self.console.store
         self.transcript.show(self.ticket_id)
         self._name_the_recipient()
@@ -243,7 +254,7 @@ class Conversation(Vertical):
             return
         try:
             courier.send(record.ticket, text)  # pending, in the outbox, before any emit
-        except client_error() as problem:
+        except ClientError as problem:
             notify_error(self.console, str(problem), title="Message not sent")
             return
         self.console.store.save_draft(record.ticket_id, "")
@@ -315,8 +326,8 @@ class Conversation(Vertical):
                     for message in shown:
                         await client.mark_read(message)
                         store.mark_messages_read(tid, [message.message_id])  # as receipted
-            except client_error() as problem:
-                self.console.log.warning(f"read receipt failed: {problem}")
+            except ClientError as problem:
+                log.warning("read receipt failed: %s", one_line(problem))
                 return  # the next message, focus or reconnect tries again; no loop
             finally:
                 self._reading.discard(tid)
@@ -340,7 +351,7 @@ class Conversation(Vertical):
                 history = await newest_pages(client, self.console.store, ticket_id)
             except Exception as problem:
                 self._history_loaded.discard(ticket_id)
-                self.console.log.warning(f"history unavailable: {problem!r}")
+                log.warning("history unavailable: %s", one_line(problem))
                 return
             if history is not None and not history.more:
                 self._no_older_on_server.add(ticket_id)
@@ -363,7 +374,7 @@ class Conversation(Vertical):
             try:
                 page = await older_page(client, self.console.store, ticket_id)
             except Exception as problem:
-                self.console.log.warning(f"older history unavailable: {problem!r}")
+                log.warning("older history unavailable: %s", one_line(problem))
                 self._no_older_on_server.discard(ticket_id)  # the next scroll up tries again
                 return
             if page is not None and page.more:
@@ -386,7 +397,7 @@ class Conversation(Vertical):
             try:
                 history = await newest_pages(client, store, ticket_id)
             except Exception as problem:
-                self.console.log.warning(f"history unavailable: {problem!r}")
+                log.warning("history unavailable: %s", one_line(problem))
                 history = None
             if history is None:  # a server without the HTTP extras
                 gap = f"— while {colleague} handled this ticket, messages were not shown here —"

@@ -22,7 +22,7 @@ from textual.strip import Strip
 
 from chat_console.protocol import MessageType
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_size
-from chat_console.store import MARKER_PREFIX, MessageRecord, Store, Tick, one_line, safe_text
+from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
 from chat_console.tui.formatting import TICK_GLYPH, clock_time, wrap
 
 INDENT = 2
@@ -173,7 +173,7 @@ class Transcript(ScrollView, can_focus=True):
         record = self.store.message(message_id)
         if record is None:
             return 0
-        if record.message_id.startswith(MARKER_PREFIX):
+        if record.note:
             return len(self._body(record)[0])
         errors = len(self._error(record))
         if record.message.type == MessageType.IMAGE:
@@ -364,7 +364,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def _build_lines(self, record: MessageRecord) -> list[Text]:
         message = record.message
-        if record.message_id.startswith(MARKER_PREFIX):  # the console's own note: no header
+        if record.note:  # the console's own line: no header
             return [Text(line, _MARKER, no_wrap=True) for line in self._body(record)[0]]
         header = Text(no_wrap=True)
         sender = one_line(message.sender_nm or message.sender_id or "?")
