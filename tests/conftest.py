@@ -16,6 +16,18 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console honours HTTP_PROXY and its kin: every test starts without them, whatever the
+    machine's environment says (a test that wants a proxy sets them)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture
 async def server(request: pytest.FixtureRequest) -> AsyncIterator[RunningServer]:
     """The reference server on a free 127.0.0.1 port with a memory database and demo accounts;

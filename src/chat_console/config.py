@@ -60,6 +60,9 @@ class ServerSettings(_Section):
     ca_file: str = ""
     # Which Socket.IO generation the server speaks: "v4" (3.x/4.x), "v2" (2.x), or "auto" (probe).
     protocol: Literal["auto", "v4", "v2"] = "auto"
+    # The HTTP proxy for every connection: absent, the environment's (HTTPS_PROXY, NO_PROXY...);
+    # "" for none. May hold credentials, so a problem with it never quotes it.
+    proxy: str | None = None
     # Which Engine.IO transports may carry the link: with both, it opens with long-polling and
     # upgrades to a websocket when the server offers one; ["polling"] never upgrades (a balancer
     # that breaks websockets); ["websocket"] skips polling (a balancer without sticky sessions).
@@ -71,6 +74,13 @@ class ServerSettings(_Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("proxy")
+    @classmethod
+    def _http_proxy(cls, value: str | None) -> str | None:
+        if value and not (value.startswith("http://") and len(value) > len("http://")):
+            raise ValueError('must be an http:// proxy URL, or "" for none')
+        return value
 
     @field_validator("transports")
     @classmethod
@@ -319,6 +329,8 @@ def _notices(settings: Settings, path: Path | None, env_keys: Mapping[str, str])
         for key in _SECRET_KEYS
         if key not in env_keys and getattr(auth, key.split(".")[1]).get_secret_value()
     ]
+    if "server.proxy" not in env_keys and "@" in (settings.server.proxy or ""):
+        secrets_in_file.append("server.proxy credentials")
     if path and secrets_in_file and os.name == "posix" and path.stat().st_mode & 0o077:
         notices.append(
             f"{path.name}: holds {', '.join(secrets_in_file)} but others may read it;"

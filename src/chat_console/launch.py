@@ -152,6 +152,7 @@ async def _demo(
     """The demo in a terminal; with `smoke_test` (seconds), headless until it is online with
     tickets (exit 0) or that time has passed (exit 1): CI's check that an installed wheel works."""
     from chat_console.client import OAuthTokens, OperatorClient
+    from chat_console.client.proxy import DIRECT
     from chat_console.server.runner import running_server
     from chat_console.simulate.customers import run_demo_population
     from chat_console.simulate.http_client import password_grant, who_am_i
@@ -190,8 +191,10 @@ async def _demo(
                     "chat-console",
                     username=username,
                     password=password,
+                    proxies=DIRECT,
                 ),
                 listener=listener,
+                proxies=DIRECT,  # the demo's server is on this machine, whatever HTTP_PROXY says
             ),
         )
         if colleague:

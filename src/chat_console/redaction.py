@@ -37,6 +37,8 @@ _PATTERNS = (
     re.compile(rf"(?i)(['\"](?:{_KEYS})['\"]\s*:\s*['\"])[^'\"]*"),
     # accessToken: abc / password: abc (a line a person wrote; not bare "token:", which is prose)
     re.compile(r"(?i)(\b(?:access_?token|refresh_?token|password|client_?secret)\s*:\s+)[^\s'\"]+"),
+    # http://user:password@proxy:3128 (a proxy URL's credentials): the user info goes
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^\s/@'\"]+(?=@)"),
 )
 
 _known: set[str] = set()

@@ -60,12 +60,12 @@ async def test_a_stopped_server_is_named_at_the_tcp_check(tmp_path: Path) -> Non
     ok, lines = await run(config_file(tmp_path, url, oauth(url)))
     assert not ok
     port = url.rsplit(":", 1)[1]
-    assert lines[3] == (
+    assert lines[4] == (
         f"✗ tcp: nothing accepts connections at 127.0.0.1:{port} (connection refused)"
         " — fix: start the server, or correct the host and port in [server] url"
     )
-    assert lines[4] == "  (6 later checks skipped: they need this one)"
-    assert len(lines) == 5
+    assert lines[5] == "  (6 later checks skipped: they need this one)"
+    assert len(lines) == 6
 
 
 async def test_a_wrong_password_is_named_at_the_token_check_and_never_printed(

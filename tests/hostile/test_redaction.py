@@ -20,6 +20,8 @@ SHAPES = [
     ('Sending packet MESSAGE data 2["authenticate",{"accessToken":"s3cr3t-abc"}]', "s3cr3t-abc"),
     ('{"access_token": "s3cr3t-abc", "token_type": "Bearer"}', "s3cr3t-abc"),
     ("the password: hunter2hunter2 was rejected", "hunter2hunter2"),
+    ("proxy http://op:pr0xy-pass@proxy.example:3128 refused", "pr0xy-pass"),
+    ("Proxy-Authorization: Basic b3A6cHIweHktcGFzcw==", "b3A6cHIweHktcGFzcw=="),
 ]
 
 

@@ -18,6 +18,7 @@ import socketio.exceptions
 
 from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.errors import AckTimeout, NotConnected, fit_to_show
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError, TunnellingConnector
 from chat_console.client.transport import EventSink, Generation
 
 
@@ -34,14 +35,19 @@ class Connection:
         ssl: ssl_module.SSLContext | bool,
         on_event: EventSink,
         connect_timeout: float = 10.0,
+        proxies: Proxies = ENVIRONMENT,
         engineio_transports: list[str] | None = None,
     ) -> None:
+        try:
+            proxy = proxies.for_url(url)
+        except ProxyError as error:
+            raise NotConnected(str(error)) from None
         # We own the HTTP session (engineio leaves one it was given alone) so that it is closed
         # even when connecting fails, and so that a custom CA (an SSLContext) can be used at all.
-        connector = (
-            aiohttp.TCPConnector(ssl=ssl) if isinstance(ssl, ssl_module.SSLContext) else None
-        )
-        self._http = aiohttp.ClientSession(connector=connector)
+        # Its default proxy carries every request of the link through the proxy: the polling
+        # requests, and the websocket (in a CONNECT tunnel, whether ws or wss).
+        connector = TunnellingConnector(ssl=ssl if isinstance(ssl, ssl_module.SSLContext) else True)
+        self._http = aiohttp.ClientSession(connector=connector, proxy=proxy)
         self._ssl = ssl
         self._sio = self._make_client()
         self._url = url

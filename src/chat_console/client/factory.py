@@ -4,6 +4,7 @@ import ssl as ssl_module
 
 from chat_console.client.events import Listener
 from chat_console.client.operator import OperatorClient
+from chat_console.client.proxy import Proxies
 from chat_console.client.tokens import CommandToken, OAuthTokens, StaticToken, TokenProvider
 from chat_console.config import AuthMethod, Settings
 from chat_console.protocol.models import User
@@ -19,8 +20,15 @@ def tls_from_settings(settings: Settings) -> ssl_module.SSLContext | bool:
     return True
 
 
+def proxies_from_settings(settings: Settings) -> Proxies:
+    """`[server] proxy` when set (`""`: none), else the environment's proxy variables."""
+    return Proxies(settings.server.proxy)
+
+
 def tokens_from_settings(
-    settings: Settings, ssl: ssl_module.SSLContext | bool = True
+    settings: Settings,
+    ssl: ssl_module.SSLContext | bool = True,
+    proxies: Proxies | None = None,
 ) -> TokenProvider:
     auth = settings.auth
     match auth.method:
@@ -39,6 +47,7 @@ def tokens_from_settings(
                 password_command=auth.password_command,
                 ssl=ssl,
                 client_auth=str(auth.client_auth),
+                proxies=proxies or proxies_from_settings(settings),
             )
     raise AssertionError(f"unhandled auth method {auth.method}")
 
@@ -54,15 +63,17 @@ def user_from_settings(settings: Settings) -> User:
 
 def client_from_settings(settings: Settings, listener: Listener) -> OperatorClient:
     ssl = tls_from_settings(settings)
+    proxies = proxies_from_settings(settings)
     return OperatorClient(
         url=settings.server.url,
         user=user_from_settings(settings),
-        tokens=tokens_from_settings(settings, ssl),
+        tokens=tokens_from_settings(settings, ssl, proxies),
         listener=listener,
         socketio_path=settings.server.socketio_path,
         ack_timeout=settings.client.ack_timeout,
         max_in_flight=settings.client.max_in_flight,
         ssl=ssl,
         protocol=settings.server.protocol,
+        proxies=proxies,
         engineio_transports=list(settings.server.transports),
     )

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from chat_console.client.errors import ClientError, fit_to_show
 from chat_console.client.pages import MAX_PAGE, PAGE, Page
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
 from chat_console.client.tokens import TokenProvider
 from chat_console.protocol.models import Message, Ticket, User, WireModel
 
@@ -35,10 +36,13 @@ async def fetch_ticket_changes(
     ssl: ssl_module.SSLContext | bool,
     since: str,
     limit: int = MAX_PAGE,
+    *,
+    proxies: Proxies = ENVIRONMENT,
 ) -> Page[Ticket] | None:
     """Tickets changed after cursor `since` ("" for all), the server's own included."""
     params = {"since": since, "limit": str(limit)}
-    return _page(await get_json(base_url, "/api/tickets", tokens, ssl, params), "tickets", Ticket)
+    body = await get_json(base_url, "/api/tickets", tokens, ssl, params, proxies=proxies)
+    return _page(body, "tickets", Ticket)
 
 
 async def fetch_message_page(
@@ -50,6 +54,7 @@ async def fetch_message_page(
     since: str | None = None,
     before: str | None = None,
     limit: int = PAGE,
+    proxies: Proxies = ENVIRONMENT,
 ) -> Page[Message] | None:
     """Messages changed after `since`, or else the newest page older than message `before` (or
     the newest page of all), oldest first."""
@@ -59,26 +64,40 @@ async def fetch_message_page(
     if before is not None:
         params["before"] = before
     path = f"/api/tickets/{quote(ticket_id, safe='')}/messages"
-    return _page(await get_json(base_url, path, tokens, ssl, params), "messages", Message)
+    body = await get_json(base_url, path, tokens, ssl, params, proxies=proxies)
+    return _page(body, "messages", Message)
 
 
 async def fetch_tickets(
-    base_url: str, tokens: TokenProvider, ssl: ssl_module.SSLContext | bool
+    base_url: str,
+    tokens: TokenProvider,
+    ssl: ssl_module.SSLContext | bool,
+    *,
+    proxies: Proxies = ENVIRONMENT,
 ) -> list[Ticket] | None:
-    return _models(await get_json(base_url, "/api/tickets", tokens, ssl), Ticket)
+    return _models(await get_json(base_url, "/api/tickets", tokens, ssl, proxies=proxies), Ticket)
 
 
 async def fetch_messages(
-    base_url: str, ticket_id: str, tokens: TokenProvider, ssl: ssl_module.SSLContext | bool
+    base_url: str,
+    ticket_id: str,
+    tokens: TokenProvider,
+    ssl: ssl_module.SSLContext | bool,
+    *,
+    proxies: Proxies = ENVIRONMENT,
 ) -> list[Message] | None:
     path = f"/api/tickets/{quote(ticket_id, safe='')}/messages"
-    return _models(await get_json(base_url, path, tokens, ssl), Message)
+    return _models(await get_json(base_url, path, tokens, ssl, proxies=proxies), Message)
 
 
 async def fetch_operators(
-    base_url: str, tokens: TokenProvider, ssl: ssl_module.SSLContext | bool
+    base_url: str,
+    tokens: TokenProvider,
+    ssl: ssl_module.SSLContext | bool,
+    *,
+    proxies: Proxies = ENVIRONMENT,
 ) -> list[User] | None:
-    return _models(await get_json(base_url, "/api/operators", tokens, ssl), User)
+    return _models(await get_json(base_url, "/api/operators", tokens, ssl, proxies=proxies), User)
 
 
 async def get_json(
@@ -87,8 +106,14 @@ async def get_json(
     tokens: TokenProvider,
     ssl: ssl_module.SSLContext | bool,
     params: dict[str, str] | None = None,
+    *,
+    proxies: Proxies = ENVIRONMENT,
 ) -> Any:
     """GET with the bearer token (one retry with a fresh token on 401); None on 404/405."""
+    try:
+        proxy = proxies.for_url(base_url)
+    except ProxyError as error:
+        raise ClientError(f"{path}: {error}") from None
     for attempt in range(2):
         token = await tokens.get()
         try:
@@ -99,6 +124,7 @@ async def get_json(
                     headers={"Authorization": f"Bearer {token}"},
                     params=params,
                     ssl=ssl,
+                    proxy=proxy,
                 ) as response,
             ):
                 status = response.status

@@ -31,6 +31,7 @@ from chat_console.client.events import (
     Listener,
 )
 from chat_console.client.pages import PAGE, Page
+from chat_console.client.proxy import ENVIRONMENT, Proxies
 from chat_console.client.supervisor import Supervisor
 from chat_console.client.tokens import TokenProvider
 from chat_console.client.transport import Generation, Transport
@@ -70,6 +71,7 @@ class OperatorClient:
         backoff: Backoff | None = None,
         protocol: str = AUTO,
         max_in_flight: int = 32,
+        proxies: Proxies = ENVIRONMENT,
         engineio_transports: list[str] | None = None,
     ) -> None:
         self.user = user
@@ -81,6 +83,7 @@ class OperatorClient:
         self._muted = True  # no listener calls outside start() .. stop()
         self._ack_timeout = ack_timeout
         self._ssl = ssl
+        self._proxies = proxies
         self._background: set[asyncio.Task[Any]] = set()
         self._online_hooks: list[OnlineHook] = []
         self.supervisor = Supervisor(
@@ -93,6 +96,7 @@ class OperatorClient:
                 socketio_path=socketio_path,
                 ssl=ssl,
                 engineio_transports=engineio_transports,
+                proxies=proxies,
             ),
             on_event=self._on_event,
             on_state=self._deliver,
@@ -218,10 +222,14 @@ class OperatorClient:
 
     async def fetch_tickets(self) -> list[Ticket] | None:
         """Tickets the server knows (HTTP extra); None when the server has no such endpoint."""
-        return await http_api.fetch_tickets(self._url, self._tokens, self._ssl)
+        return await http_api.fetch_tickets(
+            self._url, self._tokens, self._ssl, proxies=self._proxies
+        )
 
     async def fetch_messages(self, ticket_id: str) -> list[Message] | None:
-        return await http_api.fetch_messages(self._url, ticket_id, self._tokens, self._ssl)
+        return await http_api.fetch_messages(
+            self._url, ticket_id, self._tokens, self._ssl, proxies=self._proxies
+        )
 
     @property
     def server_url(self) -> str:
@@ -229,7 +237,9 @@ class OperatorClient:
 
     async def fetch_ticket_changes(self, since: str) -> Page[Ticket] | None:
         """Tickets changed after cursor `since` ("" for all), with the cursor that follows."""
-        return await http_api.fetch_ticket_changes(self._url, self._tokens, self._ssl, since)
+        return await http_api.fetch_ticket_changes(
+            self._url, self._tokens, self._ssl, since, proxies=self._proxies
+        )
 
     async def fetch_message_page(
         self,
@@ -240,11 +250,20 @@ class OperatorClient:
         limit: int = PAGE,
     ) -> Page[Message] | None:
         return await http_api.fetch_message_page(
-            self._url, ticket_id, self._tokens, self._ssl, since=since, before=before, limit=limit
+            self._url,
+            ticket_id,
+            self._tokens,
+            self._ssl,
+            since=since,
+            before=before,
+            limit=limit,
+            proxies=self._proxies,
         )
 
     async def fetch_operators(self) -> list[User] | None:
-        return await http_api.fetch_operators(self._url, self._tokens, self._ssl)
+        return await http_api.fetch_operators(
+            self._url, self._tokens, self._ssl, proxies=self._proxies
+        )
 
     async def _call(self, event: EmitEvent, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """Emit with an ack; raise ClientError with the server's words on an error ack."""

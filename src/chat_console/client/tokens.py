@@ -18,6 +18,7 @@ from urllib.parse import quote_plus
 import aiohttp
 
 from chat_console.client.errors import AuthenticationFailed, TokenUnavailable, fit_to_show
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
 from chat_console.redaction import remember_secret
 
 _HIDDEN = "***"
@@ -155,6 +156,7 @@ class OAuthTokens:
         password_command: str = "",
         ssl: ssl_module.SSLContext | bool = True,
         client_auth: str = CLIENT_AUTH_POST,
+        proxies: Proxies = ENVIRONMENT,
     ) -> None:
         if grant_type not in ("password", "client_credentials"):
             raise ValueError(f"unsupported grant_type {grant_type!r}")
@@ -171,6 +173,7 @@ class OAuthTokens:
         self._password = password
         self._password_command = password_command
         self._ssl = ssl
+        self._proxies = proxies
         self._access: str | None = None
         self._expires_at = 0.0  # time.monotonic()
         self._refresh: str | None = None
@@ -223,10 +226,14 @@ class OAuthTokens:
         form, headers = self._client_credentials(form)
         timeout = aiohttp.ClientTimeout(total=_HTTP_TIMEOUT)
         try:
+            proxy = self._proxies.for_url(self._token_url)
+        except ProxyError as error:
+            raise TokenUnavailable(f"token endpoint: {error}") from None
+        try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
                 session.post(
-                    self._token_url, data=form, headers=headers, ssl=self._ssl
+                    self._token_url, data=form, headers=headers, ssl=self._ssl, proxy=proxy
                 ) as response,
             ):
                 body = await _json_or_none(response)

@@ -6,6 +6,7 @@ import ssl as ssl_module
 from chat_console.client.connection import SocketIO2Connection, SocketIOConnection
 from chat_console.client.eio3 import EngineIOProbeError, probe_server
 from chat_console.client.errors import NotConnected, fit_to_show
+from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError
 from chat_console.client.transport import EventSink, Generation, Transport
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class TransportChooser:
         socketio_path: str,
         ssl: ssl_module.SSLContext | bool,
         connect_timeout: float = 10.0,
+        proxies: Proxies = ENVIRONMENT,
         engineio_transports: list[str] | None = None,
     ) -> None:
         if protocol not in (AUTO, *Generation):
@@ -37,6 +39,7 @@ class TransportChooser:
         self._path = socketio_path
         self._ssl = ssl
         self._connect_timeout = connect_timeout
+        self._proxies = proxies
         self._engineio_transports = engineio_transports  # None: both, upgrading when offered
 
     async def choose(self) -> Generation:
@@ -44,8 +47,14 @@ class TransportChooser:
         if self.generation is None:
             try:
                 probe = await probe_server(
-                    self._url, self._path, self._ssl, request_timeout=self._connect_timeout
+                    self._url,
+                    self._path,
+                    self._ssl,
+                    request_timeout=self._connect_timeout,
+                    proxy=self._proxies.for_url(self._url),
                 )
+            except ProxyError as error:
+                raise NotConnected(str(error)) from None
             except EngineIOProbeError as error:
                 raise NotConnected(
                     fit_to_show(error.args[0] if error.args else error, 200)
@@ -65,5 +74,6 @@ class TransportChooser:
             ssl=self._ssl,
             on_event=on_event,
             connect_timeout=self._connect_timeout,
+            proxies=self._proxies,
             engineio_transports=self._engineio_transports,
         )

@@ -1,7 +1,8 @@
 """`chat-console doctor`: check, in order, everything the console needs to work with its server.
 
-config (and its permissions) -> DNS -> TCP -> TLS -> the server's Engine.IO version -> a token ->
-`authenticate` -> subscribe -> an acknowledged round trip. Each check prints one line, ✓ or ✗,
+config (and its permissions) -> the proxy (which one, for what) -> DNS -> TCP -> TLS (through
+a proxy: its name, a CONNECT tunnel, TLS inside it) -> the server's Engine.IO version -> a token
+-> `authenticate` -> subscribe -> an acknowledged round trip. Each check prints one line, ✓ or ✗,
 and on ✗ the fix. A failure that later checks depend on stops them. Secrets are never printed:
 tokens are never shown, and every line is built from our words or cleaned server words.
 """
@@ -17,6 +18,7 @@ from chat_console.doctor.reach import (
     check_config,
     check_dns,
     check_permissions,
+    check_proxy,
     check_tcp,
     check_tls,
 )
@@ -32,6 +34,7 @@ Check = Callable[[Findings], Awaitable[Outcome]]
 CHECKS: tuple[Check, ...] = (
     check_config,
     check_permissions,
+    check_proxy,
     check_dns,
     check_tcp,
     check_tls,

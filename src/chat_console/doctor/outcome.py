@@ -9,6 +9,7 @@ from typing import Any
 from yarl import URL
 
 from chat_console.client.errors import fit_to_show
+from chat_console.client.proxy import ENVIRONMENT, Proxies, shown
 from chat_console.client.tokens import TokenProvider
 from chat_console.client.transport import Generation, Transport
 from chat_console.config import Settings
@@ -47,6 +48,8 @@ class Findings:
     settings: Settings | None = None
     url: URL | None = None
     ssl: ssl_module.SSLContext | bool = True
+    proxies: Proxies = ENVIRONMENT
+    proxy: str | None = field(default=None, repr=False)  # the server's (credentials included)
     generation: Generation | None = None
     tokens: TokenProvider | None = None
     token: str | None = field(default=None, repr=False)
@@ -60,3 +63,8 @@ class Findings:
     def need_url(self) -> URL:
         assert self.url is not None, "the config check runs first"
         return self.url
+
+    def via(self, url: str | None = None) -> str:
+        """`, via http://proxy:3128` when a proxy carries `url` (the server's by default)."""
+        proxy = self.proxy if url is None else self.proxies.for_url(url)
+        return f", via {shown(proxy)}" if proxy else ""

@@ -34,7 +34,7 @@ async def check_engineio(found: Findings) -> Outcome:
     settings = found.need_settings()
     server = settings.server
     try:
-        probe = await probe_server(server.url, server.socketio_path, found.ssl)
+        probe = await probe_server(server.url, server.socketio_path, found.ssl, proxy=found.proxy)
     except EngineIOProbeError as error:
         return failed(
             "engine.io",
@@ -60,7 +60,7 @@ async def check_engineio(found: Findings) -> Outcome:
     return passed(
         "engine.io",
         f"the server speaks {generation.label} and offers {probe.transports}: the console uses "
-        f'its {generation} transport ([server] protocol = "{server.protocol}": {how})',
+        f'its {generation} transport ([server] protocol = "{server.protocol}": {how}){found.via()}',
     )
 
 
@@ -71,14 +71,15 @@ def _toml_list(names: Sequence[str]) -> str:
 async def check_token(found: Findings) -> Outcome:
     settings = found.need_settings()
     method = settings.auth.method
-    found.tokens = tokens_from_settings(settings, found.ssl)
+    found.tokens = tokens_from_settings(settings, found.ssl, found.proxies)
     try:
         found.token = await asyncio.wait_for(found.tokens.get(), TOKEN_TIMEOUT)
     except TimeoutError:
         return failed("token", f"no token within {TOKEN_TIMEOUT:g} s", _TOKEN_FIXES[method])
     except ClientError as error:  # its words never hold the secret
         return failed("token", str(error), _TOKEN_FIXES[method])
-    return passed("token", f"got an access token ({method}; not shown)")
+    via = found.via(settings.auth.token_url) if method is AuthMethod.OAUTH else ""
+    return passed("token", f"got an access token ({method}; not shown){via}")
 
 
 async def check_authenticate(found: Findings) -> Outcome:
@@ -89,6 +90,7 @@ async def check_authenticate(found: Findings) -> Outcome:
         url=settings.server.url,
         socketio_path=settings.server.socketio_path,
         ssl=found.ssl,
+        proxies=found.proxies,
         engineio_transports=list(settings.server.transports),
     )
     transport = await chooser.new(lambda event, args: found.inbox.put_nowait((event, args)))
@@ -105,7 +107,9 @@ async def check_authenticate(found: Findings) -> Outcome:
     wire = _WIRE_NAMES.get(transport.engineio_transport or "", "an unknown transport")
     answer = await _auth_answer(found)
     if isinstance(answer, Authenticated):
-        return passed("authenticate", f"the server answered authenticated (over {wire})")
+        return passed(
+            "authenticate", f"the server answered authenticated (over {wire}){found.via()}"
+        )
     if isinstance(answer, Unauthenticated):
         words = _message(answer.payload)
         return failed(

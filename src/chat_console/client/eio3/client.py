@@ -52,6 +52,7 @@ from chat_console.client.eio3.links import (
     dial_websocket,
     http_exchange,
 )
+from chat_console.client.proxy import ProxyError, TunnellingConnector, proxy_for
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class SocketIO2Client:
             raise ValueError('transports must be "websocket" and/or "polling"')
         if namespaces not in (None, ["/"]):
             raise ValueError("the Engine.IO v3 adapter serves the default namespace only")
-        self._session = self._given_session or aiohttp.ClientSession()
+        self._session = self._given_session or _own_session(url)
         try:
             opening = self._open(url, socketio_path, headers, ssl, allowed)
             await asyncio.wait_for(opening, wait_timeout)
@@ -543,6 +544,15 @@ def _short(value: Any) -> str:
         value = value["message"]
     text = value if isinstance(value, str) else json.dumps(value)
     return "".join(ch if ch.isprintable() else "?" for ch in text[:200])
+
+
+def _own_session(url: str) -> aiohttp.ClientSession:
+    """The session of a client given none: through the environment's proxy, as the console's."""
+    try:
+        proxy = proxy_for(url)
+    except ProxyError as error:
+        raise exceptions.ConnectionError(str(error)) from None
+    return aiohttp.ClientSession(connector=TunnellingConnector(), proxy=proxy)
 
 
 def connect_failure(error: BaseException) -> str:

@@ -44,6 +44,7 @@ async def probe_engineio_version(
     headers: Mapping[str, str] | None = None,
     request_timeout: float = 5.0,
     http_session: aiohttp.ClientSession | None = None,
+    proxy: str | None = None,
 ) -> int:
     """Ask a Socket.IO server which Engine.IO version it speaks (see `probe_server`)."""
     probe = await probe_server(
@@ -53,6 +54,7 @@ async def probe_engineio_version(
         headers=headers,
         request_timeout=request_timeout,
         http_session=http_session,
+        proxy=proxy,
     )
     return probe.version
 
@@ -65,13 +67,15 @@ async def probe_server(
     headers: Mapping[str, str] | None = None,
     request_timeout: float = 5.0,
     http_session: aiohttp.ClientSession | None = None,
+    proxy: str | None = None,
 ) -> ServerProbe:
     """Ask a Socket.IO server which Engine.IO version it speaks: 3 (Socket.IO 2.x) or 4 (3.x/4.x),
     and which upgrades its open packet offers.
 
     One HTTP polling handshake with `EIO=4`; a v4 server opens with `0{...}`, a v3 server ignores
     the version and opens with a length-prefixed payload (`96:0{...}`). If the server refuses,
-    the handshake is tried once more with `EIO=3`. The probed session is then closed. Raises
+    the handshake is tried once more with `EIO=3`. The probed session is then closed. A session
+    of our own goes through `proxy` (a given one through its own default). Raises
     `EngineIOProbeError`, with a one-line reason, when the server cannot be read as either.
     """
     base = URL(url)
@@ -80,7 +84,7 @@ async def probe_server(
     scheme = "https" if base.scheme in ("https", "wss") else "http"
     endpoint = base.with_scheme(scheme).with_path("/" + socketio_path.strip("/") + "/")
     shown = endpoint.with_query(None)  # a query may hold credentials: never in messages
-    session = http_session or aiohttp.ClientSession()
+    session = http_session or aiohttp.ClientSession(proxy=proxy)
     statuses: list[int] = []
     try:
         for asked in ("4", "3"):
