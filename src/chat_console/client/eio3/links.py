@@ -229,6 +229,14 @@ class PollingLink:
             ended.cancel()
             if not answer.done():
                 answer.cancel()  # aiohttp releases the connection as the task unwinds
+                # It may still end in an error of its own (the proxy or server gone meanwhile):
+                # nobody waits for it any more, so read it here rather than leave it unretrieved.
+                answer.add_done_callback(_read_outcome)
         if not answer.done() or answer.cancelled():
             raise LinkClosed("the polling session is closed")
         return answer.result()
+
+
+def _read_outcome(task: "asyncio.Future[Exchange]") -> None:
+    if not task.cancelled():
+        task.exception()
