@@ -237,6 +237,6 @@ class PollingLink:
         return answer.result()
 
 
-def _read_outcome(task: "asyncio.Future[Exchange]") -> None:
+def _read_outcome(task: asyncio.Future[Exchange]) -> None:
     if not task.cancelled():
         task.exception()
