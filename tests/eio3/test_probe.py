@@ -1,4 +1,4 @@
-"""`probe_engineio_version` against real servers of both generations and against non-servers."""
+"""`probe_server` against real servers of both generations and against non-servers."""
 
 import asyncio
 import socket
@@ -11,7 +11,7 @@ import socketio
 from aiohttp import web
 from socketio import exceptions
 
-from chat_console.client.eio3 import EngineIOProbeError, SocketIO2Client, probe_engineio_version
+from chat_console.client.eio3 import EngineIOProbeError, SocketIO2Client, probe_server
 from tests.eio3.conftest import started_node_server
 
 
@@ -54,14 +54,14 @@ async def test_a_socketio_2x_server_is_engineio_3_and_the_probe_leaves_no_sessio
 ) -> None:
     # A long auth timeout: only the probe's own close packet can end the session it opened.
     async with started_node_server(node_v2_dir, AUTH_TIMEOUT_MS="60000") as node_server:
-        assert await probe_engineio_version(node_server.url) == 3
+        assert (await probe_server(node_server.url)).version == 3
         async with asyncio.timeout(5):
             while await node_server.socket_count() != 0:  # noqa: ASYNC110 - another process
                 await asyncio.sleep(0.05)
 
 
 async def test_a_python_socketio_5_server_is_engineio_4(v4_server: PlainServer) -> None:
-    assert await probe_engineio_version(v4_server.url) == 4
+    assert (await probe_server(v4_server.url)).version == 4
     assert v4_server.sio is not None
     # The probe closed the session it opened (the server forgets closed sessions lazily).
     sessions = list(v4_server.sio.eio.sockets.values())
@@ -76,14 +76,14 @@ async def test_the_reference_server_is_engineio_4() -> None:
     if not hasattr(runner, "running_server"):
         pytest.skip("chat_console.server.runner.running_server is not built yet")
     async with runner.running_server() as server:
-        assert await probe_engineio_version(server.url) == 4
+        assert (await probe_server(server.url)).version == 4
 
 
 async def test_an_http_server_without_socketio_is_named_as_such(
     not_socketio: PlainServer,
 ) -> None:
     with pytest.raises(EngineIOProbeError) as caught:
-        await probe_engineio_version(not_socketio.url + "/?token=secret-value")
+        await probe_server(not_socketio.url + "/?token=secret-value")
     message = str(caught.value)
     assert "no Engine.IO v3 or v4 handshake" in message
     assert "HTTP 404" in message
@@ -92,13 +92,13 @@ async def test_an_http_server_without_socketio_is_named_as_such(
 
 async def test_a_closed_port_is_named_as_unreachable(free_port: int) -> None:
     with pytest.raises(EngineIOProbeError, match="cannot connect to"):
-        await probe_engineio_version(f"http://127.0.0.1:{free_port}")
+        await probe_server(f"http://127.0.0.1:{free_port}")
 
 
 async def test_probe_errors_are_connection_errors_for_callers_of_either_client() -> None:
     assert issubclass(EngineIOProbeError, exceptions.ConnectionError)
     with pytest.raises(EngineIOProbeError, match="must be http"):
-        await probe_engineio_version("gopher://example.invalid")
+        await probe_server("gopher://example.invalid")
 
 
 async def test_the_v3_adapter_refuses_a_v4_server_with_a_clear_error(

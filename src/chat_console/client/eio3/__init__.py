@@ -50,7 +50,6 @@ from chat_console.client.eio3.codec import (
 from chat_console.client.eio3.probe import (
     EngineIOProbeError,
     ServerProbe,
-    probe_engineio_version,
     probe_server,
 )
 
@@ -73,7 +72,6 @@ __all__ = [
     "encode_socket_packet",
     "engineio_version_of",
     "polling_url",
-    "probe_engineio_version",
     "probe_server",
     "websocket_url",
 ]

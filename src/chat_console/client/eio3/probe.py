@@ -18,7 +18,7 @@ from chat_console.client.eio3.links import SSLOption, http_exchange
 
 
 class EngineIOProbeError(exceptions.ConnectionError):
-    """`probe_engineio_version` could not tell which Engine.IO version a server speaks."""
+    """`probe_server` could not tell which Engine.IO version a server speaks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,29 +34,6 @@ class ServerProbe:
         if "websocket" in self.upgrades:
             return "long-polling and websocket"
         return "long-polling only (no websocket upgrade)"
-
-
-async def probe_engineio_version(
-    url: str,
-    socketio_path: str = "socket.io",
-    ssl: SSLOption = True,
-    *,
-    headers: Mapping[str, str] | None = None,
-    request_timeout: float = 5.0,
-    http_session: aiohttp.ClientSession | None = None,
-    proxy: str | None = None,
-) -> int:
-    """Ask a Socket.IO server which Engine.IO version it speaks (see `probe_server`)."""
-    probe = await probe_server(
-        url,
-        socketio_path,
-        ssl,
-        headers=headers,
-        request_timeout=request_timeout,
-        http_session=http_session,
-        proxy=proxy,
-    )
-    return probe.version
 
 
 async def probe_server(
