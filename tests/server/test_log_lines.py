@@ -27,3 +27,14 @@ async def test_a_newline_in_a_ticket_id_is_escaped_in_the_log(
     ]
     for line in lines:
         assert not set(line) & {"\n", "\r", "\x1b", "\u202e"}, line
+
+
+@pytest.mark.parametrize("library", ["engineio.server", "socketio.server", "aiohttp.server"])
+async def test_what_the_servers_libraries_log_of_a_peer_is_escaped_too(
+    server: RunningServer, caplog: pytest.LogCaptureFixture, library: str
+) -> None:
+    caplog.set_level(logging.INFO, logger=library)
+    logging.getLogger(library).warning("bad request from a peer: %s", FORGED)
+    (record,) = [r for r in caplog.records if r.name == library]
+    assert not set(record.getMessage()) & {"\n", "\r", "\x1b", "\u202e"}
+    assert "t-1\\nINFO" in record.getMessage()

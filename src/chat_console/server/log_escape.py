@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 LOGGER_NAME = "chat_console.server"
+# The libraries under the server log peer data of their own (session ids, event names, requests).
+_LIBRARY_LOGGERS = ("engineio.server", "socketio.server", "aiohttp.server", "aiohttp.web")
 # C0 and DEL, C1, lone surrogates, line/paragraph separators, bidi embeddings and isolates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -48,7 +50,9 @@ class EscapingFilter(logging.Filter):
 
 
 def install() -> None:
-    """Put the filter on the server's logger, once."""
-    logger = logging.getLogger(LOGGER_NAME)
-    if not any(isinstance(f, EscapingFilter) for f in logger.filters):
-        logger.addFilter(EscapingFilter())
+    """Put the filter on the server's logger and its libraries' (a logger's filter sees only the
+    records logged on it, not its children's), once each."""
+    for name in (LOGGER_NAME, *_LIBRARY_LOGGERS):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, EscapingFilter) for f in logger.filters):
+            logger.addFilter(EscapingFilter())
