@@ -17,7 +17,18 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import burst, drain, ingest, latency, machine, resync, scale, server_relay, startup
+from benchmarks import (
+    burst,
+    drain,
+    ingest,
+    latency,
+    machine,
+    resync,
+    scale,
+    server_relay,
+    startup,
+    terminal_bytes,
+)
 from benchmarks.strict import PYTHON
 
 HERE = Path(__file__).parent
@@ -40,13 +51,52 @@ class Size:
     burst_tickets: int
     burst_mib: int
     drain_messages: int
+    bytes_idle_seconds: float
+    bytes_messages: int
+    bytes_flood_seconds: float
 
 
 FULL = Size(
-    "full", 5000, 3, 10.0, 10_000, 100_000, 100, 7, (50, 200), 10.0, 20, 2000, 10_000, 100, 1000
+    "full",
+    5000,
+    3,
+    10.0,
+    10_000,
+    100_000,
+    100,
+    7,
+    (50, 200),
+    10.0,
+    20,
+    2000,
+    10_000,
+    100,
+    1000,
+    20.0,
+    20,
+    5.0,
 )
-QUICK = Size("quick", 1500, 1, 3.0, 2_000, 20_000, 30, 3, (50, 200), 3.0, 3, 200, 10_000, 20, 1000)
-TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20, 200, 2, 50)
+QUICK = Size(
+    "quick",
+    1500,
+    1,
+    3.0,
+    2_000,
+    20_000,
+    30,
+    3,
+    (50, 200),
+    3.0,
+    3,
+    200,
+    10_000,
+    20,
+    1000,
+    10.0,
+    10,
+    3.0,
+)
+TINY = Size("tiny", 100, 1, 1.0, 50, 500, 4, 1, (5, 10), 1.0, 1, 20, 200, 2, 50, 2.0, 3, 1.0)
 
 
 @dataclass(frozen=True)
@@ -293,6 +343,28 @@ def drain_rows(size: Size) -> list[Row]:
     ]
 
 
+def terminal_rows(size: Size) -> list[Row]:
+    r = asyncio.run(
+        terminal_bytes.run(size.bytes_idle_seconds, size.bytes_messages, size.bytes_flood_seconds)
+    )
+    section = "Terminal"
+    idle, opened, closed = r.idle_bytes_per_s, r.open_bytes_per_message, r.closed_bytes_per_message
+    flood = r.flood_bytes_per_s
+    return [
+        Row(section, "idle output, 30 waiting tickets", idle, "B/s", "<= 300", idle <= 300),
+        Row(section, "per message, closed conversation", closed, "B", "<= 2000", closed <= 2000),
+        Row(section, "per message, open conversation", opened, "B", "<= 2000", opened <= 2000),
+        Row(
+            section,
+            f"during a {terminal_bytes.FLOOD_RATE} msg/s flood ({r.flood_messages:,} msg)",
+            flood,
+            "B/s",
+            "<= 50000",
+            flood <= 50_000,
+        ),
+    ]
+
+
 SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "ingest": ingest_rows,
     "latency": latency_rows,
@@ -302,6 +374,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "server": relay_rows,
     "resync": resync_rows,
     "drain": drain_rows,
+    "terminal": terminal_rows,
 }
 if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
     SECTIONS["chaos"] = chaos_rows

@@ -107,3 +107,27 @@ def test_a_spent_refresh_token_presented_again_revokes_its_whole_family() -> Non
         assert tokens.refresh(grant.refresh_token) is None
     assert tokens.user_for(elsewhere.access_token) == "op-1"
     assert tokens.refresh(elsewhere.refresh_token) is not None
+
+
+def test_claims_kept_by_a_socket_stop_holding_at_expiry_revocation_and_a_replayed_refresh() -> None:
+    clock = Clock()
+    tokens = TokenStore(ttl=60, clock=clock)
+    expiring = tokens.verify_access(tokens.issue("op-1").access_token)
+    assert expiring is not None and tokens.still_valid(expiring)
+    clock.now += 60
+    assert not tokens.still_valid(expiring)
+
+    revoked = tokens.verify_access(tokens.issue("op-1").access_token)
+    other = tokens.verify_access(tokens.issue("op-2").access_token)
+    assert revoked is not None and other is not None
+    tokens.revoke("op-1")
+    assert not tokens.still_valid(revoked)
+    assert tokens.still_valid(other)
+
+    grant = tokens.issue("op-2")
+    replayed = tokens.verify_access(grant.access_token)
+    assert replayed is not None
+    assert tokens.refresh(grant.refresh_token) is not None
+    assert tokens.refresh(grant.refresh_token) is None  # spent, presented again: family revoked
+    assert not tokens.still_valid(replayed)
+    assert tokens.still_valid(other)  # another login of the same user is untouched

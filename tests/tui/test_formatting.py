@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from chat_console.tui.formatting import wrap
+from chat_console.tui.formatting import format_wait, wrap
 
 clusters = st.sampled_from(
     ["\u2764\ufe0f", "\U0001f468\u200d\U0001f469", "e\u0301", "\u754c", "\U0001f600", "a", " "]
@@ -24,3 +24,8 @@ def test_no_wrapped_line_is_wider_than_the_width_and_nothing_is_lost(
 
 def test_a_long_word_of_emoji_is_cut_between_clusters() -> None:
     assert wrap("ab\u2764\ufe0fcd", 3) == ["ab", "\u2764\ufe0fc", "d"]
+
+
+def test_a_waiting_time_counts_seconds_only_in_its_first_minute() -> None:
+    shown = [format_wait(s) for s in (0, 59, 60, 119, 120, 3599, 3600, 3660, 86400 + 7200)]
+    assert shown == ["0s", "59s", "1m", "1m", "2m", "59m", "1h00m", "1h01m", "1d02h"]

@@ -11,14 +11,14 @@ from chat_console.server.accounts import Account, Accounts, Role
 from chat_console.server.arguments import Refusal, an_id
 from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, Bucket, RateLimit, event_bucket
 from chat_console.server.storage import ServerStore
-from chat_console.server.tokens import TokenStore
+from chat_console.server.tokens import Claims, TokenStore
 
 
 @dataclass(slots=True)
 class Session:
     sid: str
     user: Account | None = None
-    token: str | None = field(default=None, repr=False)
+    claims: Claims | None = None  # of the token it authenticated with, verified then
     auth_deadline: asyncio.Task[None] | None = None
     # Events before `authenticate` (no account yet); afterwards the account's budget counts.
     bucket: Bucket = field(default_factory=lambda: event_bucket(DEFAULT_RATE_LIMIT))

@@ -195,23 +195,26 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
     async def _authenticate(self, session: Session, args: tuple[Any, ...]) -> None:
         payload = arg(args, 0)
         token = payload.get("accessToken") if isinstance(payload, dict) else None
-        user_id = self.tokens.user_for(token) if isinstance(token, str) else None
-        account = self.accounts.by_user_id(user_id) if user_id else None
-        if account is None:
+        claims = self.tokens.verify_access(token) if isinstance(token, str) else None
+        account = self.accounts.by_user_id(claims.user_id) if claims else None
+        if claims is None or account is None:
             await self._deauthenticate(session, "invalid or expired token")
             raise Refusal("invalid or expired token")
         if session.user and session.user.user_id != account.user_id:
             await self._leave_all_rooms(session)
-        session.user, session.token = account, token
+        session.user, session.claims = account, claims
         if session.auth_deadline:
             session.auth_deadline.cancel()
         log.info("authenticated %s as %s (%s)", session.sid, account.user_id, account.role)
         await self.emit(ListenEvent.AUTHENTICATED, True, to=session.sid)
 
     async def _still_authenticated(self, session: Session) -> bool:
-        if session.user is None or session.token is None:
+        """The token was verified once, at `authenticate`; each event re-checks only what can
+        change (expiry, revocation), not its signature (issue 15: the HMAC per event was a
+        large part of the server's cost per delivery receipt)."""
+        if session.user is None or session.claims is None:
             return False
-        if self.tokens.user_for(session.token) == session.user.user_id:
+        if self.tokens.still_valid(session.claims):
             return True
         await self._deauthenticate(session, "token expired or revoked")
         return False
@@ -223,7 +226,7 @@ class ChatNamespace(TicketHandlers, MessageHandlers):
             await self._leave_all_rooms(session)
         else:
             log.info("refused authentication of %s: %s", session.sid, reason)
-        session.user, session.token = None, None
+        session.user, session.claims = None, None
         await self.emit(ListenEvent.UNAUTHENTICATED, {"message": reason}, to=session.sid)
 
     async def _leave_all_rooms(self, session: Session) -> None:

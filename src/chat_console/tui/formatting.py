@@ -21,13 +21,15 @@ TICK_GLYPH = {
 
 
 def format_wait(seconds: float) -> str:
-    """A compact age: 42s, 3m07s, 1h05m, 2d03h."""
+    """A compact age: 42s, 3m, 1h05m, 2d03h. Seconds only in the first minute: a clock that
+    changes once a minute redraws its row once a minute, not every second (issue 15: over ssh
+    the ticking seconds of 30 waiting tickets were most of an idle console's output)."""
     seconds = max(0, int(seconds))
     if seconds < 60:
         return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
+    minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
+        return f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
         return f"{hours}h{minutes:02d}m"
