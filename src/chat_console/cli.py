@@ -97,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="instead of [history] keep_days (30); 0 removes every closed ticket",
     )
+    search = commands.add_parser(
+        "search",
+        help="full-text search of the local history: one line per match (ticket, customer, "
+        "time, sender, the matching line), newest first; exit 1 when nothing matches",
+    )
+    search.add_argument("query", metavar="QUERY", help="words that must all occur")
+    search.add_argument("--ticket", metavar="ID", default=None, help="only in this ticket")
+    search.add_argument(
+        "--json", action="store_true", help="JSON lines with the raw text (JSON-escaped)"
+    )
     for command in commands.choices.values():
         # `chat-console doctor --config X` as well as `chat-console --config X doctor`; SUPPRESS
         # keeps a value given before the sub-command when none is given after it.
@@ -144,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chat_console.purge import run_purge
 
             return run_purge(args)
+        case "search":
+            from chat_console.history_commands import run_search
+
+            return run_search(args)
         case "demo":
             from chat_console.launch import run_demo
 

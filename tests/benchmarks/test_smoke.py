@@ -20,6 +20,7 @@ EXPECTED = {
     "Resync": 7,
     "Drain": 4,
     "Chaos": 7,
+    "Search": 6,
 }
 
 
