@@ -5,7 +5,7 @@ a JSON line with the raw text (JSON escapes what a terminal must not get)."""
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from chat_console.store import MessageRecord, Store, one_line
 
@@ -68,14 +68,22 @@ def _matching_line(text: str, words: list[str]) -> str:
     return lines[0]
 
 
-def _when(at: datetime | None) -> str:
-    return "" if at is None else f"{at.astimezone():%Y-%m-%d %H:%M}"
+def when(at: datetime | None, timezone: tzinfo | None = None) -> str:
+    """Date and minute in `timezone` (the machine's when None); in UTC where that would leave the
+    calendar (a peer's 9999-12-31T23:59Z is past datetime.max east of Greenwich)."""
+    if at is None:
+        return ""
+    try:
+        at = at.astimezone(timezone)
+    except (OverflowError, ValueError, OSError):
+        at = at.astimezone(UTC)
+    return f"{at:%Y-%m-%d %H:%M}"
 
 
 def terminal_line(match: Match) -> str:
     """Tab-separated fields, each on one line with every control character shown as a stand-in:
     nothing a customer wrote reaches the shell as a command to the terminal."""
-    fields = (match.ticket, match.customer, _when(match.at), match.sender, match.line)
+    fields = (match.ticket, match.customer, when(match.at), match.sender, match.line)
     return "\t".join(one_line(field) for field in fields)
 
 

@@ -30,6 +30,7 @@ SCREEN = (
     Spec("assign", "t", "assign", "Assign"),
     Spec("next_unread", "n", "next_unread", "Next unread"),
     Spec("filter", "slash", "filter", "Filter", display="/"),
+    Spec("search", "ctrl+f", "search", "Search the history", show=False),
     Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
     Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
+from chat_console.history_tools import Match
 from chat_console.store import View
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
@@ -235,6 +236,21 @@ class MainScreen(TicketActionScreen):
     def action_filter(self) -> None:
         self.filter_input.display = True
         self.set_focus(self.filter_input)  # now, not after keys already queued (see QueueView)
+
+    def action_search(self) -> None:
+        from chat_console.tui.screens.search import SearchScreen
+
+        self.app.push_screen(
+            SearchScreen(self.console.store, self.console.timezone), self._open_match
+        )
+
+    def _open_match(self, match: Match | None) -> None:
+        """The conversation of the match, scrolled to it and highlighted."""
+        if match is None or self.console.store.ticket(match.ticket_id) is None:
+            return
+        self.open_and_focus(match.ticket_id)
+        self.transcript.scroll_to_message(match.message_id)
+        self.set_focus(self.transcript)
 
     def action_next_view(self) -> None:
         self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])
