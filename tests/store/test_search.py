@@ -115,3 +115,13 @@ def test_hostile_text_is_found_again_after_a_restart(tmp_path: Path) -> None:
     (record,) = again.search("surrogate markup osc")
     assert "\x1b]52" in record.message.content
     again.close()
+
+
+def test_one_tickets_matches_are_that_tickets_alone_whatever_its_id() -> None:
+    store = Store(operator_id="op-1")
+    store.apply_batch(
+        [said(tid, f"{tid}/m", "same words") for tid in ("a-1", "a.1", "1 a", "###", "***")]
+    )
+    for tid in ("a-1", "a.1", "1 a", "###", "***"):
+        assert found(store, "same", tid) == [f"{tid}/m"]
+    assert found(store, "same", "a") == []

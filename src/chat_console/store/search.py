@@ -1,11 +1,12 @@
 """Full-text search over the history file: an SQLite FTS5 index of the messages' text.
 
 The index is contentless (`content=''`): it holds the words, not a second copy of every message,
-and its rowids are the `messages` rows'. Triggers keep it in step with every insert, replace and
-delete of a row (pruning, purge and discard included: `recursive_triggers` makes INSERT OR REPLACE
-fire the delete trigger too), so nothing the store removes can still be found. A file written
-before the index existed gets it built once, as it is opened. Images (type 2, base64) and the
-console's own lines are not indexed.
+and its rowids are the `messages` rows'. The ticket id is indexed too, so that one ticket's
+matches are an intersection inside the index rather than a walk over every match of a common
+word. Triggers keep it in step with every insert, replace and delete of a row (pruning, purge and
+discard included: `recursive_triggers` makes INSERT OR REPLACE fire the delete trigger too), so
+nothing the store removes can still be found. A file written before the index existed gets it
+built once, as it is opened. Images (type 2, base64) and the console's own lines are not indexed.
 """
 
 import sqlite3
@@ -20,22 +21,24 @@ _TEXT = (
 )
 _INDEX = f"""
 CREATE VIRTUAL TABLE message_text USING fts5(
-    content, content='', tokenize='unicode61 remove_diacritics 2'
+    content, ticket, content='', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER message_text_added AFTER INSERT ON messages BEGIN
-    INSERT INTO message_text (rowid, content) VALUES (new.rowid, {_TEXT.format(row="new")});
+    INSERT INTO message_text (rowid, content, ticket)
+    VALUES (new.rowid, {_TEXT.format(row="new")}, new.ticket_id);
 END;
 CREATE TRIGGER message_text_removed AFTER DELETE ON messages BEGIN
-    INSERT INTO message_text (message_text, rowid, content)
-    VALUES ('delete', old.rowid, {_TEXT.format(row="old")});
+    INSERT INTO message_text (message_text, rowid, content, ticket)
+    VALUES ('delete', old.rowid, {_TEXT.format(row="old")}, old.ticket_id);
 END;
-CREATE TRIGGER message_text_changed AFTER UPDATE OF body, note ON messages BEGIN
-    INSERT INTO message_text (message_text, rowid, content)
-    VALUES ('delete', old.rowid, {_TEXT.format(row="old")});
-    INSERT INTO message_text (rowid, content) VALUES (new.rowid, {_TEXT.format(row="new")});
+CREATE TRIGGER message_text_changed AFTER UPDATE OF body, note, ticket_id ON messages BEGIN
+    INSERT INTO message_text (message_text, rowid, content, ticket)
+    VALUES ('delete', old.rowid, {_TEXT.format(row="old")}, old.ticket_id);
+    INSERT INTO message_text (rowid, content, ticket)
+    VALUES (new.rowid, {_TEXT.format(row="new")}, new.ticket_id);
 END;
-INSERT INTO message_text (rowid, content)
-SELECT rowid, {_TEXT.format(row="messages")} FROM messages;
+INSERT INTO message_text (rowid, content, ticket)
+SELECT rowid, {_TEXT.format(row="messages")}, ticket_id FROM messages;
 """
 
 
@@ -67,13 +70,21 @@ def forget_removed(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO message_text (message_text) VALUES ('optimize')")
 
 
-def match_expression(query: str) -> str | None:
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def match_expression(query: str, ticket_id: str | None = None) -> str | None:
     """The operator's words as an FTS5 query: every word must occur (a word's beginning for the
     last one, so results come while typing); quotes, dashes and stars are only text here. None
-    for a query with no words."""
+    for a query with no words. With a ticket, only rows whose ticket id has its words (the caller
+    still compares the id itself: "t-1" and "t 1" have the same words)."""
     words = [w for w in query.split() if w.strip('"')]
     if not words:
         return None
-    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted = [_phrase(w) for w in words]
     quoted[-1] += "*"
-    return " ".join(quoted)
+    expression = f"content : ({' '.join(quoted)})"
+    if ticket_id is not None and any(c.isalnum() for c in ticket_id):
+        expression = f"ticket : {_phrase(ticket_id)} AND {expression}"
+    return expression

@@ -890,12 +890,21 @@ class Store:
 
     # ---- queries -------------------------------------------------------------------
 
+    def whole_conversation(self, ticket_id: str) -> list[MessageRecord]:
+        """Every message of the ticket the file holds, oldest first, read from SQLite (older
+        history is not pulled into memory for it)."""
+        rows = self._db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY seq",
+            (ticket_id,),
+        )
+        return self._readable(rows)
+
     def search(
         self, query: str, ticket_id: str | None = None, limit: int | None = None
     ) -> list[MessageRecord]:
         """Messages whose text holds every word of `query` (the last one as a prefix), newest
         stored first; of one ticket only if given; at most `limit`."""
-        expression = match_expression(query)
+        expression = match_expression(query, ticket_id)
         if expression is None:
             return []
         columns = ", ".join("m." + c.strip() for c in _RECORD_COLUMNS.split(","))
