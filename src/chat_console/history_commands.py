@@ -1,4 +1,4 @@
-"""`chat-console search` (and its kin): read the configured operator's history file and print.
+"""`chat-console search` and `chat-console export`: read the operator's history file, and print.
 
 The file is read as a copy (`Store(copy_only=True)`), whether or not a console owns it: these
 commands never write it, so they run beside a console and never wait for its lock. The copy is
@@ -9,6 +9,7 @@ second); a file written before the search index existed gets it built in that co
 import argparse
 import sqlite3
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from chat_console.history_tools import find, json_line, terminal_line
@@ -49,3 +50,36 @@ def run_search(args: argparse.Namespace) -> int:
     for match in matches:
         print(show(match))
     return 0 if matches else 1
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """The conversation to --output (its images in a folder beside it), else to stdout (its
+    images in a folder in the current directory); exit 1 if the history has no such ticket."""
+    from chat_console.export import Format, NotInHistory, export, images_folder
+
+    store, code = _history(args, "export")
+    if store is None:
+        return code
+    output: Path | None = args.output
+    place = output.parent if output is not None else Path.cwd()
+    images = images_folder(place, output.stem if output else args.ticket_id)
+    try:
+        text = export(store, args.ticket_id, Format(args.format), images, place)
+    except NotInHistory:
+        print(f"chat-console export: no ticket {args.ticket_id!r} in the history", file=sys.stderr)
+        return 1
+    except OSError as problem:
+        print(f"chat-console export: cannot write the images: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as problem:
+        print(f"chat-console export: cannot write {output}: {problem}", file=sys.stderr)
+        return 2
+    print(f"exported to {output}", file=sys.stderr)
+    return 0

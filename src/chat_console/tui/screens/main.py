@@ -3,7 +3,7 @@
 import time
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
@@ -11,6 +11,8 @@ from chat_console.history_tools import Match
 from chat_console.store import View
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
+from chat_console.tui.history_files import as_text, export_to_file, run_pager
+from chat_console.tui.notices import notify_error
 from chat_console.tui.screens.ticket_actions import TicketActionScreen
 from chat_console.tui.widgets.bars import StatusBar, ViewsBar
 from chat_console.tui.widgets.conversation import Conversation
@@ -251,6 +253,39 @@ class MainScreen(TicketActionScreen):
         self.open_and_focus(match.ticket_id)
         self.transcript.scroll_to_message(match.message_id)
         self.set_focus(self.transcript)
+
+    def action_export(self) -> None:
+        """The open conversation as Markdown in the downloads folder, images beside it."""
+        tid = self.open_ticket_id
+        if tid is None:
+            self.app.notify("No conversation open", timeout=3, markup=False)
+            return
+        try:
+            path = export_to_file(self.console.store, tid, self.console.timezone)
+        except OSError as problem:
+            notify_error(self.console, str(problem), title="Cannot export")
+            return
+        self.app.notify(str(path), title="Conversation exported", markup=False)
+
+    def action_pager(self) -> None:
+        """The open conversation as text in $PAGER (less if unset), the terminal handed over
+        while it runs. The console waits meanwhile: a long read may cost a reconnect, which
+        catches up on what arrived."""
+        tid = self.open_ticket_id
+        if tid is None:
+            self.app.notify("No conversation open", timeout=3, markup=False)
+            return
+        text = as_text(self.console.store, tid, self.console.timezone)
+        try:
+            with self.app.suspend():
+                problem = run_pager(text)
+        except SuspendNotSupported:
+            if not self.app.is_headless:
+                notify_error(self.console, "this terminal cannot be handed over", title="Pager")
+                return
+            problem = run_pager(text)  # tests: nothing to hand over
+        if problem:
+            notify_error(self.console, problem, title="Pager")
 
     def action_next_view(self) -> None:
         self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])

@@ -1,0 +1,69 @@
+"""`E` exports the open conversation as Markdown into the downloads folder and says where; `|`
+hands it to $PAGER as text. Both from the history, whatever customers wrote in it."""
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.tui.conftest import Live
+
+HOSTILE = "look [here](http://evil) \x1b[2J now"
+
+
+def written(where: str) -> tuple[Path, str]:
+    return Path(where), Path(where).read_text()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home of the test's own: ~/Downloads is where exports go."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path
+
+
+async def test_capital_e_exports_the_open_conversation_and_says_where(
+    live: Live, home: Path
+) -> None:
+    ticket = await live.open_ticket("Refund")
+    await live.customer_says(ticket.ticket_id, HOSTILE)
+    await live.customer_says(ticket.ticket_id, "second")
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter", "escape")  # open it, back to the queue
+    await live.pilot.press("E")
+    await live.until(lambda: any(t == "Conversation exported" for t, _, _ in live.notifications()))
+    (_, where, _) = next(n for n in live.notifications() if n[0] == "Conversation exported")
+    path, text = written(where)
+    assert path.parent == home / "Downloads" and path.suffix == ".md"
+    assert text.startswith("# Refund\n") and "\x1b" not in text
+    assert "> look \\[here\\]\\(http://evil\\) ␛\\[2J now" in text
+    assert text.index("> look") < text.index("> second")
+
+
+async def test_capital_e_without_a_conversation_says_so(live: Live, home: Path) -> None:
+    await live.pilot.press("E")
+    await live.until(lambda: ("", "No conversation open", "information") in live.notifications())
+    assert not (home / "Downloads").exists()
+
+
+async def test_the_bar_pipes_the_conversation_to_the_pager(
+    live: Live, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    got = home / "paged.txt"
+    pager = home / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > '{got}'\n")
+    pager.chmod(pager.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGER", str(pager))
+    ticket = await live.open_ticket("Paged")
+    await live.customer_says(ticket.ticket_id, HOSTILE)
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter")
+    live.app.main.set_focus(live.app.main.transcript)
+    await live.pilot.press("vertical_line")
+    await live.until(got.exists)
+    text = got.read_text()
+    assert text.startswith("Paged (") and "look [here](http://evil) ␛[2J now" in text
+    assert "\x1b" not in text
+    assert os.environ["PAGER"] == str(pager)
