@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import Live
+from chat_console.protocol import Message, Ticket, TicketStatus
+from chat_console.protocol.inbound import MessageUpdated, TicketCreated
+from chat_console.store import Store
+from chat_console.tui.app import ConsoleApp
+from chat_console.tui.console_config import ConsoleConfig
+from tests.helpers import WAIT, eventually
+from tests.tui.conftest import OP1, Live
+from tests.tui.test_read_only import OwnedElsewhere
 
 HOSTILE = "look [here](http://evil) \x1b[2J now"
 
@@ -67,3 +74,42 @@ async def test_the_bar_pipes_the_conversation_to_the_pager(
     assert text.startswith("Paged (") and "look [here](http://evil) ␛[2J now" in text
     assert "\x1b" not in text
     assert os.environ["PAGER"] == str(pager)
+
+
+async def test_a_read_only_console_searches_and_exports_from_its_copy(
+    tmp_path: Path, home: Path
+) -> None:
+    """Another console owns the file: this one reads its copy, and writes only the export (no
+    server: what it reads is the history)."""
+    path = tmp_path / "console.sqlite3"
+    owner = Store(path, operator_id=OP1.user_id)
+    owner.apply_batch(
+        [
+            TicketCreated(
+                Ticket(ticket_id="t-old", ticket_nm="Kettle", status_id=TicketStatus.OPEN)
+            ),
+            MessageUpdated(
+                Message(
+                    ticket_id="t-old", message_id="m-old", content="kettle refund", sender_id="cu"
+                )
+            ),
+        ]
+    )
+    owner.close()
+    before = path.read_bytes()
+    app = ConsoleApp(
+        ConsoleConfig(user=OP1, server_host="here"),
+        store=Store(path, operator_id=OP1.user_id, copy_only=True),
+        history=OwnedElsewhere(),
+    )
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("ctrl+f", *"kettle", "enter")
+        await eventually(lambda: app.main.open_ticket_id == "t-old", WAIT, pause=pilot.pause)
+        assert app.main.transcript.found == "m-old"
+        await pilot.press("E")
+        await eventually(lambda: app._notifications, WAIT, pause=pilot.pause)
+        (exported,) = [n for n in app._notifications if n.title == "Conversation exported"]
+        assert "> kettle refund" in written(str(exported.message))[1]
+        await pilot.press("q")
+    app.store.close()
+    assert path.read_bytes() == before
