@@ -25,6 +25,7 @@ from benchmarks import (
     machine,
     resync,
     scale,
+    search,
     server_relay,
     startup,
     terminal_bytes,
@@ -365,6 +366,36 @@ def terminal_rows(size: Size) -> list[Row]:
     ]
 
 
+def search_rows(size: Size) -> list[Row]:
+    """benchmarks/search.py (issue 14): full-text search of the local history."""
+    messages = search.SIZES[size.name]
+    f = search.run(messages)
+    what = f"{messages:,} messages"
+    target = f"<= {search.TARGET_MS}"
+    return [
+        Row("Search", f"index built as an older file opens ({what})", f["index_ms"], "ms"),
+        Row("Search", f"open the store, index present ({what})", f["open_ms"], "ms"),
+        Row("Search", f"search screen query p50 ({what})", f["screen_p50_ms"], "ms"),
+        Row(
+            "Search",
+            f"search screen query p99 ({what})",
+            f["screen_p99_ms"],
+            "ms",
+            target,
+            f["screen_p99_ms"] <= search.TARGET_MS,
+        ),
+        Row(
+            "Search",
+            "one ticket's matches p99",
+            f["ticket_p99_ms"],
+            "ms",
+            target,
+            f["ticket_p99_ms"] <= search.TARGET_MS,
+        ),
+        Row("Search", "chat-console search: copy the file, then search", f["cli_ms"], "ms"),
+    ]
+
+
 SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "ingest": ingest_rows,
     "latency": latency_rows,
@@ -375,6 +406,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "resync": resync_rows,
     "drain": drain_rows,
     "terminal": terminal_rows,
+    "search": search_rows,
 }
 if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
     SECTIONS["chaos"] = chaos_rows

@@ -8,6 +8,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +98,35 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="instead of [history] keep_days (30); 0 removes every closed ticket",
     )
+    search = commands.add_parser(
+        "search",
+        help="full-text search of the local history: one line per match (ticket, customer, "
+        "time, sender, the matching line), newest first; exit 1 when nothing matches",
+    )
+    search.add_argument("query", metavar="QUERY", help="words that must all occur")
+    search.add_argument("--ticket", metavar="ID", default=None, help="only in this ticket")
+    search.add_argument(
+        "--json", action="store_true", help="JSON lines with the raw text (JSON-escaped)"
+    )
+    export = commands.add_parser(
+        "export",
+        help="write a conversation from the local history, oldest first, with senders, times "
+        "and delivery state; images as files beside it",
+    )
+    export.add_argument("ticket_id", metavar="TICKET_ID", help="the ticket's id")
+    export.add_argument(
+        "--format",
+        choices=("markdown", "text", "json"),
+        default="markdown",
+        help="markdown (default), text or json",
+    )
+    export.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="write here (images in FILE's stem + '-images' beside it); default: stdout",
+    )
     for command in commands.choices.values():
         # `chat-console doctor --config X` as well as `chat-console --config X doctor`; SUPPRESS
         # keeps a value given before the sub-command when none is given after it.
@@ -144,6 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chat_console.purge import run_purge
 
             return run_purge(args)
+        case "search":
+            from chat_console.history_commands import run_search
+
+            return run_search(args)
+        case "export":
+            from chat_console.history_commands import run_export
+
+            return run_export(args)
         case "demo":
             from chat_console.launch import run_demo
 

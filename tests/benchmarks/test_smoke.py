@@ -21,6 +21,7 @@ EXPECTED = {
     "Drain": 4,
     "Chaos": 7,
     "Terminal": 4,
+    "Search": 6,
 }
 
 

@@ -57,6 +57,10 @@ def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(store_app(), terminal_size=(80, 24), press=["question_mark"])
 
 
+def test_search_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(store_app(), terminal_size=(80, 24), press=["ctrl+f", *"address"])
+
+
 def test_offline_status(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def offline(pilot: Pilot[int]) -> None:
         await pilot.pause()

@@ -40,6 +40,7 @@ from chat_console.protocol.inbound import (
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size
 from chat_console.protocol.models import without_surrogates
 from chat_console.store.records import Change, ChangeKind, MessageRecord, Tick, TicketRecord, View
+from chat_console.store.search import ensure_index, forget_removed, match_expression
 
 TYPING_TTL = timedelta(seconds=5)
 # Messages per ticket read into memory at start; older ones stay in SQLite until asked for
@@ -223,6 +224,7 @@ class Store:
             self._db.execute("ALTER TABLE messages ADD COLUMN full_size INTEGER")
         if "note" not in columns:  # a history written before the console wrote lines of its own
             self._db.execute("ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")
+        ensure_index(self._db)
         self._tickets: dict[str, TicketRecord] = {}
         self._messages: dict[str, MessageRecord] = {}
         self._by_ticket: dict[str, list[str]] = {}
@@ -421,6 +423,7 @@ class Store:
                     "DELETE FROM drafts WHERE ticket_id = ?", (ticket_id,)
                 ).rowcount
                 self._db.execute("DELETE FROM tickets WHERE ticket_id = ?", (ticket_id,))
+            forget_removed(self._db)
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         for ticket_id in gone:
             self._forget(ticket_id)
@@ -886,6 +889,32 @@ class Store:
         return changes
 
     # ---- queries -------------------------------------------------------------------
+
+    def whole_conversation(self, ticket_id: str) -> list[MessageRecord]:
+        """Every message of the ticket the file holds, oldest first, read from SQLite (older
+        history is not pulled into memory for it)."""
+        rows = self._db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? ORDER BY seq",
+            (ticket_id,),
+        )
+        return self._readable(rows)
+
+    def search(
+        self, query: str, ticket_id: str | None = None, limit: int | None = None
+    ) -> list[MessageRecord]:
+        """Messages whose text holds every word of `query` (the last one as a prefix), newest
+        stored first; of one ticket only if given; at most `limit`."""
+        expression = match_expression(query, ticket_id)
+        if expression is None:
+            return []
+        columns = ", ".join("m." + c.strip() for c in _RECORD_COLUMNS.split(","))
+        sql = (
+            f"SELECT {columns} FROM message_text f JOIN messages m ON m.rowid = f.rowid"
+            " WHERE message_text MATCH ?1 AND (?2 IS NULL OR m.ticket_id = ?2)"
+            " ORDER BY f.rowid DESC LIMIT ?3"
+        )
+        rows = self._db.execute(sql, (expression, ticket_id, -1 if limit is None else limit))
+        return self._readable(rows)
 
     def ticket(self, ticket_id: str) -> TicketRecord | None:
         return self._tickets.get(ticket_id)

@@ -30,6 +30,9 @@ SCREEN = (
     Spec("assign", "t", "assign", "Assign"),
     Spec("next_unread", "n", "next_unread", "Next unread"),
     Spec("filter", "slash", "filter", "Filter", display="/"),
+    Spec("search", "ctrl+f", "search", "Search the history", show=False),
+    Spec("export", "E", "export", "Export the conversation to a file", show=False),
+    Spec("pager", "vertical_line", "pager", "Read the conversation in $PAGER", show=False),
     Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
     Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),
@@ -71,6 +74,7 @@ def bindings(specs: tuple[Spec, ...]) -> list[BindingType]:
 _PRETTY = {
     "question_mark": "?",
     "slash": "/",
+    "vertical_line": "|",
     "enter": "Enter",
     "escape": "Esc",
     "tab": "Tab",

@@ -3,13 +3,16 @@
 import time
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
+from chat_console.history_tools import Match
 from chat_console.store import View
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
+from chat_console.tui.history_files import as_text, export_to_file, run_pager
+from chat_console.tui.notices import notify_error
 from chat_console.tui.screens.ticket_actions import TicketActionScreen
 from chat_console.tui.widgets.bars import StatusBar, ViewsBar
 from chat_console.tui.widgets.conversation import Conversation
@@ -235,6 +238,54 @@ class MainScreen(TicketActionScreen):
     def action_filter(self) -> None:
         self.filter_input.display = True
         self.set_focus(self.filter_input)  # now, not after keys already queued (see QueueView)
+
+    def action_search(self) -> None:
+        from chat_console.tui.screens.search import SearchScreen
+
+        self.app.push_screen(
+            SearchScreen(self.console.store, self.console.timezone), self._open_match
+        )
+
+    def _open_match(self, match: Match | None) -> None:
+        """The conversation of the match, scrolled to it and highlighted."""
+        if match is None or self.console.store.ticket(match.ticket_id) is None:
+            return
+        self.open_and_focus(match.ticket_id)
+        self.transcript.scroll_to_message(match.message_id)
+        self.set_focus(self.transcript)
+
+    def action_export(self) -> None:
+        """The open conversation as Markdown in the downloads folder, images beside it."""
+        tid = self.open_ticket_id
+        if tid is None:
+            self.app.notify("No conversation open", timeout=3, markup=False)
+            return
+        try:
+            path = export_to_file(self.console.store, tid, self.console.timezone)
+        except OSError as problem:
+            notify_error(self.console, str(problem), title="Cannot export")
+            return
+        self.app.notify(str(path), title="Conversation exported", markup=False)
+
+    def action_pager(self) -> None:
+        """The open conversation as text in $PAGER (less if unset), the terminal handed over
+        while it runs. The console waits meanwhile: a long read may cost a reconnect, which
+        catches up on what arrived."""
+        tid = self.open_ticket_id
+        if tid is None:
+            self.app.notify("No conversation open", timeout=3, markup=False)
+            return
+        text = as_text(self.console.store, tid, self.console.timezone)
+        try:
+            with self.app.suspend():
+                problem = run_pager(text)
+        except SuspendNotSupported:
+            if not self.app.is_headless:
+                notify_error(self.console, "this terminal cannot be handed over", title="Pager")
+                return
+            problem = run_pager(text)  # tests: nothing to hand over
+        if problem:
+            notify_error(self.console, problem, title="Pager")
 
     def action_next_view(self) -> None:
         self.set_view(_VIEWS[(_VIEWS.index(self.queue.view) + 1) % len(_VIEWS)])

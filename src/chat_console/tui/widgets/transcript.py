@@ -43,6 +43,7 @@ _IMAGE = Style(color="magenta", italic=True)
 _INVALID = Style(color="red", italic=True)
 _FOLD = Style(color="yellow", italic=True)
 _MARKER = Style(color="bright_black", italic=True)
+_FOUND = Style(bgcolor="grey27")  # the message a search opened the conversation at
 
 
 def image_size(content: str) -> int | None:
@@ -100,6 +101,7 @@ class Transcript(ScrollView, can_focus=True):
         self._width = 0
         self._loading_older = False  # a page of older history is on its way
         self._failed: frozenset[str] = frozenset()  # failed messages in the current layout
+        self.found: str | None = None  # the message a search opened the conversation at
 
     # ---- layout ---------------------------------------------------------------------
 
@@ -109,8 +111,29 @@ class Transcript(ScrollView, can_focus=True):
 
     def show(self, ticket_id: str | None) -> None:
         self.ticket_id = ticket_id
+        self.found = None
         self._relayout()
         self._to_bottom()
+
+    def scroll_to_message(self, message_id: str) -> bool:
+        """Show the shown ticket's message at the top, highlighted, reading older history from
+        the store until it is in memory; False if the ticket does not have it."""
+        record = self.store.message(message_id)
+        while self.ticket_id and record is None and self.store.load_older(self.ticket_id):
+            record = self.store.message(message_id)
+        if record is None or record.message.ticket_id != self.ticket_id:
+            return False
+        self.found = message_id
+        self._relayout()
+
+        def scroll() -> None:  # again after the next layout, as _to_bottom does
+            if message_id in self._ids:
+                top = self._starts[self._ids.index(message_id)]
+                self.scroll_target_y = self.scroll_y = min(top, self.max_scroll_y)
+
+        scroll()
+        self.call_after_refresh(scroll)
+        return True
 
     def messages_changed(self) -> None:
         """New messages or ticks in the shown ticket: extend the layout, follow the bottom."""
@@ -341,6 +364,8 @@ class Transcript(ScrollView, can_focus=True):
         record = self.store.message(message_id)
         if record is None:
             return []
+        if message_id == self.found:
+            base = base + _FOUND
         key = (record.tick, record.error, message_id in self.unfolded, width, base)
         cached = self._lines.get(message_id)
         if cached is not None and cached[0] == key:

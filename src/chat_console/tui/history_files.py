@@ -1,0 +1,46 @@
+"""The open conversation out of the console: a Markdown file (`E`) or text in $PAGER (`|`)."""
+
+import os
+import re
+import shlex
+import subprocess
+from datetime import tzinfo
+from pathlib import Path
+
+import platformdirs
+
+from chat_console.export import Format, export, images_folder
+from chat_console.protocol import now_utc
+from chat_console.store import Store
+
+
+def export_folder() -> Path:
+    """Where saved images go too: the downloads folder, else the console's data folder."""
+    return Path(platformdirs.user_downloads_dir() or platformdirs.user_data_dir("chat-console"))
+
+
+def export_to_file(store: Store, ticket_id: str, timezone: tzinfo | None) -> Path:
+    folder = export_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "", ticket_id)[:64] or "ticket"
+    stem = f"chat-{safe_id}-{now_utc():%Y%m%d-%H%M%S}"
+    text = export(store, ticket_id, Format.MARKDOWN, images_folder(folder, stem), folder, timezone)
+    path = folder / f"{stem}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def as_text(store: Store, ticket_id: str, timezone: tzinfo | None) -> str:
+    """The conversation as the pager shows it; its images go where `E` puts them."""
+    folder = export_folder()
+    return export(store, ticket_id, Format.TEXT, images_folder(folder, ticket_id), folder, timezone)
+
+
+def run_pager(text: str) -> str | None:
+    """Run $PAGER on the text; what went wrong, or None."""
+    command = shlex.split(os.environ.get("PAGER") or "less")
+    try:
+        done = subprocess.run(command, input=text.encode("utf-8"), check=False)
+    except OSError as problem:
+        return f"cannot run {command[0]}: {problem.strerror or problem}"
+    return None if done.returncode == 0 else f"{command[0]} exited with {done.returncode}"
