@@ -223,6 +223,8 @@ class ClientSettings(_Section):
 class UiSettings(_Section):
     wait_warning: float = Field(default=60, gt=0)  # seconds a customer waits before amber
     wait_alert: float = Field(default=300, gt=0)  # ... and before red
+    # Canned replies, one file each; "" means `replies/` beside the config file (relative: to it).
+    replies_dir: str = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> "UiSettings":

@@ -110,3 +110,22 @@ def test_80x24_long_header_details_and_a_notice(snap_compare) -> None:  # type: 
         await pilot.pause()
 
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=long_header)
+
+
+def test_reply_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from chat_console.replies import Reply
+    from chat_console.tui.screens.reply_picker import ReplyPicker
+
+    replies = (
+        Reply("greeting", "Hello {customer}, I am {operator}. How can I help?"),
+        Reply("refund_full", "I have refunded the whole order: it shows in 3-5 working days."),
+        Reply("refund_partial", "I have refunded {amount} of the order."),
+        Reply("shipping", "Your parcel left our warehouse today."),
+    )
+
+    async def pick(pilot: Pilot[int]) -> None:
+        await open_carl(pilot)
+        pilot.app.push_screen(ReplyPicker(replies, "ref"))
+        await pilot.pause()
+
+    assert snap_compare(store_app(), terminal_size=(80, 24), run_before=pick)

@@ -36,6 +36,7 @@ SCREEN = (
     Spec("fold", "e", "toggle_fold", "Show all of a long message, or fold it", show=False),
     # Each with a chord too, that works while the composer has the focus (letters are text there).
     Spec("retry", "r,ctrl+r", "retry", "Retry: reconnect now, resend failed messages", show=False),
+    Spec("replies", "ctrl+t", "replies", "Canned replies: pick one for the composer", show=False),
     Spec("discard_failed", "x,alt+x", "discard_failed", "Discard failed messages", show=False),
     Spec("back", "escape", "back", "Back", show=False),
     Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),

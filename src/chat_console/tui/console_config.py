@@ -4,10 +4,12 @@ Tests and the demo build it directly; the CLI builds it from `Settings`.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from chat_console.protocol import User
+from chat_console.replies import replies_folder
 
 if TYPE_CHECKING:
     from chat_console.config import Settings
@@ -28,6 +30,7 @@ class ConsoleConfig:
     operators: tuple[OperatorChoice, ...] = ()
     keymap: dict[str, str] = field(default_factory=dict)
     verify_tls: bool = True  # False: the status bar warns, permanently
+    replies_dir: Path | None = None  # canned replies, one file each (none: no folder)
 
     @property
     def operator_id(self) -> str:
@@ -50,4 +53,5 @@ class ConsoleConfig:
             operators=tuple(OperatorChoice(o.id, o.name) for o in settings.operators),
             keymap=dict(settings.keymap),
             verify_tls=settings.server.verify_tls,
+            replies_dir=replies_folder(settings.source, settings.ui.replies_dir),
         )
