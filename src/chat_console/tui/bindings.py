@@ -32,6 +32,9 @@ SCREEN = (
     Spec("filter", "slash", "filter", "Filter", display="/"),
     Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec(
+        "copy", "y", "copy_message", "Copy the customer's message (terminal clipboard)", show=False
+    ),
     Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),
     Spec("fold", "e", "toggle_fold", "Show all of a long message, or fold it", show=False),
     # Each with a chord too, that works while the composer has the focus (letters are text there).

@@ -251,6 +251,9 @@ class MainScreen(TicketActionScreen):
     def action_save_image(self) -> None:
         self.conversation.save_image()
 
+    def action_copy_message(self) -> None:
+        self.conversation.copy_message()
+
     def action_replies(self) -> None:
         self.conversation.pick_reply()
 

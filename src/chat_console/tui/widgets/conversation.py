@@ -25,9 +25,10 @@ from textual.worker import Worker
 
 from chat_console.client.errors import ClientError
 from chat_console.client.pages import newest_pages, older_page
+from chat_console.protocol import MessageType
 from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
-from chat_console.store import TicketRecord, one_line
+from chat_console.store import MessageRecord, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
 from chat_console.tui.notices import notify_error, report_failed_worker
@@ -503,6 +504,36 @@ class Conversation(Vertical):
     def _tickets_changed(self, ticket_id: str) -> None:
         self.screen.post_message(msg.TicketsChanged(frozenset({ticket_id})))
 
+    # ---- copy -------------------------------------------------------------------------
+
+    def _message_to_copy(self) -> MessageRecord | None:
+        """The lowest customer text on screen, else the conversation's newest."""
+        tid = self.ticket_id
+        if tid is None:
+            return None
+        store = self.console.store
+        candidates = [*reversed(self.transcript.visible_message_ids())]
+        candidates += reversed(store.message_ids(tid))
+        for message_id in candidates:
+            record = store.message(message_id)
+            if record is not None and _customer_text(record):
+                return record
+        return None
+
+    def copy_message(self) -> None:
+        """To the operator's clipboard, through the terminal (OSC 52: over ssh and tmux too).
+        What is copied is what the screen shows: the customer's own control characters are
+        replaced first, so none of them ever reaches the terminal inside the sequence."""
+        record = self._message_to_copy()
+        if record is None:
+            self.console.notify("No customer message to copy", timeout=3, markup=False)
+            return
+        text = safe_text(record.message.content)
+        self.console.copy_to_clipboard(text)
+        preview = one_line(text)
+        preview = preview if len(preview) <= 40 else preview[:39] + "…"
+        self.console.notify(f"{len(text)} characters: {preview}", title="Copied", markup=False)
+
     # ---- images and folds ---------------------------------------------------------------
 
     def toggle_fold(self) -> None:
@@ -530,3 +561,7 @@ class Conversation(Vertical):
             return
         self.console.last_saved_image = path
         self.console.notify(str(path), title="Image saved", markup=False)
+
+
+def _customer_text(record: MessageRecord) -> bool:
+    return not (record.own or record.note) and record.message.type == MessageType.TEXT
