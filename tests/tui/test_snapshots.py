@@ -124,8 +124,13 @@ def test_reply_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
     )
 
     async def pick(pilot: Pilot[int]) -> None:
-        await open_carl(pilot)
+        await pilot.pause()
         pilot.app.push_screen(ReplyPicker(replies, "ref"))
         await pilot.pause()
 
-    assert snap_compare(store_app(), terminal_size=(80, 24), run_before=pick)
+    # over an empty queue: the picture is the picker's, whatever the queue's rows come to show
+    from chat_console.tui.app import ConsoleApp
+
+    empty = Store(":memory:", operator_id=ME.user_id, clock=fixed_clock)
+    app = ConsoleApp(CONFIG, store=empty, clock=fixed_clock, live_clock=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pick)
