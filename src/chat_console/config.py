@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from chat_console.alerts import Desktop, QuietHours
 from chat_console.store.store import BYTES_PER_TICKET, KEEP_DAYS, MESSAGES_PER_TICKET
 
 log = logging.getLogger(__name__)
@@ -223,12 +224,33 @@ class ClientSettings(_Section):
 class UiSettings(_Section):
     wait_warning: float = Field(default=60, gt=0)  # seconds a customer waits before amber
     wait_alert: float = Field(default=300, gt=0)  # ... and before red
+    # Canned replies, one file each; "" means `replies/` beside the config file (relative: to it).
+    replies_dir: str = ""
+    # A new ticket nobody has accepted rings again after this many seconds, then every remind_every.
+    remind_after: float = Field(default=60, gt=0)
+    remind_every: float = Field(default=60, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> "UiSettings":
         if self.wait_alert <= self.wait_warning:
             raise ValueError("wait_alert must be greater than wait_warning")
         return self
+
+
+class AlertSettings(_Section):
+    """Which alerts ring (the bell, and a desktop notification where asked for), and when not."""
+
+    desktop: Desktop = Desktop.OFF
+    quiet_hours: str = ""  # "22:00-07:00": no bell, no desktop notification (the screen still says)
+    new_ticket: bool = True
+    assigned_to_me: bool = True
+    reminder: bool = True
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        QuietHours.parse(value)  # a ValueError names the expected form
+        return value
 
 
 class HistorySettings(_Section):
@@ -253,6 +275,7 @@ class Settings(_Section):
     client: ClientSettings = ClientSettings()
     ui: UiSettings = UiSettings()
     history: HistorySettings = HistorySettings()
+    alerts: AlertSettings = AlertSettings()
     keymap: dict[str, str] = {}
 
     # Where the settings came from and what deserves a warning; not settings themselves.

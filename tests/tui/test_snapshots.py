@@ -114,3 +114,27 @@ def test_80x24_long_header_details_and_a_notice(snap_compare) -> None:  # type: 
         await pilot.pause()
 
     assert snap_compare(store_app(), terminal_size=(80, 24), run_before=long_header)
+
+
+def test_reply_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from chat_console.replies import Reply
+    from chat_console.tui.screens.reply_picker import ReplyPicker
+
+    replies = (
+        Reply("greeting", "Hello {customer}, I am {operator}. How can I help?"),
+        Reply("refund_full", "I have refunded the whole order: it shows in 3-5 working days."),
+        Reply("refund_partial", "I have refunded {amount} of the order."),
+        Reply("shipping", "Your parcel left our warehouse today."),
+    )
+
+    async def pick(pilot: Pilot[int]) -> None:
+        await pilot.pause()
+        pilot.app.push_screen(ReplyPicker(replies, "ref"))
+        await pilot.pause()
+
+    # over an empty queue: the picture is the picker's, whatever the queue's rows come to show
+    from chat_console.tui.app import ConsoleApp
+
+    empty = Store(":memory:", operator_id=ME.user_id, clock=fixed_clock)
+    app = ConsoleApp(CONFIG, store=empty, clock=fixed_clock, live_clock=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pick)

@@ -21,6 +21,7 @@ from chat_console.client.events import ClientEvent, ConnectionStateChanged, Even
 from chat_console.protocol import TicketStatus, now_utc
 from chat_console.store import Change, ChangeKind, Store, Tick, one_line
 from chat_console.tui import messages as msg
+from chat_console.tui.alerts import Alerter
 from chat_console.tui.bindings import (
     EVERY,
     QUEUE,
@@ -100,6 +101,7 @@ class ConsoleApp(App[int]):
         self._quitting = False
         self._gc_thresholds = gc.get_threshold()
         self.main = MainScreen()
+        self.alerts = Alerter(self)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # an app made again in the same process (tests) must not pile up
@@ -143,6 +145,7 @@ class ConsoleApp(App[int]):
             self.notify(text, title=title, markup=False, timeout=15)
         if self.live_clock:
             self.set_interval(1.0, self.main.tick)
+            self.set_interval(1.0, self.alerts.remind)
         if self.read_only_reason is not None:
             self._ownership_timer = self.set_interval(READ_ONLY_RECHECK, self._recheck_ownership)
         if self._client_factory is not None:

@@ -35,10 +35,14 @@ SCREEN = (
     Spec("pager", "vertical_line", "pager", "Read the conversation in $PAGER", show=False),
     Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec(
+        "copy", "y", "copy_message", "Copy the customer's message (terminal clipboard)", show=False
+    ),
     Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),
     Spec("fold", "e", "toggle_fold", "Show all of a long message, or fold it", show=False),
     # Each with a chord too, that works while the composer has the focus (letters are text there).
     Spec("retry", "r,ctrl+r", "retry", "Retry: reconnect now, resend failed messages", show=False),
+    Spec("replies", "ctrl+t", "replies", "Canned replies: pick one for the composer", show=False),
     Spec("discard_failed", "x,alt+x", "discard_failed", "Discard failed messages", show=False),
     Spec("back", "escape", "back", "Back", show=False),
     Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),

@@ -4,10 +4,13 @@ Tests and the demo build it directly; the CLI builds it from `Settings`.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from chat_console.alerts import AlertRules, Kind, QuietHours
 from chat_console.protocol import User
+from chat_console.replies import replies_folder
 
 if TYPE_CHECKING:
     from chat_console.config import Settings
@@ -28,6 +31,8 @@ class ConsoleConfig:
     operators: tuple[OperatorChoice, ...] = ()
     keymap: dict[str, str] = field(default_factory=dict)
     verify_tls: bool = True  # False: the status bar warns, permanently
+    replies_dir: Path | None = None  # canned replies, one file each (none: no folder)
+    alerts: AlertRules = field(default_factory=AlertRules)
 
     @property
     def operator_id(self) -> str:
@@ -50,4 +55,23 @@ class ConsoleConfig:
             operators=tuple(OperatorChoice(o.id, o.name) for o in settings.operators),
             keymap=dict(settings.keymap),
             verify_tls=settings.server.verify_tls,
+            replies_dir=replies_folder(settings.source, settings.ui.replies_dir),
+            alerts=_alert_rules(settings),
         )
+
+
+def _alert_rules(settings: "Settings") -> AlertRules:
+    alerts = settings.alerts
+    switches = {
+        Kind.NEW_TICKET: alerts.new_ticket,
+        Kind.ASSIGNED_TO_ME: alerts.assigned_to_me,
+        Kind.REMINDER: alerts.reminder,
+        Kind.OTHER: True,
+    }
+    return AlertRules(
+        desktop=alerts.desktop,
+        quiet_hours=QuietHours.parse(alerts.quiet_hours),
+        kinds=frozenset(kind for kind, on in switches.items() if on),
+        remind_after=settings.ui.remind_after,
+        remind_every=settings.ui.remind_every,
+    )

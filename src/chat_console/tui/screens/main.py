@@ -7,6 +7,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
+from chat_console.alerts import Kind
 from chat_console.history_tools import Match
 from chat_console.store import View
 from chat_console.tui import messages as msg
@@ -135,12 +136,12 @@ class MainScreen(TicketActionScreen):
 
     @on(msg.TicketsArrived)
     def _tickets_arrived(self, event: msg.TicketsArrived) -> None:
-        self.app.bell()
+        self.console.alerts.alert(Kind.NEW_TICKET, event.ticket_ids)
         self.notify_about(event.ticket_ids, "New ticket")
 
     @on(msg.ClosedTicketWritten)
     def _closed_ticket_written(self, event: msg.ClosedTicketWritten) -> None:
-        self.app.bell()
+        self.console.alerts.alert(Kind.OTHER, event.ticket_ids)
         reopen = self.console.key_for("reopen")
         self.notify_about(event.ticket_ids, f"Customer wrote on a closed ticket — {reopen} reopens")
 
@@ -156,7 +157,7 @@ class MainScreen(TicketActionScreen):
             self.conversation.catch_up(ticket_id)
         others = self._not_caused_by_me(event.ticket_ids)
         if others:
-            self.app.bell()
+            self.console.alerts.alert(Kind.ASSIGNED_TO_ME, others)
         self.notify_about(others, "Assigned to you")
 
     @on(msg.AssignedAway)
@@ -301,6 +302,12 @@ class MainScreen(TicketActionScreen):
 
     def action_save_image(self) -> None:
         self.conversation.save_image()
+
+    def action_copy_message(self) -> None:
+        self.conversation.copy_message()
+
+    def action_replies(self) -> None:
+        self.conversation.pick_reply()
 
     def action_retry(self) -> None:
         self.conversation.retry(self.connection[0])

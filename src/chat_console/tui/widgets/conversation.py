@@ -11,11 +11,13 @@ import base64
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import platformdirs
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
@@ -23,11 +25,14 @@ from textual.worker import Worker
 
 from chat_console.client.errors import ClientError
 from chat_console.client.pages import newest_pages, older_page
+from chat_console.protocol import MessageType
 from chat_console.protocol.limits import content_problem
-from chat_console.store import TicketRecord, one_line
+from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
+from chat_console.store import MessageRecord, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
 from chat_console.tui.notices import notify_error, report_failed_worker
+from chat_console.tui.screens.reply_picker import ReplyPicker
 from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails, TypingLine
 from chat_console.tui.widgets.transcript import Transcript, image_size
 
@@ -40,6 +45,24 @@ if TYPE_CHECKING:
 TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
 NO_TICKET_PLACEHOLDER = "Write a reply — Enter sends"
 READ_ONLY_PLACEHOLDER = "Read-only: another console owns this history (status bar)"
+
+
+class Composer(Input):
+    """The reply line; Tab after `::name` expands a canned reply (elsewhere Tab switches pane)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("tab", "expand_reply", show=False)]
+
+    class ExpandWanted(Message):
+        def __init__(self, start: int, prefix: str) -> None:
+            super().__init__()
+            self.start = start  # where `::` begins
+            self.prefix = prefix
+
+    def action_expand_reply(self) -> None:
+        found = trigger_before(self.value, self.cursor_position)
+        if found is None:
+            raise SkipAction()  # the screen's Tab
+        self.post_message(self.ExpandWanted(*found))
 
 
 class Conversation(Vertical):
@@ -81,7 +104,7 @@ class Conversation(Vertical):
             id="transcript",
         )
         yield TypingLine(id="typing")
-        yield Input(placeholder=NO_TICKET_PLACEHOLDER, id="composer")
+        yield Composer(placeholder=NO_TICKET_PLACEHOLDER, id="composer")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self.console, event)
@@ -189,6 +212,75 @@ class Conversation(Vertical):
         self._last_typing_sent[tid] = now  # per ticket: switching tickets must not mute the next
         self.console.typing_sent += 1
         self.run_worker(client.typing(record.ticket), group="typing", exit_on_error=False)
+
+    # ---- canned replies ------------------------------------------------------------------
+
+    def _replies(self) -> tuple[Reply, ...]:
+        """Read afresh each time, so that an edited or pulled reply is used at once."""
+        loaded = load_replies(self.console.config.replies_dir)
+        if loaded.problems:
+            problems = one_line("; ".join(loaded.problems))
+            self.console.notify(problems, title="Replies skipped", severity="warning", markup=False)
+        return loaded.replies
+
+    @on(Composer.ExpandWanted)
+    def _expand(self, event: Composer.ExpandWanted) -> None:
+        event.stop()
+        replies = self._replies()
+        found = starting_with(replies, event.prefix)
+        span = (event.start, self.composer.cursor_position)
+        if len(found) == 1:
+            self.insert_reply(found[0], span)
+        elif found:
+            self.pick_reply(replies, event.prefix, span)
+        else:
+            where = self.console.config.replies_dir or "no folder: the config is not from a file"
+            self.console.notify(f"No reply named {event.prefix}… in {where}", markup=False)
+
+    def pick_reply(
+        self,
+        replies: tuple[Reply, ...] | None = None,
+        query: str = "",
+        span: tuple[int, int] | None = None,
+    ) -> None:
+        """The picker, fuzzy; what it picks replaces `span` of the composer (else goes at the
+        cursor, replacing a `::name` being typed there)."""
+        replies = self._replies() if replies is None else replies
+        if not replies:
+            where = self.console.config.replies_dir or "no folder: the config is not from a file"
+            self.console.notify(f"No canned replies in {where}", markup=False)
+            return
+        if span is None:
+            cursor = self.composer.cursor_position
+            found = trigger_before(self.composer.value, cursor)
+            span = (found[0] if found else cursor, cursor)
+        chosen_span = span
+
+        def chosen(reply: Reply | None) -> None:
+            if reply is not None:
+                self.insert_reply(reply, chosen_span)
+            self.composer.focus()
+
+        self.app.push_screen(ReplyPicker(replies, query), chosen)
+
+    def insert_reply(self, reply: Reply, span: tuple[int, int]) -> None:
+        """`reply`, filled in, in place of `span`; the cursor on the first blank left, if any."""
+        record = self._record()
+        values = {"operator": self.console.config.operator_name}
+        if record is not None:  # as the server names them: plain text, never read as templates
+            values["customer"] = customer_label(record)
+            values["ticket"] = one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
+        filled = fill(reply.text, values)
+        value = self.composer.value
+        start, end = span
+        new_value = value[:start] + filled.text + value[end:]
+        problem = content_problem(new_value)
+        if problem is not None:
+            notify_error(self.console, f"{reply.name}: {problem}", title="Reply not inserted")
+            return
+        self.composer.value = new_value
+        offset = len(filled.text) if filled.cursor is None else filled.cursor
+        self.composer.cursor_position = start + offset
 
     # ---- send, retry, discard -----------------------------------------------------------
 
@@ -412,6 +504,36 @@ class Conversation(Vertical):
     def _tickets_changed(self, ticket_id: str) -> None:
         self.screen.post_message(msg.TicketsChanged(frozenset({ticket_id})))
 
+    # ---- copy -------------------------------------------------------------------------
+
+    def _message_to_copy(self) -> MessageRecord | None:
+        """The lowest customer text on screen, else the conversation's newest."""
+        tid = self.ticket_id
+        if tid is None:
+            return None
+        store = self.console.store
+        candidates = [*reversed(self.transcript.visible_message_ids())]
+        candidates += reversed(store.message_ids(tid))
+        for message_id in candidates:
+            record = store.message(message_id)
+            if record is not None and _customer_text(record):
+                return record
+        return None
+
+    def copy_message(self) -> None:
+        """To the operator's clipboard, through the terminal (OSC 52: over ssh and tmux too).
+        What is copied is what the screen shows: the customer's own control characters are
+        replaced first, so none of them ever reaches the terminal inside the sequence."""
+        record = self._message_to_copy()
+        if record is None:
+            self.console.notify("No customer message to copy", timeout=3, markup=False)
+            return
+        text = safe_text(record.message.content)
+        self.console.copy_to_clipboard(text)
+        preview = one_line(text)
+        preview = preview if len(preview) <= 40 else preview[:39] + "…"
+        self.console.notify(f"{len(text)} characters: {preview}", title="Copied", markup=False)
+
     # ---- images and folds ---------------------------------------------------------------
 
     def toggle_fold(self) -> None:
@@ -439,3 +561,7 @@ class Conversation(Vertical):
             return
         self.console.last_saved_image = path
         self.console.notify(str(path), title="Image saved", markup=False)
+
+
+def _customer_text(record: MessageRecord) -> bool:
+    return not (record.own or record.note) and record.message.type == MessageType.TEXT
