@@ -156,3 +156,22 @@ async def test_a_customer_named_like_a_placeholder_goes_in_literally(tmp_path: P
         value = app.main.composer.value
     app.store.close()
     assert value == "Hi {operator} [b]Eve[/b]␛]52;c;AAAA␇ re {customer}"
+
+
+async def test_a_console_without_a_replies_folder_says_so_whole_at_80_columns(
+    live_factory: Callable[..., Any],
+) -> None:
+    from textual.widgets._toast import Toast
+
+    async with live_factory(size=(80, 24), toasts=True) as live:
+        await accept_and_open(live)
+        await live.pilot.press(*"::thanks", "tab")
+        await live.pilot.pause()
+        said = [(sev, msg) for _, msg, sev in live.notifications()]
+        assert (
+            "warning",
+            "No reply named thanks…: without a config file there is no replies/ folder"
+            " ([ui] replies_dir names one)",
+        ) in said
+        toast = next(t for t in live.app.screen.query(Toast) if "replies_dir" in str(t.render()))
+        assert toast.size.height >= 2  # wrapped, not cut at the pane's edge

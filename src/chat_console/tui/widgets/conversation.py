@@ -234,8 +234,16 @@ class Conversation(Vertical):
         elif found:
             self.pick_reply(replies, event.prefix, span)
         else:
-            where = self.console.config.replies_dir or "no folder: the config is not from a file"
-            self.console.notify(f"No reply named {event.prefix}… in {where}", markup=False)
+            self._no_replies(f"No reply named {event.prefix}…")
+
+    def _no_replies(self, what: str) -> None:
+        folder = self.console.config.replies_dir
+        where = (
+            f" in {folder}"
+            if folder
+            else ": without a config file there is no replies/ folder ([ui] replies_dir names one)"
+        )
+        self.console.notify(what + where, severity="warning", markup=False)
 
     def pick_reply(
         self,
@@ -247,8 +255,7 @@ class Conversation(Vertical):
         cursor, replacing a `::name` being typed there)."""
         replies = self._replies() if replies is None else replies
         if not replies:
-            where = self.console.config.replies_dir or "no folder: the config is not from a file"
-            self.console.notify(f"No canned replies in {where}", markup=False)
+            self._no_replies("No canned replies")
             return
         if span is None:
             cursor = self.composer.cursor_position
