@@ -6,12 +6,12 @@ client at all (a store-only view, as in the size test and the snapshots).
 
 from typing import Protocol
 
-from chat_console.client.pages import Page
+from chat_console.client.pages import MessagePages
 from chat_console.protocol import Message, MessageType, Ticket, TicketStatus, User
 from chat_console.store import Store
 
 
-class ClientPort(Protocol):
+class ClientPort(MessagePages, Protocol):
     user: User
 
     async def start(self) -> None: ...
@@ -32,14 +32,6 @@ class ClientPort(Protocol):
     async def mark_read(self, message: Message) -> None: ...
     async def mark_all_read(self, customer_id: str) -> None: ...
     async def typing(self, ticket: Ticket) -> None: ...
-    async def fetch_message_page(
-        self,
-        ticket_id: str,
-        *,
-        since: str | None = ...,
-        before: str | None = ...,
-        limit: int = ...,
-    ) -> Page[Message] | None: ...
     async def fetch_operators(self) -> list[User] | None: ...
 
 

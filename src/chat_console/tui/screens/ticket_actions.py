@@ -223,13 +223,7 @@ class TicketActionScreen(Screen[None]):
         record = self.console.store.ticket(ticket_id)
         if record is None:
             return
-        question = Content.assemble(
-            "Accept ",
-            (ticket_title(record), "bold"),
-            " of ",
-            (customer_label(record), "bold"),
-            " and send?",
-        )
+        question = about_ticket("Accept", record, " and send?")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -290,13 +284,8 @@ class TicketActionScreen(Screen[None]):
         `then` once the server has agreed."""
         reopen = status == TicketStatus.OPEN
         verb = "Reopen" if reopen else "Close"
-        question = Content.assemble(
-            f"{verb} ",
-            (ticket_title(record), "bold"),
-            " of ",
-            (customer_label(record), "bold"),
-            "?",
-            " Then the next waiting customer opens." if then else "",
+        question = about_ticket(
+            verb, record, "?", " Then the next waiting customer opens." if then else ""
         )
         update = self._ticket_update(record, status_id=status)
 
@@ -332,14 +321,7 @@ class TicketActionScreen(Screen[None]):
             )
         else:
             whom = (" (nobody handles it yet)",)
-        question = Content.assemble(
-            "Take ",
-            (ticket_title(record), "bold"),
-            " of ",
-            (customer_label(record), "bold"),
-            *whom,
-            "?",
-        )
+        question = about_ticket("Take", record, *whom, "?")
 
         def answered(yes: bool | None) -> None:
             client = self.client
@@ -409,3 +391,15 @@ class TicketActionScreen(Screen[None]):
                 handle_by_nm=name or None,
             ),
         )
+
+
+def about_ticket(verb: str, record: TicketRecord, *tail: str | tuple[str, str]) -> Content:
+    """A question that names its ticket and customer (their words as plain text, never markup):
+    `<verb> <title> of <customer><tail>`."""
+    return Content.assemble(
+        f"{verb} ",
+        (ticket_title(record), "bold"),
+        " of ",
+        (customer_label(record), "bold"),
+        *tail,
+    )
