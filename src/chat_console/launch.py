@@ -32,8 +32,9 @@ DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
 
 _NO_CONFIG = (
     "no config file at {path}. To try the console with nothing to set up: chat-console demo."
-    " To connect to a server: copy config.example.toml (from the project's source) there,"
-    " fill in [server], [auth] and [operator], chmod 600 it; or give --config PATH."
+    " To connect to a server: chat-console init writes the documented example config"
+    " (config.example.toml) there, private; fill in [server], [auth] and [operator]."
+    " Or give --config PATH."
 )
 
 
