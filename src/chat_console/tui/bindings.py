@@ -36,6 +36,9 @@ SCREEN = (
     Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
     Spec(
+        "attach_image", "ctrl+o", "attach_image", "Send an image file (asks its path)", show=False
+    ),
+    Spec(
         "copy", "y", "copy_message", "Copy the customer's message (terminal clipboard)", show=False
     ),
     Spec("details", "i", "toggle_details", "Ticket details: id, customer, others", show=False),

@@ -303,6 +303,9 @@ class MainScreen(TicketActionScreen):
     def action_save_image(self) -> None:
         self.conversation.save_image()
 
+    def action_attach_image(self) -> None:
+        self.conversation.attach_image()
+
     def action_copy_message(self) -> None:
         self.conversation.copy_message()
 
@@ -318,8 +321,11 @@ class MainScreen(TicketActionScreen):
 
     @on(Conversation.AcceptWanted)
     def _accept_then_send(self, event: Conversation.AcceptWanted) -> None:
-        tid = event.ticket_id
-        self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
+        tid, image = event.ticket_id, event.image
+        if image is None:
+            self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
+        else:
+            self.accept_and_then(tid, lambda: self.conversation.send_image_now(tid, image))
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen
