@@ -35,6 +35,7 @@ def parcel_png() -> bytes:
     image.save(out, "PNG")
     return out.getvalue()
 
+
 ME = User(user_id="op-1", full_nm="Olivia Operator")
 CONFIG = ConsoleConfig(
     user=ME,

@@ -12,6 +12,7 @@ placeholder holds its place; then only its message is drawn again.
 """
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from io import StringIO
@@ -40,6 +41,7 @@ _DRAWN_LIMIT = 64  # decoded images kept, per transcript: what a few screens sho
 _CHECKED_LIMIT = 4000
 
 Rows = list[Text]
+log = logging.getLogger(__name__)
 
 
 def prepare_terminal_graphics() -> None:
@@ -47,7 +49,19 @@ def prepare_terminal_graphics() -> None:
 
     It asks by writing to the terminal and reading its answer from stdin, which only works
     before Textual starts reading stdin itself: call this before `App.run`."""
-    import textual_image.widget  # noqa: F401  (the import asks, once)
+    library = logging.getLogger("textual_image")
+    level = library.level
+    # A terminal that does not answer is common and harmless (a default cell size is assumed),
+    # but the library logs it as a warning with a traceback: one line of ours says it instead.
+    library.setLevel(logging.ERROR)
+    try:
+        import textual_image.widget  # noqa: F401  (the import asks, once)
+        from textual_image._terminal import get_cell_size
+        from textual_image.renderable import Image
+    finally:
+        library.setLevel(level)
+    kind = Image.__module__.rsplit(".", 1)[-1]  # tgp (kitty), sixel, halfcell or unicode
+    log.info("terminal graphics: %s, cells of %s pixels", kind, tuple(get_cell_size()))
 
 
 def halfcell_rows(image: PILImage, cols: int, rows: int) -> Rows:
