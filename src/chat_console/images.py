@@ -149,3 +149,9 @@ def attachment(path: Path) -> Attachment | Refused:
         reason = header.reason.removeprefix("image: ").removeprefix("image ")
         return Refused(f"{path.name}: {reason}")
     return Attachment(path, base64.b64encode(data).decode("ascii"), header)
+
+
+def fit_pixels(header: ImageHeader, max_width: int, max_height: int) -> tuple[int, int]:
+    """The image's size shrunk (never grown) to fit `max_width`×`max_height`, keeping its shape."""
+    scale = min(1.0, max_width / header.width, max_height / header.height)
+    return max(1, round(header.width * scale)), max(1, round(header.height * scale))

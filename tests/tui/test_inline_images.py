@@ -174,3 +174,33 @@ async def test_an_image_for_a_ticket_nobody_handles_asks_to_accept_first(
     sent = Message.model_validate(args[0])
     assert sent.type == MessageType.IMAGE and sent.content == b64(picture)
     assert live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1"
+
+
+async def test_v_shows_the_image_full_size_on_a_screen_of_its_own(live: Live) -> None:
+    from textual_image.widget import Image
+
+    from chat_console.tui.screens.image_viewer import ImageViewer
+
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(two_colours_png(64, 32)), MessageType.IMAGE)
+    await live.until(lambda: half_block_rows(live))
+    await live.pilot.press("escape", "V")
+    await live.until(lambda: isinstance(live.app.screen, ImageViewer))
+    viewer = live.app.screen
+    shown = viewer.query_one(Image)
+    assert shown.image.size == (64, 32)  # small enough to be shown at its own size
+    assert "Carl Customer · PNG 64×32" in str(viewer.query_one("#viewer-caption").render())
+    await live.pilot.press("escape")
+    assert not isinstance(live.app.screen, ImageViewer)
+
+
+async def test_v_on_a_bomb_says_why_and_decodes_nothing(live: Live) -> None:
+    from chat_console.tui.screens.image_viewer import ImageViewer
+
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(bomb_png()), MessageType.IMAGE)
+    await live.pilot.press("escape", "V")
+    await live.until(lambda: live.notifications())
+    title, words, severity = live.notifications()[-1]
+    assert title == "Cannot show the image" and "50000×50000" in words and severity == "error"
+    assert not isinstance(live.app.screen, ImageViewer)

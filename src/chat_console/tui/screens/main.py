@@ -303,6 +303,15 @@ class MainScreen(TicketActionScreen):
     def action_save_image(self) -> None:
         self.conversation.save_image()
 
+    async def action_view_image(self) -> None:
+        from chat_console.tui.screens.image_viewer import view_image
+
+        record = self.conversation.transcript.image_to_save()  # the one s would save
+        if record is None:
+            self.console.notify("No image in this conversation", timeout=3, markup=False)
+            return
+        await view_image(self.console, record)
+
     def action_attach_image(self) -> None:
         self.conversation.attach_image()
 
