@@ -204,3 +204,30 @@ async def test_v_on_a_bomb_says_why_and_decodes_nothing(live: Live) -> None:
     title, words, severity = live.notifications()[-1]
     assert title == "Cannot show the image" and "50000×50000" in words and severity == "error"
     assert not isinstance(live.app.screen, ImageViewer)
+
+
+async def test_an_image_is_decoded_off_the_event_loop_behind_a_placeholder(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import chat_console.tui.widgets.inline_image as inline_image
+
+    release = threading.Event()
+    real = inline_image.decode_scaled
+
+    def slow(*args):  # type: ignore[no-untyped-def]
+        release.wait(timeout=30)  # a decode that takes as long as the test wants
+        return real(*args)
+
+    monkeypatch.setattr(inline_image, "decode_scaled", slow)
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(two_colours_png(32, 16)), MessageType.IMAGE)
+    await live.until(lambda: "[decoding…]" in screen_text(live))
+    await live.customer_says(tid, "typed while it decodes")  # the console goes on meanwhile
+    await live.until(lambda: "typed while it decodes" in screen_text(live))
+    assert not half_block_rows(live)
+    release.set()
+    await live.until(lambda: len(half_block_rows(live)) == 8)
+    assert "[decoding…]" not in screen_text(live)
+    assert "typed while it decodes" in screen_text(live)
