@@ -4,13 +4,17 @@ or drawn when it is a picture, the console quits with status 0, and draws them a
 history after a restart."""
 
 import asyncio
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 from chat_console.images import MAX_PIXELS
 from chat_console.protocol.limits import MAX_CONTENT_BYTES
 from tests.client.tiny_server import TinyServer, tiny_server
 from tests.hostile.test_payloads_across_restart import drawn, write_config
-from tests.hostile.test_terminal_bytes import start_console, until
+from tests.hostile.test_terminal_bytes import Terminal, start_console, until
 from tests.image_samples import b64, bomb_png, two_colours_png
 
 IMAGES = {
@@ -82,3 +86,34 @@ async def test_hostile_images_are_refused_in_one_line_and_survive_a_restart(
     (log_file,) = list(tmp_path.rglob("console.log"))  # noqa: ASYNC240 - the child has exited
     log = log_file.read_text()
     assert "Traceback" not in log and "unreadable" not in log
+
+
+async def test_a_console_whose_stdin_is_no_terminal_starts_all_the_same(tmp_path: Path) -> None:
+    """textual-image asks the terminal through stdin; where stdin is no terminal that fails
+    (termios), which must not stop the console."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "HOME": str(tmp_path), "TERM": "xterm-256color"}
+    env |= {name: str(tmp_path / name.lower()) for name in ("XDG_STATE_HOME", "XDG_DATA_HOME")}
+    async with tiny_server() as server:
+        config = write_config(tmp_path, server.url)
+        process = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "chat_console", "--config", str(config)),
+            stdin=subprocess.DEVNULL,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        terminal = Terminal(master)
+        try:
+            await until(lambda: len(server.sids) == 1)
+            await terminal.until("● online".encode())
+        finally:
+            process.kill()
+            await process.wait()
+            terminal.close()
+    (log_file,) = list(tmp_path.rglob("console.log"))  # noqa: ASYNC240 - the child has exited
+    log = log_file.read_text()
+    assert "terminal graphics: cannot ask the terminal" in log
+    assert "Traceback" not in log

@@ -51,8 +51,12 @@ def caption(record: MessageRecord, header: ImageHeader) -> str:
 
 async def view_image(app: App[int], record: MessageRecord) -> None:
     """Show `record`'s image, or say why not."""
-    from textual_image._terminal import get_cell_size
-
+    try:
+        import textual_image.widget  # noqa: F401  (asked the terminal at start-up, or fails)
+        from textual_image._terminal import get_cell_size
+    except Exception as problem:  # stdin is no terminal: prepare_terminal_graphics said so
+        notify_error(app, f"this terminal cannot be asked: {problem}", "Cannot show the image")
+        return
     header = read_header(record.message.content)
     if isinstance(header, Refused):
         notify_error(app, header.reason.removeprefix("image: "), title="Cannot show the image")

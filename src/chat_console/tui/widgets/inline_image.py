@@ -31,7 +31,7 @@ from chat_console.images import (
     read_header,
 )
 from chat_console.protocol.limits import human_size
-from chat_console.store import MessageRecord
+from chat_console.store import MessageRecord, one_line
 
 _LABEL = Style(color="magenta", italic=True)
 _REFUSED = Style(color="red", italic=True)
@@ -48,7 +48,8 @@ def prepare_terminal_graphics() -> None:
     """Let textual-image ask the terminal what it can draw (sixel, kitty graphics, cell size).
 
     It asks by writing to the terminal and reading its answer from stdin, which only works
-    before Textual starts reading stdin itself: call this before `App.run`."""
+    before Textual starts reading stdin itself: call this before `App.run`. Never fails: where
+    it cannot ask (stdin is no terminal), images are said to be undrawable, the console runs."""
     library = logging.getLogger("textual_image")
     level = library.level
     # A terminal that does not answer is common and harmless (a default cell size is assumed),
@@ -58,6 +59,9 @@ def prepare_terminal_graphics() -> None:
         import textual_image.widget  # noqa: F401  (the import asks, once)
         from textual_image._terminal import get_cell_size
         from textual_image.renderable import Image
+    except Exception as problem:
+        log.warning("terminal graphics: cannot ask the terminal (%s)", one_line(problem))
+        return
     finally:
         library.setLevel(level)
     kind = Image.__module__.rsplit(".", 1)[-1]  # tgp (kitty), sixel, halfcell or unicode
@@ -153,12 +157,16 @@ class InlineImages:
         content = record.message.content
 
         async def work() -> None:
+            refused = Refused("image: damaged past its header")
             try:
                 drawn = await asyncio.to_thread(_decode_rows, content, header, cols, rows)
+            except Exception as problem:  # textual-image could not start: prepare_… said why
+                log.warning("image not drawn: %s", one_line(problem))
+                drawn, refused = None, Refused("image: cannot be drawn in this terminal")
             finally:
                 self._decoding.discard(key)
             if drawn is None:
-                self._checked[record.message_id] = Refused("image: damaged past its header")
+                self._checked[record.message_id] = refused
             else:
                 self._drawn[key] = drawn
                 while len(self._drawn) > _DRAWN_LIMIT:
