@@ -69,7 +69,7 @@ class Composer(Input):
 class Conversation(Vertical):
     class AcceptWanted(Message):
         """The operator replied on a ticket nobody handles: the screen offers to accept it, and
-        then sends the ticket's draft (`send_draft`)."""
+        then sends the ticket's draft (`send_draft`), or the image attached (`send_image_now`)."""
 
         def __init__(self, ticket_id: str, image: "Attachment | None" = None) -> None:
             super().__init__()
