@@ -21,6 +21,7 @@ from chat_console.store.history import History, history_file, open_history
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
+from chat_console.tui.widgets.inline_image import prepare_terminal_graphics
 
 if TYPE_CHECKING:
     from chat_console.client.events import Listener
@@ -105,6 +106,7 @@ def run_console(args: argparse.Namespace) -> int:
         return 2
     app = build_console(settings, history)
     try:
+        prepare_terminal_graphics()  # asks the terminal, so before Textual reads its answers
         app.run()
         return exit_status(app, log_path)
     finally:
@@ -136,6 +138,7 @@ def run_demo(args: argparse.Namespace) -> int:
     _keep_files_private()
     # The log outlives the demo's folder: a crash's traceback must still be there to read.
     log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "demo.log")
+    prepare_terminal_graphics()  # asks the terminal, so before Textual reads its answers
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
         return asyncio.run(
             _demo(Path(folder), pace, colleague=colleague, log_path=log_path, smoke_test=smoke_test)
