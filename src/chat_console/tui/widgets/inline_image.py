@@ -3,7 +3,7 @@
 Half blocks are plain characters with a foreground and a background colour: they travel over ssh,
 through tmux and screen, and fit the transcript's Line API (a line of an image is a line like any
 other, cached, cropped and scrolled with the rest). Kitty graphics and sixel cannot be cut into
-lines like that; `ImageViewer` shows those (see screens/image_viewer.py).
+lines like that; `ImageViewer` shows those where `[ui] graphics` asks (screens/image_viewer.py).
 
 Nothing is read when a message arrives. When an image is first about to be drawn its header is
 checked (`chat_console.images`: base64 size, format, pixel count — no pixel decoded); a refused
