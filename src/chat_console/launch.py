@@ -21,11 +21,11 @@ from chat_console.store.history import History, history_file, open_history
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
-from chat_console.tui.widgets.inline_image import prepare_terminal_graphics
+from chat_console.tui.screens.image_viewer import prepare_terminal_graphics
 
 if TYPE_CHECKING:
     from chat_console.client.events import Listener
-    from chat_console.config import Settings
+    from chat_console.config import Graphics, Settings
 
 DEMO_OPERATOR = ("op1", "op1pass")
 DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
@@ -106,11 +106,21 @@ def run_console(args: argparse.Namespace) -> int:
         return 2
     app = build_console(settings, history)
     try:
-        prepare_terminal_graphics()  # asks the terminal, so before Textual reads its answers
+        _ask_terminal(app, settings.ui.graphics)
         app.run()
         return exit_status(app, log_path)
     finally:
         history.close()
+
+
+def _ask_terminal(app: ConsoleApp, graphics: "Graphics") -> None:
+    """Sixel or kitty graphics need the terminal's answers, read before Textual reads keys;
+    half blocks (the default) ask it nothing, so no late answer can be read as keys."""
+    app.graphics = prepare_terminal_graphics(graphics)
+    if app.graphics != graphics:
+        app.startup_notices.append(
+            f"[ui] graphics = {graphics}: this terminal could not be asked; images are half blocks"
+        )
 
 
 def exit_status(app: ConsoleApp, log_path: Path) -> int:
@@ -138,7 +148,6 @@ def run_demo(args: argparse.Namespace) -> int:
     _keep_files_private()
     # The log outlives the demo's folder: a crash's traceback must still be there to read.
     log_path = _log_to(Path(platformdirs.user_log_dir("chat-console")) / "demo.log")
-    prepare_terminal_graphics()  # asks the terminal, so before Textual reads its answers
     with tempfile.TemporaryDirectory(prefix="chat-console-demo-") as folder:
         return asyncio.run(
             _demo(Path(folder), pace, colleague=colleague, log_path=log_path, smoke_test=smoke_test)

@@ -1,7 +1,6 @@
-"""Hostile images, sent by a server that relays anything, to the real console on a pseudo-terminal
-(so textual-image asks a terminal that never answers): each is shown as one line that says why,
-or drawn when it is a picture, the console quits with status 0, and draws them all again from its
-history after a restart."""
+"""Hostile images, sent by a server that relays anything, to the real console on a pseudo-terminal:
+each is shown as one line that says why, or drawn when it is a picture, the console quits with
+status 0, and draws them all again from its history after a restart."""
 
 import asyncio
 import os
@@ -89,13 +88,14 @@ async def test_hostile_images_are_refused_in_one_line_and_survive_a_restart(
 
 
 async def test_a_console_whose_stdin_is_no_terminal_starts_all_the_same(tmp_path: Path) -> None:
-    """textual-image asks the terminal through stdin; where stdin is no terminal that fails
-    (termios), which must not stop the console."""
+    """With `[ui] graphics = "sixel"` textual-image asks the terminal through stdin; where stdin
+    is no terminal that fails (termios), which must not stop the console: it draws half blocks."""
     master, slave = pty.openpty()
     env = {**os.environ, "HOME": str(tmp_path), "TERM": "xterm-256color"}
     env |= {name: str(tmp_path / name.lower()) for name in ("XDG_STATE_HOME", "XDG_DATA_HOME")}
     async with tiny_server() as server:
         config = write_config(tmp_path, server.url)
+        config.write_text(config.read_text() + '[ui]\ngraphics = "sixel"\n')
         process = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "chat_console", "--config", str(config)),
             stdin=subprocess.DEVNULL,

@@ -1,10 +1,13 @@
 """Images inline in the conversation, against the real server: half blocks, refusals, attach."""
 
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from rich.color import Color
+from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
 
 from chat_console.images import MAX_PIXELS
 from chat_console.protocol import MessageType
@@ -176,22 +179,64 @@ async def test_an_image_for_a_ticket_nobody_handles_asks_to_accept_first(
     assert live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1"
 
 
-async def test_v_shows_the_image_full_size_on_a_screen_of_its_own(live: Live) -> None:
-    from textual_image.widget import Image
+def cell_colours(widget: Widget) -> list[list[tuple[Color | None, Color | None]]]:
+    """(upper, lower) colours of every half block `widget` draws, row by row."""
+    lines = [widget.render_line(y) for y in range(widget.size.height)]
+    return [
+        [(s.style.color, s.style.bgcolor) for s in strip if s.style for c in s.text if c == "▀"]
+        for strip in lines
+        if strip.text.strip()
+    ]
 
+
+async def open_viewer(live: Live, width: int, height: int) -> Screen[None]:
     from chat_console.tui.screens.image_viewer import ImageViewer
 
     tid = await accept_and_open(live)
-    await live.customer_says(tid, b64(two_colours_png(64, 32)), MessageType.IMAGE)
+    await live.customer_says(tid, b64(two_colours_png(width, height)), MessageType.IMAGE)
     await live.until(lambda: half_block_rows(live))
     await live.pilot.press("escape", "V")
     await live.until(lambda: isinstance(live.app.screen, ImageViewer))
-    viewer = live.app.screen
-    shown = viewer.query_one(Image)
-    assert shown.image.size == (64, 32)  # small enough to be shown at its own size
+    return live.app.screen
+
+
+async def test_v_shows_the_image_in_big_half_blocks_on_a_screen_of_its_own(live: Live) -> None:
+    """By default the viewer draws as the transcript does, asking the terminal nothing."""
+    from chat_console.tui.screens.image_viewer import ImageViewer
+
+    viewer = await open_viewer(live, 64, 32)
+    picture = viewer.query_one("#viewer-image")
+    assert (picture.size.width, picture.size.height) == (64, 16)  # 1:1, within the screen
+    red, blue = Color.from_rgb(*RED), Color.from_rgb(*BLUE)
+    for row in cell_colours(picture):
+        assert row[0] == (red, red) and row[-1] == (blue, blue) and len(row) == 64
     assert "Carl Customer · PNG 64×32" in str(viewer.query_one("#viewer-caption").render())
     await live.pilot.press("escape")
     assert not isinstance(live.app.screen, ImageViewer)
+
+
+async def test_v_fills_the_screen_with_half_blocks_keeping_the_shape(live: Live) -> None:
+    viewer = await open_viewer(live, 800, 400)
+    picture = viewer.query_one("#viewer-image")
+    screen = live.app.size
+    cols, rows = screen.width - 4, round((screen.width - 4) * 400 / 800 / 2)
+    assert (picture.size.width, picture.size.height) == (cols, rows)  # as wide as it may be
+    assert [len(row) for row in cell_colours(picture)] == [cols] * rows
+
+
+@pytest.mark.parametrize("graphics", ["sixel", "kitty"])
+async def test_graphics_set_to_a_protocol_views_in_that_protocol(
+    live: Live, graphics: Literal["sixel", "kitty"]
+) -> None:
+    """Chosen by the config (the terminal was asked its cell size before the start), not by
+    what the terminal answered."""
+    from textual_image.widget import SixelImage, TGPImage
+
+    live.app.graphics = graphics
+    viewer = await open_viewer(live, 64, 32)
+    picture = viewer.query_one("#viewer-image")
+    assert type(picture) is {"sixel": SixelImage, "kitty": TGPImage}[graphics]
+    assert picture.image.size == (64, 32)  # small enough to be shown at its own size
 
 
 async def test_v_on_a_bomb_says_why_and_decodes_nothing(live: Live) -> None:

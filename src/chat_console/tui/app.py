@@ -37,6 +37,7 @@ from chat_console.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from chat_console.client.courier import Courier
+    from chat_console.config import Graphics
 
 # Incoming events are applied in batches: the first event after a quiet spell at once (on the next
 # turn of the message loop), later ones at most once a frame, so a burst costs one redraw a frame
@@ -94,6 +95,9 @@ class ConsoleApp(App[int]):
         self.startup_notices: list[str] = []  # config warnings, shown once the screen is up
         # What the demo wants a newcomer to know (title, text), shown once the screen is up.
         self.greeting: tuple[str, str] | None = None
+        # How the image viewer draws: sixel and kitty only once the terminal was asked before
+        # the start (launch.py, `prepare_terminal_graphics`); half blocks ask it nothing.
+        self.graphics: Graphics = "halfcell"
         self._inbox: list[ClientEvent] = []
         self._flush_due = False  # a flush is scheduled and will take what is in the inbox
         self._last_flush = 0.0

@@ -310,7 +310,7 @@ class MainScreen(TicketActionScreen):
         if record is None:
             self.console.notify("No image in this conversation", timeout=3, markup=False)
             return
-        await view_image(self.console, record)
+        await view_image(self.console, record, self.console.graphics)
 
     def action_attach_image(self) -> None:
         self.conversation.attach_image()

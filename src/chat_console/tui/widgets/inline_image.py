@@ -1,9 +1,9 @@
-"""Images drawn inside the transcript, as coloured half blocks (textual-image's half-cell renderer).
+"""Images drawn inside the transcript, as coloured half blocks.
 
 Half blocks are plain characters with a foreground and a background colour: they travel over ssh,
 through tmux and screen, and fit the transcript's Line API (a line of an image is a line like any
 other, cached, cropped and scrolled with the rest). Kitty graphics and sixel cannot be cut into
-lines like that; `ImageViewer` shows those (see screens/image_viewer.py).
+lines like that; `ImageViewer` shows those where `[ui] graphics` asks (screens/image_viewer.py).
 
 Nothing is read when a message arrives. When an image is first about to be drawn its header is
 checked (`chat_console.images`: base64 size, format, pixel count — no pixel decoded); a refused
@@ -12,13 +12,11 @@ placeholder holds its place; then only its message is drawn again.
 """
 
 import asyncio
-import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from io import StringIO
 
 from PIL.Image import Image as PILImage
-from rich.console import Console
+from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
@@ -31,7 +29,7 @@ from chat_console.images import (
     read_header,
 )
 from chat_console.protocol.limits import human_size
-from chat_console.store import MessageRecord, one_line
+from chat_console.store import MessageRecord
 
 _LABEL = Style(color="magenta", italic=True)
 _REFUSED = Style(color="red", italic=True)
@@ -41,48 +39,33 @@ _DRAWN_LIMIT = 64  # decoded images kept, per transcript: what a few screens sho
 _CHECKED_LIMIT = 4000
 
 Rows = list[Text]
-log = logging.getLogger(__name__)
 
 
-def prepare_terminal_graphics() -> None:
-    """Let textual-image ask the terminal what it can draw (sixel, kitty graphics, cell size).
+def halfcell_rows(image: PILImage) -> Rows:
+    """`image` (an even number of pixels tall) as lines of half blocks: each cell an upper half
+    block `▀` whose colour is one pixel and whose background is the pixel below it.
 
-    It asks by writing to the terminal and reading its answer from stdin, which only works
-    before Textual starts reading stdin itself: call this before `App.run`. Never fails: where
-    it cannot ask (stdin is no terminal), images are said to be undrawable, the console runs."""
-    library = logging.getLogger("textual_image")
-    level = library.level
-    # A terminal that does not answer is common and harmless (a default cell size is assumed),
-    # but the library logs it as a warning with a traceback: one line of ours says it instead.
-    library.setLevel(logging.ERROR)
-    try:
-        import textual_image.widget  # noqa: F401  (the import asks, once)
-        from textual_image._terminal import get_cell_size
-        from textual_image.renderable import Image
-    except Exception as problem:
-        log.warning("terminal graphics: cannot ask the terminal (%s)", one_line(problem))
-        return
-    finally:
-        library.setLevel(level)
-    kind = Image.__module__.rsplit(".", 1)[-1]  # tgp (kitty), sixel, halfcell or unicode
-    log.info("terminal graphics: %s, cells of %s pixels", kind, tuple(get_cell_size()))
+    Written here rather than taken from textual-image because importing that package asks the
+    terminal questions (see screens/image_viewer.py): half blocks need no answer."""
+    rgb = image.convert("RGB").tobytes()  # 3 bytes a pixel, row after row
+    width = image.width
 
+    def colour(x: int, y: int) -> Color:
+        at = 3 * (y * width + x)
+        return Color.from_rgb(rgb[at], rgb[at + 1], rgb[at + 2])
 
-def halfcell_rows(image: PILImage, cols: int, rows: int) -> Rows:
-    """`image` (already `cols`×`2*rows` pixels) as `rows` lines of half blocks."""
-    from textual_image.renderable.halfcell import Image as HalfcellImage
-
-    console = Console(
-        width=cols, height=rows, color_system="truecolor", file=StringIO(), legacy_windows=False
-    )
-    options = console.options.update(width=cols, height=rows)
-    lines = console.render_lines(HalfcellImage(image, width=cols, height=rows), options, pad=False)
-    return [Text.assemble(*((s.text, s.style or "") for s in line), no_wrap=True) for line in lines]
+    return [
+        Text.assemble(
+            *(("▀", Style(color=colour(x, y), bgcolor=colour(x, y + 1))) for x in range(width)),
+            no_wrap=True,
+        )
+        for y in range(0, image.height - 1, 2)
+    ]
 
 
 def _decode_rows(content: str, header: ImageHeader, cols: int, rows: int) -> Rows | None:
     image = decode_scaled(content, header, (cols, rows * 2))
-    return None if image is None else halfcell_rows(image, cols, rows)
+    return None if image is None else halfcell_rows(image)
 
 
 class InlineImages:
@@ -157,16 +140,12 @@ class InlineImages:
         content = record.message.content
 
         async def work() -> None:
-            refused = Refused("image: damaged past its header")
             try:
                 drawn = await asyncio.to_thread(_decode_rows, content, header, cols, rows)
-            except Exception as problem:  # textual-image could not start: prepare_… said why
-                log.warning("image not drawn: %s", one_line(problem))
-                drawn, refused = None, Refused("image: cannot be drawn in this terminal")
             finally:
                 self._decoding.discard(key)
             if drawn is None:
-                self._checked[record.message_id] = refused
+                self._checked[record.message_id] = Refused("image: damaged past its header")
             else:
                 self._drawn[key] = drawn
                 while len(self._drawn) > _DRAWN_LIMIT:
