@@ -1,15 +1,18 @@
-"""Ingest: how fast the console absorbs a flood, against a bare client that only counts.
+"""Ingest: how fast the console absorbs a flood, against a bare python-socketio client.
 
 One server process and one load process for the whole section. Each round floods N customer
 messages on unhandled tickets (they reach every operator); the receiver is, in turn:
-  bare     a python-socketio AsyncClient that counts `messageUpdated` (the ceiling),
+  bare     a python-socketio AsyncClient that counts `messageUpdated` and confirms each one as
+           the protocol asks (`updateMessageStatus` status 2, with an ack), as the console does:
+           the peer the console is measured against,
+  ceiling  the same client confirming nothing (what the server can push to a reader only),
   console  the console: client + store + app, frames rendered (the figure with the target),
   no TUI   the console's client and store without the app, batching as the app does (to show
            which part of the console costs what).
 A round ends when the receiver holds all N (the console: in its store, and a frame drawn after
 that). Rounds alternate so that drift on the machine hits all alike; the best round of each counts.
-The server's CPU is read for each round: unlike the bare client, the console confirms delivery
-of every message (`updateMessageStatus`, with an ack), which the server must handle too.
+The server's CPU is read for each round: a receipt is a second event per message that the server
+handles too, which is why the ceiling is faster than both.
 """
 
 import asyncio
@@ -34,7 +37,8 @@ class Round:
 
 @dataclass(frozen=True)
 class IngestResult:
-    bare: Round
+    bare: Round  # with receipts
+    ceiling: Round  # the bare client without receipts
     console: Round
     no_tui: Round
     messages: int
@@ -42,6 +46,11 @@ class IngestResult:
     @property
     def ratio(self) -> float:
         return self.console.rate / self.bare.rate
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The console's CPU per message over the bare client's (both confirming delivery)."""
+        return self.console.receiver_cpu_ms_per_1k / self.bare.receiver_cpu_ms_per_1k
 
 
 Holds = Callable[[], int]
@@ -64,8 +73,8 @@ async def _flood(server: Child, load: Child, count: int, held: Callable[[], bool
     return result
 
 
-async def _bare_round(url: str, server: Child, load: Child, count: int) -> Round:
-    bare = BareOperator()
+async def _bare_round(url: str, server: Child, load: Child, count: int, *, receipts: bool) -> Round:
+    bare = BareOperator(receipts=receipts)
     await bare.login(url)
     try:
         return await _flood(server, load, count, lambda: bare.received >= count)
@@ -131,13 +140,14 @@ async def run(count: int, rounds: int, tickets: int = 20) -> IngestResult:
         child("child_load", url, "3", str(tickets)) as load,
     ):
         opened = (await load.read())["tickets"]
-        kinds: dict[str, list[Round]] = {"bare": [], "console": [], "no_tui": []}
+        kinds: dict[str, list[Round]] = {"bare": [], "ceiling": [], "console": [], "no_tui": []}
         for _ in range(rounds):
-            kinds["bare"].append(await _bare_round(url, server, load, count))
+            kinds["bare"].append(await _bare_round(url, server, load, count, receipts=True))
+            kinds["ceiling"].append(await _bare_round(url, server, load, count, receipts=False))
             kinds["console"].append(await _console_round(url, opened, server, load, count))
             kinds["no_tui"].append(await _no_tui_round(url, opened, server, load, count))
     best = {kind: max(found) for kind, found in kinds.items()}
-    return IngestResult(best["bare"], best["console"], best["no_tui"], count)
+    return IngestResult(best["bare"], best["ceiling"], best["console"], best["no_tui"], count)
 
 
 if __name__ == "__main__":
