@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 # and a lone message is not held back by a fixed timer (it cost ~25 ms on average at 50 ms).
 FLUSH_GAP = 1 / 60  # seconds
 # Under a flood, fewer and bigger batches: redrawing the queue 60 times a second cost more than
-# applying the events, and nobody reads a queue that changes faster than this.
-FLOOD_BATCH = 64  # events in one batch that mean a flood
+# applying the events, and nobody reads a queue that changes faster than this. A flood is a rate:
+# "64 events in a batch" took 3,840 a second, so at 2,500 a second every frame still drew a batch.
+FLOOD_RATE = 1000  # events a second that mean a flood
 FLOOD_GAP = 0.1  # seconds between batches while flooded
 # At most this many events in one batch: a burst taken whole held the keys (benchmarks/FINDINGS.md,
 # "Burst").
@@ -54,6 +55,12 @@ READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's ow
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
 log = logging.getLogger(__name__)
+
+
+def batch_gap(events: int, seconds: float) -> float:
+    """How long to wait before the next batch, after `events` came in `seconds` (a frame at
+    least: a few events close together are no flood)."""
+    return FLOOD_GAP if events >= FLOOD_RATE * max(seconds, FLUSH_GAP) else FLUSH_GAP
 
 
 class ConsoleApp(App[int]):
@@ -265,8 +272,9 @@ class ConsoleApp(App[int]):
 
     def flush(self) -> None:
         self._flush_due = False
-        self._last_flush = time.monotonic()
-        self._flush_gap = FLOOD_GAP if len(self._inbox) >= FLOOD_BATCH else FLUSH_GAP
+        now = time.monotonic()
+        self._flush_gap = batch_gap(len(self._inbox), now - self._last_flush)
+        self._last_flush = now
         if not self._inbox:
             return
         events, self._inbox = self._inbox[:MAX_BATCH], self._inbox[MAX_BATCH:]
