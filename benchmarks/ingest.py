@@ -27,7 +27,7 @@ from benchmarks.processes import Child, child, server_process
 from chat_console.client import OAuthTokens, OperatorClient
 from chat_console.client.events import ClientEvent, ConnectionState
 from chat_console.store import Store
-from chat_console.tui.app import FLUSH_GAP, batch_gap
+from chat_console.tui.app import FLUSH_GAP, batch_gap, event_rate
 
 
 @dataclass(frozen=True, order=True)
@@ -132,11 +132,12 @@ async def _client_and_store(
     )
 
     async def apply_batches() -> None:  # as the app batches (tui/app.py, `batch_gap`)
-        gap, last = FLUSH_GAP, time.monotonic()
+        gap, rate, last = FLUSH_GAP, 0.0, time.monotonic()
         while True:
             await asyncio.sleep(gap)
             now = time.monotonic()
-            gap, last = batch_gap(len(inbox), now - last), now
+            rate = event_rate(rate, len(inbox), now - last)
+            gap, last = batch_gap(rate), now
             if inbox:
                 events = inbox[:]
                 inbox.clear()
