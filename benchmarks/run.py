@@ -21,6 +21,7 @@ from benchmarks import (
     burst,
     drain,
     ingest,
+    jumphost,
     latency,
     machine,
     resync,
@@ -396,6 +397,70 @@ def search_rows(size: Size) -> list[Row]:
     ]
 
 
+def jumphost_rows(size: Size) -> list[Row]:
+    """benchmarks/jumphost.py (issue 15): many consoles on one machine through a long day."""
+    r = asyncio.run(jumphost.run(size.name))
+    section, n = "Jump host", r.consoles
+    idle, cores, growth = r.history_idle_percent, r.steady_cores, r.growth.max
+    rows = [
+        Row(
+            section,
+            f"{n} consoles, a message each every {jumphost.STEADY_EVERY:.0f} s: CPU in all",
+            cores,
+            "cores",
+            "<= 0.5",
+            cores <= 0.5,
+        ),
+        Row(
+            section,
+            f"{n} consoles idle, tickets open: CPU each (median)",
+            r.idle_percent.median,
+            "% of a core",
+        ),
+        Row(section, f"{n} consoles idle: CPU each (max)", r.idle_percent.max, "% of a core"),
+        Row(
+            section,
+            f"the day compressed, {r.day_messages:,} msgs over {jumphost.SIZES[size.name].tickets}"
+            " tickets: achieved rate",
+            r.day_rate,
+            "msg/s",
+        ),
+        Row(section, "the day compressed: CPU of the consoles in all", r.day_cores, "cores"),
+        Row(
+            section,
+            "the day: messages refused or lost",
+            r.day_failed,
+            "msgs",
+            "0",
+            r.day_failed == 0,
+        ),
+    ]
+    for label, figure in (("start", r.rss_start), ("mid-day", r.rss_mid), ("end", r.rss_end)):
+        rows.append(Row(section, f"RSS per console at {label} (median)", figure.median, "MB"))
+        rows.append(Row(section, f"RSS per console at {label} (max)", figure.max, "MB"))
+    rows += [
+        Row(section, "RSS growth over the day (median)", r.growth.median, "MB"),
+        Row(section, "RSS growth over the day (max)", growth, "MB", "<= 30", growth <= 30),
+        Row(
+            section,
+            f"one console idle, {r.history_tickets:,} tickets in history: CPU",
+            idle,
+            "% of a core",
+            "<= 0.2",
+            idle <= 0.2,
+        ),
+        Row(
+            section,
+            f"one console idle, {r.history_tickets:,} tickets in history: RSS",
+            r.history_rss,
+            "MB",
+            "<= 60",
+            r.history_rss <= 60,
+        ),
+    ]
+    return rows
+
+
 SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "ingest": ingest_rows,
     "latency": latency_rows,
@@ -407,6 +472,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "drain": drain_rows,
     "terminal": terminal_rows,
     "search": search_rows,
+    "jumphost": jumphost_rows,
 }
 if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
     SECTIONS["chaos"] = chaos_rows
