@@ -6,7 +6,7 @@ history and home in a temporary folder. `child_day` plays the customers and, for
 a second socket that accepts the tickets given to them, replies and closes (so the console
 receives what a busy operator's does: new tickets, first messages, its customers' messages, the
 receipts of the replies, tickets accepted and closed). Then:
-- start: every console logged in and showing the first tickets; idle for a while;
+- start: every console logged in, idle for a while (no ticket yet); then the first tickets;
 - steady: a message per console every STEADY_EVERY seconds (real time): the consoles' CPU;
 - the day: the rest of DAY messages over TICKETS tickets, time-compressed, RSS sampled half way
   and at the end;
@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks.processes import Child, child, cpu_seconds, rss_mb, server_process
+from benchmarks.processes import Child, child, cpu_seconds, pss_mb, rss_mb, server_process
 from chat_console.protocol import Message, Ticket, TicketStatus, now_utc
 from chat_console.protocol.inbound import MessageUpdated, TicketCreated
 from chat_console.store.history import history_file
@@ -44,6 +44,7 @@ SETTLE = 8.0  # the first frames, the resync, the start-up notices' timeout
 OPEN_AT_ONCE = 2  # tickets each operator has open at a time
 HISTORY_MESSAGES = 5  # per ticket of the idle round's history
 TAIL = 1 << 16  # bytes of a console's output kept to look for a word in
+ONLINE = "● online".encode()  # the status bar, once logged in and subscribed
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class JumpHost:
     rss_mid: Spread
     rss_end: Spread
     growth: Spread  # end - start, per console
+    pss_end: Spread
     history_tickets: int
     history_idle_percent: float
     history_rss: float
@@ -287,6 +289,7 @@ class Day:
     rss_mid: list[float]
     second: Metered
     rss_end: list[float]
+    pss_end: list[float]
     messages: int  # the whole day's, sent and acked
     compressed: int  # of those, in the compressed part
     failed: int
@@ -314,14 +317,15 @@ async def _the_day(url: str, accounts: Path, plan: Plan, consoles: list[Console]
     async with child("child_day", url, str(accounts), str(plan.tickets), str(plan.messages)) as day:
         await day.read(within=START_WAIT)
         driver = Driver(day)
+        await asyncio.gather(*(c.screen.until(ONLINE) for c in consoles))
+        await asyncio.sleep(SETTLE)
+        # Idle before any ticket: a new ticket's waiting time counts seconds for its first
+        # minute, which is the terminal section's figure, not idling.
+        idle = await _metered(consoles, asyncio.sleep(plan.idle_seconds / 2))
         opened = min(plan.tickets, OPEN_AT_ONCE * plan.consoles)
         await driver.do(START_WAIT, do="open", count=opened)
-        last = f"Jump ticket {opened - 1}".encode()
-        await asyncio.gather(*(c.screen.until(last) for c in consoles))
         await asyncio.sleep(SETTLE)
-
         rss_start = _rss(consoles)
-        idle = await _metered(consoles, asyncio.sleep(plan.idle_seconds / 2))
         steady_rate = plan.consoles / STEADY_EVERY
         steady_messages = max(1, round(steady_rate * plan.steady_seconds))
         steady = await _metered(consoles, driver.run(steady_messages, steady_rate))
@@ -340,6 +344,7 @@ async def _the_day(url: str, accounts: Path, plan: Plan, consoles: list[Console]
             rss_mid=rss_mid,
             second=second,
             rss_end=_rss(consoles),
+            pss_end=[pss_mb(c.pid) for c in consoles],
             messages=driver.sent,
             compressed=driver.sent - before,
             failed=driver.failed,
@@ -397,7 +402,7 @@ async def _idle_with_history(
         history_file(operator[2], urlsplit(url).netloc, data), operator[2], plan.history_tickets
     )
     async with consoles_on_ptys(home, url, [operator]) as (console,):
-        await console.screen.until("● online".encode())
+        await console.screen.until(ONLINE)
         await asyncio.sleep(SETTLE)
         idle = await _metered([console], asyncio.sleep(plan.idle_seconds))
         return idle.percent_each()[0], rss_mb(console.pid)
@@ -427,6 +432,7 @@ async def run(size: str) -> JumpHost:
         rss_mid=spread(d.rss_mid),
         rss_end=spread(d.rss_end),
         growth=spread([b - a for a, b in zip(d.rss_start, d.rss_end, strict=True)]),
+        pss_end=spread(d.pss_end),
         history_tickets=plan.history_tickets,
         history_idle_percent=idle_percent,
         history_rss=history_rss,

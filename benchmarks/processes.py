@@ -24,6 +24,16 @@ def rss_mb(pid: int) -> float:
     return math.nan
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size in MB: private pages plus its share of those it shares with other
+    processes (the libraries' code), which is what one more console costs a host running many."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return math.nan
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     with open(f"/proc/{pid}/stat") as stat:

@@ -413,7 +413,7 @@ def jumphost_rows(size: Size) -> list[Row]:
         ),
         Row(
             section,
-            f"{n} consoles idle, tickets open: CPU each (median)",
+            f"{n} consoles idle, logged in: CPU each (median)",
             r.idle_percent.median,
             "% of a core",
         ),
@@ -440,6 +440,7 @@ def jumphost_rows(size: Size) -> list[Row]:
         rows.append(Row(section, f"RSS per console at {label} (max)", figure.max, "MB"))
     rows += [
         Row(section, "RSS growth over the day (median)", r.growth.median, "MB"),
+        Row(section, "PSS per console at end, libraries shared (median)", r.pss_end.median, "MB"),
         Row(section, "RSS growth over the day (max)", growth, "MB", "<= 30", growth <= 30),
         Row(
             section,
@@ -507,6 +508,31 @@ def report(rows: list[Row], size: Size, load_before: str, load_after: str, secon
     return "\n".join([*head, table(rows), *tail, ""])
 
 
+def merged(previous: str, rows: list[Row], note: str) -> str:
+    """`previous` report with the sections of `rows` replaced by them (in place, or appended),
+    the other sections' rows as they were, `note` under the heading and FINDINGS.md as it is now:
+    a section re-run alone does not pass off the other figures as new, nor drop them."""
+    lines = previous.splitlines()
+    top = lines.index(table([]).splitlines()[0])
+    end = next((i for i in range(top, len(lines)) if not lines[i].startswith("|")), len(lines))
+    fresh: dict[str, list[str]] = {}
+    for row in rows:
+        fresh.setdefault(row.section, []).append(table([row]).splitlines()[2])
+    kept: list[str] = []
+    for line in lines[top + 2 : end]:
+        section = line.split("|")[1].strip()
+        if section not in fresh:
+            kept.append(line)
+        elif section not in {r.split("|")[1].strip() for r in kept}:  # where the section stood
+            kept += fresh[section]
+    placed = {line.split("|")[1].strip() for line in kept}
+    kept += [line for section, new in fresh.items() if section not in placed for line in new]
+    findings = HERE / "FINDINGS.md"
+    tail = ["", findings.read_text()] if findings.exists() else []
+    head = [*lines[:3], "", note, *lines[3:top]]
+    return "\n".join([*head, *lines[top : top + 2], *kept, *tail, ""])
+
+
 def run_section(name: str, size: Size) -> list[Row]:
     """One section in a fresh interpreter: what one section leaves behind (apps, stores, garbage
     for the collector) must not slow the next, and an operator's console starts fresh too."""
@@ -525,7 +551,12 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help="CI size")
     group.add_argument("--tiny", action="store_true", help="smoke-test size")
-    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="one section")
+    parser.add_argument(
+        "--only",
+        choices=sorted(SECTIONS),
+        action="append",
+        help="one section; its rows replace that section's in an existing report of the same size",
+    )
     parser.add_argument("--output", type=Path, help="where to write the report")
     parser.add_argument("--rows-of", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -541,7 +572,18 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"... {name}", flush=True)
         rows += run_section(name, size)
-    text = report(rows, size, load_before, machine.load(), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if args.only and output.exists() and f"size: {size.name}." in output.read_text():
+        note = (
+            f"Re-run alone since: `python -m benchmarks{'' if size is FULL else ' --' + size.name}"
+            f"{''.join(' --only ' + name for name in args.only)}`,"
+            f" {datetime.now(UTC):%Y-%m-%d %H:%M}"
+            f" UTC, {seconds:.0f} s, load average {load_before} at start, {machine.load()} at end:"
+            " those sections' rows are from that run."
+        )
+        text = merged(output.read_text(), rows, note)
+    else:
+        text = report(rows, size, load_before, machine.load(), seconds)
     output.write_text(text)
     print(text)
     print(f"written to {output}")

@@ -22,7 +22,7 @@ EXPECTED = {
     "Chaos": 7,
     "Terminal": 4,
     "Search": 6,
-    "Jump host": 16,
+    "Jump host": 17,
 }
 
 
