@@ -40,7 +40,6 @@ from chat_console.store.store import Store
 ROWS, COLUMNS = 40, 120
 STEADY_EVERY = 3.0  # seconds between two messages for one console: "every few seconds"
 START_WAIT = 120.0  # seconds for every console to be up (20 start at once on 2 cores)
-SETTLE = 8.0  # the first frames, the resync, the start-up notices' timeout
 OPEN_AT_ONCE = 2  # tickets each operator has open at a time
 HISTORY_MESSAGES = 5  # per ticket of the idle round's history
 TAIL = 1 << 16  # bytes of a console's output kept to look for a word in
@@ -56,12 +55,13 @@ class Plan:
     steady_seconds: float
     idle_seconds: float
     history_tickets: int
+    settle: float = 8.0  # seconds: the first frames, the resync, the start-up notices' timeout
 
 
 SIZES = {
     "full": Plan(20, 300, 20_000, 150.0, 30.0, 30.0, 1000),
     "quick": Plan(20, 60, 4_000, 120.0, 15.0, 10.0, 1000),
-    "tiny": Plan(2, 6, 120, 60.0, 2.0, 2.0, 50),
+    "tiny": Plan(2, 6, 120, 60.0, 2.0, 2.0, 50, settle=1.0),  # it runs, nothing more
 }
 
 
@@ -318,13 +318,13 @@ async def _the_day(url: str, accounts: Path, plan: Plan, consoles: list[Console]
         await day.read(within=START_WAIT)
         driver = Driver(day)
         await asyncio.gather(*(c.screen.until(ONLINE) for c in consoles))
-        await asyncio.sleep(SETTLE)
+        await asyncio.sleep(plan.settle)
         # Idle before any ticket: a new ticket's waiting time counts seconds for its first
         # minute, which is the terminal section's figure, not idling.
         idle = await _metered(consoles, asyncio.sleep(plan.idle_seconds / 2))
         opened = min(plan.tickets, OPEN_AT_ONCE * plan.consoles)
         await driver.do(START_WAIT, do="open", count=opened)
-        await asyncio.sleep(SETTLE)
+        await asyncio.sleep(plan.settle)
         rss_start = _rss(consoles)
         steady_rate = plan.consoles / STEADY_EVERY
         steady_messages = max(1, round(steady_rate * plan.steady_seconds))
@@ -334,7 +334,7 @@ async def _the_day(url: str, accounts: Path, plan: Plan, consoles: list[Console]
         first = await _metered(consoles, driver.run(rest // 2, plan.day_rate))
         rss_mid = _rss(consoles)
         second = await _metered(consoles, driver.run(rest - rest // 2, plan.day_rate))
-        await asyncio.sleep(SETTLE / 2)  # what the last messages caused is applied
+        await asyncio.sleep(plan.settle / 2)  # what the last messages caused is applied
         return Day(
             rss_start=rss_start,
             idle=idle,
@@ -403,7 +403,7 @@ async def _idle_with_history(
     )
     async with consoles_on_ptys(home, url, [operator]) as (console,):
         await console.screen.until(ONLINE)
-        await asyncio.sleep(SETTLE)
+        await asyncio.sleep(plan.settle)
         idle = await _metered([console], asyncio.sleep(plan.idle_seconds))
         return idle.percent_each()[0], rss_mb(console.pid)
 
