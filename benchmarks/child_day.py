@@ -151,8 +151,9 @@ class Day:
         pending: set[asyncio.Task[None]] = set()
         start, goal = time.perf_counter(), self.sent + self.failed + messages
         for n in itertools.count():
+            # A step may send nothing (its ticket was closed meanwhile): count what was sent.
             over = not self.live and self.opened >= self.tickets
-            if over or self.sent + self.failed + len(pending) >= goal:
+            if over or self.sent + self.failed >= goal:
                 break
             await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
             task = asyncio.create_task(self.step())

@@ -241,7 +241,7 @@ async def consoles_on_ptys(
     try:
         for operator in operators:
             home = folder / operator[0]
-            home.mkdir()
+            home.mkdir(parents=True, exist_ok=True)
             started.append(await _start(home, url, operator))
         yield started
     finally:
@@ -396,8 +396,7 @@ async def _idle_with_history(
     """One console alone, its history holding `history_tickets` closed tickets: idle CPU (% of
     a core) and RSS (MB) once it has settled."""
     home = folder / "history-round"
-    home.mkdir()
-    data = home / "data" / "chat-console"
+    data = home / operator[0] / "data" / "chat-console"  # where consoles_on_ptys puts its HOME
     _fill_history(
         history_file(operator[2], urlsplit(url).netloc, data), operator[2], plan.history_tickets
     )
@@ -405,7 +404,10 @@ async def _idle_with_history(
         await console.screen.until(ONLINE)
         await asyncio.sleep(plan.settle)
         idle = await _metered([console], asyncio.sleep(plan.idle_seconds))
-        return idle.percent_each()[0], rss_mb(console.pid)
+        rss = rss_mb(console.pid)
+        console.screen.type(b"vvv")  # the Closed view: the history was read, not a fresh file
+        await console.screen.until(b"Earlier ticket", within=30)
+        return idle.percent_each()[0], rss
 
 
 async def run(size: str) -> JumpHost:
