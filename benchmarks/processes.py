@@ -3,6 +3,7 @@ process being measured, so that their work is not billed to it (the machine has 
 
 import asyncio
 import json
+import math
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,25 @@ from benchmarks.strict import PYTHON
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 START_TIMEOUT = 30.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process now, in MB (Linux /proc)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024  # as the other benchmarks count
+    return math.nan
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size in MB: private pages plus its share of those it shares with other
+    processes (the libraries' code), which is what one more console costs a host running many."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return math.nan
 
 
 def cpu_seconds(pid: int) -> float:
@@ -70,8 +90,8 @@ async def child(module: str, *args: str) -> AsyncIterator[Child]:
 
 
 @asynccontextmanager
-async def server_process() -> AsyncIterator[tuple[Child, str]]:
-    """The reference server in its own process; yields it and its URL."""
-    async with child("child_server") as server:
+async def server_process(*args: str) -> AsyncIterator[tuple[Child, str]]:
+    """The reference server in its own process (`args`: child_server's); yields it and its URL."""
+    async with child("child_server", *args) as server:
         ready = await server.read()
         yield server, str(ready["url"])

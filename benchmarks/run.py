@@ -21,6 +21,7 @@ from benchmarks import (
     burst,
     drain,
     ingest,
+    jumphost,
     latency,
     machine,
     resync,
@@ -418,6 +419,71 @@ def search_rows(size: Size) -> list[Row]:
     ]
 
 
+def jumphost_rows(size: Size) -> list[Row]:
+    """benchmarks/jumphost.py (issue 15): many consoles on one machine through a long day."""
+    r = asyncio.run(jumphost.run(size.name))
+    section, n = "Jump host", r.consoles
+    idle, cores, growth = r.history_idle_percent, r.steady_cores, r.growth.max
+    rows = [
+        Row(
+            section,
+            f"{n} consoles, a message each every {jumphost.STEADY_EVERY:.0f} s: CPU in all",
+            cores,
+            "cores",
+            "<= 0.5",
+            cores <= 0.5,
+        ),
+        Row(
+            section,
+            f"{n} consoles idle, logged in: CPU each (median)",
+            r.idle_percent.median,
+            "% of a core",
+        ),
+        Row(section, f"{n} consoles idle: CPU each (max)", r.idle_percent.max, "% of a core"),
+        Row(
+            section,
+            f"the day compressed, {r.day_messages:,} msgs over {jumphost.SIZES[size.name].tickets}"
+            " tickets: achieved rate",
+            r.day_rate,
+            "msg/s",
+        ),
+        Row(section, "the day compressed: CPU of the consoles in all", r.day_cores, "cores"),
+        Row(
+            section,
+            "the day: messages refused or lost",
+            r.day_failed,
+            "msgs",
+            "0",
+            r.day_failed == 0,
+        ),
+    ]
+    for label, figure in (("start", r.rss_start), ("mid-day", r.rss_mid), ("end", r.rss_end)):
+        rows.append(Row(section, f"RSS per console at {label} (median)", figure.median, "MB"))
+        rows.append(Row(section, f"RSS per console at {label} (max)", figure.max, "MB"))
+    rows += [
+        Row(section, "RSS growth over the day (median)", r.growth.median, "MB"),
+        Row(section, "PSS per console at end, libraries shared (median)", r.pss_end.median, "MB"),
+        Row(section, "RSS growth over the day (max)", growth, "MB", "<= 30", growth <= 30),
+        Row(
+            section,
+            f"one console idle, {r.history_tickets:,} tickets in history: CPU",
+            idle,
+            "% of a core",
+            "<= 0.2",
+            idle <= 0.2,
+        ),
+        Row(
+            section,
+            f"one console idle, {r.history_tickets:,} tickets in history: RSS",
+            r.history_rss,
+            "MB",
+            "<= 60",
+            r.history_rss <= 60,
+        ),
+    ]
+    return rows
+
+
 SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "ingest": ingest_rows,
     "latency": latency_rows,
@@ -429,6 +495,7 @@ SECTIONS: dict[str, Callable[[Size], list[Row]]] = {
     "drain": drain_rows,
     "terminal": terminal_rows,
     "search": search_rows,
+    "jumphost": jumphost_rows,
 }
 if (HERE / "chaos_harness.py").exists():  # another issue's script: run it where it is present
     SECTIONS["chaos"] = chaos_rows
@@ -463,6 +530,31 @@ def report(rows: list[Row], size: Size, load_before: str, load_after: str, secon
     return "\n".join([*head, table(rows), *tail, ""])
 
 
+def merged(previous: str, rows: list[Row], note: str) -> str:
+    """`previous` report with the sections of `rows` replaced by them (in place, or appended),
+    the other sections' rows as they were, `note` under the heading and FINDINGS.md as it is now:
+    a section re-run alone does not pass off the other figures as new, nor drop them."""
+    lines = previous.splitlines()
+    top = lines.index(table([]).splitlines()[0])
+    end = next((i for i in range(top, len(lines)) if not lines[i].startswith("|")), len(lines))
+    fresh: dict[str, list[str]] = {}
+    for row in rows:
+        fresh.setdefault(row.section, []).append(table([row]).splitlines()[2])
+    kept: list[str] = []
+    for line in lines[top + 2 : end]:
+        section = line.split("|")[1].strip()
+        if section not in fresh:
+            kept.append(line)
+        elif section not in {r.split("|")[1].strip() for r in kept}:  # where the section stood
+            kept += fresh[section]
+    placed = {line.split("|")[1].strip() for line in kept}
+    kept += [line for section, new in fresh.items() if section not in placed for line in new]
+    findings = HERE / "FINDINGS.md"
+    tail = ["", findings.read_text()] if findings.exists() else []
+    head = [*lines[:3], "", note, *lines[3:top]]
+    return "\n".join([*head, *lines[top : top + 2], *kept, *tail, ""])
+
+
 def run_section(name: str, size: Size) -> list[Row]:
     """One section in a fresh interpreter: what one section leaves behind (apps, stores, garbage
     for the collector) must not slow the next, and an operator's console starts fresh too."""
@@ -481,7 +573,12 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help="CI size")
     group.add_argument("--tiny", action="store_true", help="smoke-test size")
-    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="one section")
+    parser.add_argument(
+        "--only",
+        choices=sorted(SECTIONS),
+        action="append",
+        help="one section; its rows replace that section's in an existing report of the same size",
+    )
     parser.add_argument("--output", type=Path, help="where to write the report")
     parser.add_argument("--rows-of", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -497,7 +594,18 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"... {name}", flush=True)
         rows += run_section(name, size)
-    text = report(rows, size, load_before, machine.load(), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if args.only and output.exists() and f"size: {size.name}." in output.read_text():
+        note = (
+            f"Re-run alone since: `python -m benchmarks{'' if size is FULL else ' --' + size.name}"
+            f"{''.join(' --only ' + name for name in args.only)}`,"
+            f" {datetime.now(UTC):%Y-%m-%d %H:%M}"
+            f" UTC, {seconds:.0f} s, load average {load_before} at start, {machine.load()} at end:"
+            " those sections' rows are from that run."
+        )
+        text = merged(output.read_text(), rows, note)
+    else:
+        text = report(rows, size, load_before, machine.load(), seconds)
     output.write_text(text)
     print(text)
     print(f"written to {output}")

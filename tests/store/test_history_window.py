@@ -108,3 +108,49 @@ def test_an_older_page_from_the_server_stays_older_after_a_restart(tmp_path: Pat
     assert again.load_older("t1") == HISTORY_WINDOW
     assert list(again.message_ids("t1")) == expected
     assert again.cursor("http://a") == "e.7" and again.cursor("http://b") is None
+
+
+def _customer_line(ticket_id: str, n: int) -> Message:
+    return Message(
+        ticket_id=ticket_id,
+        message_id=f"{ticket_id}-m{n}",
+        content=f"line {n}",
+        sender_id="cu-1",
+        recipient_id=ME,
+        created_at=T0 + timedelta(seconds=n),
+    )
+
+
+def test_messages_arriving_live_are_held_to_the_window_and_read_back_from_sqlite(
+    tmp_path: Path,
+) -> None:
+    from chat_console.store.store import WINDOW_SLACK
+
+    store = Store(tmp_path / "s.sqlite3", operator_id=ME)
+    tickets = [f"t{n}" for n in range(5)]
+    store.apply_batch(TicketCreated(Ticket(ticket_id=t, owner_id="cu-1")) for t in tickets)
+    for start in range(0, COUNT, 10):  # a long day: batches as the app applies them
+        store.apply_batch(
+            MessageUpdated(_customer_line(t, n)) for t in tickets for n in range(start, start + 10)
+        )
+    for ticket_id in tickets:
+        assert len(store.message_ids(ticket_id)) <= HISTORY_WINDOW + WINDOW_SLACK
+        assert store.has_older(ticket_id)
+    assert store.apply(MessageUpdated(_customer_line("t0", 0))) is None  # still known: no double
+    while store.load_older("t0"):
+        pass
+    assert list(store.message_ids("t0")) == [f"t0-m{n}" for n in range(COUNT)]
+    store.mark_ticket_read("t0")
+    assert store.ticket("t0").unread == 0  # type: ignore[union-attr]
+
+
+def test_the_conversation_on_screen_keeps_what_was_scrolled_to_until_it_is_left() -> None:
+    store = Store(operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t0", owner_id="cu-1"))])
+    store.on_screen("t0")
+    for n in range(COUNT):
+        store.apply_batch([MessageUpdated(_customer_line("t0", n))])
+    assert len(store.message_ids("t0")) == COUNT
+    store.on_screen(None)
+    assert len(store.message_ids("t0")) == HISTORY_WINDOW
+    assert store.message_ids("t0")[0] == f"t0-m{COUNT - HISTORY_WINDOW}"

@@ -48,6 +48,10 @@ TYPING_TTL = timedelta(seconds=5)
 # (`load_older`): a long conversation loaded whole costs memory and start-up time for history
 # nobody scrolls to (figures in benchmarks/FINDINGS.md, Scale).
 HISTORY_WINDOW = 200
+# Messages that arrive live are held to the same window: a ticket past HISTORY_WINDOW + this many
+# in memory drops its oldest down to the window (they stay in SQLite, read again by `load_older`),
+# so that a long day holds what a restart would load (benchmarks/FINDINGS.md, Jump host).
+WINDOW_SLACK = HISTORY_WINDOW // 4
 # What is kept of one ticket's history, whatever a server sends ([history] in the config): past
 # either bound its oldest messages are deleted, down to nine tenths of it (so not at every message).
 # Without a bound one customer grew the file without end (benchmarks/FINDINGS.md, "Burst").
@@ -244,6 +248,8 @@ class Store:
         self._kept: dict[str, list[int]] = {}  # ticket -> [messages, body characters] in SQLite
         # ticket -> the colleague who handled it just before it became ours again
         self._handed_back: dict[str, str] = {}
+        self._over_window: set[str] = set()  # tickets to trim before the next batch
+        self._on_screen: str | None = None  # the ticket shown: never trimmed under the operator
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
@@ -319,6 +325,38 @@ class Store:
         else:
             self._older[ticket_id] = oldest
         return len(records)
+
+    def on_screen(self, ticket_id: str | None) -> None:
+        """The conversation shown now (None: none). Its messages stay in memory, older pages the
+        operator scrolled to included; the one shown before goes back to its window."""
+        previous, self._on_screen = self._on_screen, ticket_id
+        if previous is not None and previous != ticket_id:
+            self._over_window.add(previous)
+            self._trim_windows()
+
+    def _note_in_memory(self, ticket_id: str) -> None:
+        if len(self._by_ticket.get(ticket_id, ())) > HISTORY_WINDOW + WINDOW_SLACK:
+            self._over_window.add(ticket_id)
+
+    def _trim_windows(self) -> None:
+        """Drop the oldest messages in memory of tickets past the window, down to its newest
+        HISTORY_WINDOW as `_load` reads them: never an unsent one, nor anything newer than it,
+        so what stays is every message from one seq on, and `load_older` reads what is below."""
+        for ticket_id in self._over_window - {self._on_screen}:
+            ids = self._by_ticket.get(ticket_id, [])
+            records = [self._messages[i] for i in ids]
+            if len(records) <= HISTORY_WINDOW:
+                continue
+            first = sorted(r.seq for r in records)[-HISTORY_WINDOW]
+            unsent = [r.seq for r in records if r.tick in (Tick.PENDING, Tick.FAILED)]
+            first = min([first, *unsent])
+            kept = [r.message_id for r in records if r.seq >= first]
+            for record in records:
+                if record.seq < first:
+                    del self._messages[record.message_id]
+            ids[:] = kept
+            self._older[ticket_id] = first
+        self._over_window.clear()
 
     def _stored(self, message_id: str) -> MessageRecord | None:
         """A message in memory, else one SQLite has outside the windows in memory."""
@@ -477,7 +515,10 @@ class Store:
         which the resync after the restart reads again from the server. Waiting for the disk
         held the console ~3-6 ms a batch, up to 60 batches a second. What only the console
         has (the outbox, drafts, the resync cursor) is committed by other methods, synced as
-        ever, and a synced commit makes every earlier one durable too."""
+        ever, and a synced commit makes every earlier one durable too.
+
+        Windows are trimmed before, not after: what the changes name can be read until then."""
+        self._trim_windows()
         relaxed = self._relax_sync()
         try:
             return [change for event in events if (change := self.apply(event)) is not None]
@@ -618,6 +659,7 @@ class Store:
     def _index_message(self, record: MessageRecord) -> None:
         self._messages[record.message_id] = record
         self._by_ticket.setdefault(record.message.ticket_id, []).append(record.message_id)
+        self._note_in_memory(record.message.ticket_id)
 
     def _add_message(self, message: Message) -> Change | None:
         existing = self._stored(message.message_id)

@@ -111,6 +111,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def show(self, ticket_id: str | None) -> None:
         self.ticket_id = ticket_id
+        self.store.on_screen(ticket_id)  # what the operator may scroll back through stays loaded
         self.found = None
         self._relayout()
         self._to_bottom()
