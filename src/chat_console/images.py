@@ -15,16 +15,17 @@ import struct
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, human_size
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from PIL import Image
+
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")  # what the header may name; Pillow tries no other parser
 MAX_PIXELS = 16_000_000  # 64 MB as RGBA: the largest image decoded at all
-# Pillow's own guard, for any open that does not go through `read_header` first: it warns above
-# this and refuses above twice this.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 _BACKGROUND = (0, 0, 0)  # what shows through a transparent pixel
 # What Pillow's parsers raise on malformed input (besides its own refusals).
 _MALFORMED = (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError, struct.error)
@@ -42,6 +43,14 @@ class Refused:
     """Why the image is not drawn: one line for the transcript."""
 
     reason: str
+
+
+def _guard(pillow: "ModuleType") -> None:
+    """Pillow's own guard, for any open that does not go through `read_header` first: it warns
+    above MAX_PIXELS and refuses above twice that. Set where Pillow is imported, on the first
+    image: at start it was ~3 MB of every console's memory (its C core, its TIFF and EXIF
+    tables) for conversations that may hold no image (benchmarks/FINDINGS.md, Jump host)."""
+    pillow.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def decoded(content: str) -> bytes | None:
@@ -65,6 +74,9 @@ def read_header(content: str) -> ImageHeader | Refused:
 def header_of(data: bytes) -> ImageHeader | Refused:
     """As `read_header`, for bytes. Pillow's parsers are called directly, so that a declared
     size over our limit is reported with its numbers rather than as Pillow's bomb error."""
+    from PIL import Image  # on the first image, not at start: see _guard
+
+    _guard(Image)
     Image.init()
     prefix = data[:16]
     for name in FORMATS:
@@ -98,9 +110,12 @@ def fit_cells(header: ImageHeader, max_cols: int, max_rows: int) -> tuple[int, i
     return cols, rows
 
 
-def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> Image.Image | None:
+def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> "Image.Image | None":
     """The image, checked by `read_header`, scaled to `size` pixels as RGB; None if its data
     turns out to be broken past the header. Slow for a large image: call it in a thread."""
+    from PIL import Image
+
+    _guard(Image)
     data = decoded(content)
     if data is None:
         return None

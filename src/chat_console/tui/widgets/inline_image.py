@@ -14,8 +14,8 @@ placeholder holds its place; then only its message is drawn again.
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PIL.Image import Image as PILImage
 from rich.color import Color
 from rich.style import Style
 from rich.text import Text
@@ -31,6 +31,9 @@ from chat_console.images import (
 from chat_console.protocol.limits import human_size
 from chat_console.store import MessageRecord
 
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage  # imported on the first image (see images.py)
+
 _LABEL = Style(color="magenta", italic=True)
 _REFUSED = Style(color="red", italic=True)
 _WAITING = Style(color="bright_black", italic=True)
@@ -41,7 +44,7 @@ _CHECKED_LIMIT = 4000
 Rows = list[Text]
 
 
-def halfcell_rows(image: PILImage) -> Rows:
+def halfcell_rows(image: "PILImage") -> Rows:
     """`image` (an even number of pixels tall) as lines of half blocks: each cell an upper half
     block `▀` whose colour is one pixel and whose background is the pixel below it.
 
