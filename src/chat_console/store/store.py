@@ -314,6 +314,9 @@ class Store:
             "SELECT DISTINCT m.ticket_id FROM outbox o JOIN messages m USING (message_id)"
         ).fetchall():
             self._read_in(ticket_id)
+        # The pass above filled SQLite's page cache (up to its 2 MB) with pages nobody reads
+        # again soon: given back, an idle console with 1,000 tickets held ~2 MB less (FINDINGS).
+        self._db.execute("PRAGMA shrink_memory")
 
     def _read_in(self, ticket_id: str) -> None:
         """Read the ticket's window of messages into memory if it is still only in SQLite:
