@@ -20,12 +20,15 @@ from typing import TYPE_CHECKING
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, human_size
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from PIL import Image
 
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")  # what the header may name; Pillow tries no other parser
 MAX_PIXELS = 16_000_000  # 64 MB as RGBA: the largest image decoded at all
+# Pillow is imported where an image is first checked or decoded, not at start: it was ~3 MB of
+# every console's memory (its C core, its TIFF and EXIF tables) for conversations that may hold
+# no image (benchmarks/FINDINGS.md, Jump host). Each such place sets Pillow's own guard too, for
+# any open that does not go through `read_header` first: it warns above MAX_PIXELS and refuses
+# above twice that.
 _BACKGROUND = (0, 0, 0)  # what shows through a transparent pixel
 # What Pillow's parsers raise on malformed input (besides its own refusals).
 _MALFORMED = (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError, struct.error)
@@ -43,14 +46,6 @@ class Refused:
     """Why the image is not drawn: one line for the transcript."""
 
     reason: str
-
-
-def _guard(pillow: "ModuleType") -> None:
-    """Pillow's own guard, for any open that does not go through `read_header` first: it warns
-    above MAX_PIXELS and refuses above twice that. Set where Pillow is imported, on the first
-    image: at start it was ~3 MB of every console's memory (its C core, its TIFF and EXIF
-    tables) for conversations that may hold no image (benchmarks/FINDINGS.md, Jump host)."""
-    pillow.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def decoded(content: str) -> bytes | None:
@@ -74,9 +69,9 @@ def read_header(content: str) -> ImageHeader | Refused:
 def header_of(data: bytes) -> ImageHeader | Refused:
     """As `read_header`, for bytes. Pillow's parsers are called directly, so that a declared
     size over our limit is reported with its numbers rather than as Pillow's bomb error."""
-    from PIL import Image  # on the first image, not at start: see _guard
+    from PIL import Image  # on the first image (see MAX_PIXELS)
 
-    _guard(Image)
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     Image.init()
     prefix = data[:16]
     for name in FORMATS:
@@ -115,7 +110,7 @@ def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> "
     turns out to be broken past the header. Slow for a large image: call it in a thread."""
     from PIL import Image
 
-    _guard(Image)
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     data = decoded(content)
     if data is None:
         return None
