@@ -14,9 +14,11 @@ from textual.screen import Screen
 from chat_console.protocol import Message
 from chat_console.protocol.inbound import MessageUpdated
 from chat_console.tui.app import ConsoleApp
+from chat_console.tui.widgets.scrollbars import thumb
 from tests.tui.sample import store_app
 
 _MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
+_SGR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # styles, and the cursor's own moves
 
 
 class Written:
@@ -37,13 +39,15 @@ class Written:
         self.updates.clear()
 
     def rows(self, first_column: int, last_column: int) -> set[int]:
-        """Rows written between the two columns (0-based, inclusive) by any update."""
-        return {
-            int(m.group(1)) - 1
-            for update in self.updates
-            for m in _MOVE.finditer(update)
-            if first_column <= int(m.group(2)) - 1 <= last_column
-        }
+        """Rows given cells between the two columns (0-based, inclusive) by any update."""
+        written = set()
+        for update in self.updates:
+            moves = list(_MOVE.finditer(update))
+            for move, after in zip(moves, [*moves[1:], None], strict=True):
+                cells = _SGR.sub("", update[move.end() : after.start() if after else None])
+                if cells.strip("\r\n") and first_column <= int(move.group(2)) - 1 <= last_column:
+                    written.add(int(move.group(1)) - 1)
+        return written
 
 
 def customer_writes(app: ConsoleApp, ticket_id: str, text: str) -> str:
@@ -138,3 +142,32 @@ async def test_a_ticket_whose_read_receipt_is_on_its_way_shows_as_read() -> None
         row = 1 + 2 * queue.ticket_ids.index("t3")  # under the views bar, two lines a ticket
         assert " 1 " not in text[row]
         assert f"unread {unread_before} " in text[-2]
+
+
+async def test_a_scroll_rewrites_the_scrollbar_only_when_its_thumb_moves() -> None:
+    app = store_app()
+    written = Written(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.queue.select("t1")
+        await pilot.press("enter")
+        for n in range(150):  # a long conversation: the thumb moves every few lines
+            customer_writes(app, "t1", f"line {n}")
+        await pilot.pause()
+        transcript = app.main.transcript
+        transcript.focus()
+        await pilot.pause()
+        bar = transcript.vertical_scrollbar
+        column = transcript.region.right - 1
+        still, moved = 0, 0
+        for _ in range(12):
+            before = thumb(bar)
+            written.clear()
+            await pilot.press("up")
+            await pilot.pause()
+            if thumb(bar) == before:
+                still += 1
+                assert not written.rows(column, column)
+            else:
+                moved += 1
+                assert written.rows(column, column)
+        assert still and moved

@@ -29,6 +29,7 @@ from chat_console.tui.formatting import (
     ticket_title,
     waiting_seconds,
 )
+from chat_console.tui.widgets.scrollbars import scroll_quietly
 
 ROW_HEIGHT = 2
 _STRIP_CACHE_LIMIT = 512  # lines; a few screens' worth
@@ -211,6 +212,9 @@ class QueueView(ScrollView, can_focus=True):
         self._move_to(index)
         if event.chain >= 2 and self.highlighted is not None:
             self.post_message(self.Opened(self.highlighted))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        scroll_quietly(self, old_value, new_value)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)

@@ -24,7 +24,6 @@ from textual.actions import SkipAction
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 from chat_console.protocol import MessageType
@@ -32,6 +31,7 @@ from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_
 from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
 from chat_console.tui.formatting import TICK_GLYPH, clock_time, wrap
 from chat_console.tui.widgets.inline_image import InlineImages
+from chat_console.tui.widgets.scrollbars import resize_quietly, scroll_quietly
 
 INDENT = 2
 FOLD_LINES = 12  # a longer message shows this many lines and a note with the key to show all
@@ -58,19 +58,6 @@ def image_size(content: str) -> int | None:
         return len(base64.b64decode(content, validate=True))
     except (binascii.Error, ValueError):
         return None
-
-
-def _thumb(bar: ScrollBar | None) -> object:
-    """What a scrollbar shows: it is repainted (a column of the pane) only when this changes."""
-    if bar is None:
-        return None
-    window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
-    return ScrollBarRender.render_bar(
-        size=bar.size.height,
-        virtual_size=bar.window_virtual_size,
-        window_size=window,
-        position=bar.position,
-    ).segments
 
 
 def _capped(content: str) -> tuple[str, int | None]:
@@ -223,27 +210,15 @@ class Transcript(ScrollView, can_focus=True):
             self.refresh(Region(0, start - top, self.scrollable_content_region.width, end - start))
 
     def _apply_size(self) -> None:
-        """The layout's height as the virtual size, without laying out the screen again when
-        the scrollbar stays as it is: a layout redraws the whole screen (~26 KB at 120x40)
-        and every scroll view's scrollbar, which over ssh was most of what a message cost."""
+        """The layout's height as the virtual size, without a screen layout when the
+        scrollbar stays as it is (see `resize_quietly`): over ssh a layout redrew the whole
+        screen (~26 KB at 120x40) for one incoming message."""
         size = Size(self._laid_width, self._starts[-1] + self._slack)
         if size == self.virtual_size:
             return
-        height = self.scrollable_content_region.height
-        bar_shows = self.styles.overflow_y == "scroll" or (
-            self.styles.overflow_y == "auto" and size.height > height
-        )
-        if not self.is_mounted or bar_shows != self.show_vertical_scrollbar:
+        if not resize_quietly(self, size):
             self.virtual_size = size
-            return
-        bar = self.vertical_scrollbar if bar_shows else None
-        before = _thumb(bar)
-        self.set_reactive(Transcript.virtual_size, size)
-        if bar is not None:
-            bar.set_reactive(type(bar).window_virtual_size, size.height)
-            if _thumb(bar) != before:
-                bar.refresh()
-        if self.scroll_y > self.max_scroll_y:  # shorter now
+        elif self.scroll_y > self.max_scroll_y:  # shorter now
             self.scroll_target_y = self.scroll_y = self.max_scroll_y
 
     def _to_bottom(self) -> None:
@@ -372,7 +347,7 @@ class Transcript(ScrollView, can_focus=True):
     # ---- older history: read from the store when the top comes into view ---------------
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        scroll_quietly(self, old_value, new_value)
         if new_value < self.size.height and self.ticket_id is not None and not self._loading_older:
             self._loading_older = True
             self.call_later(self._load_older, self.ticket_id)
