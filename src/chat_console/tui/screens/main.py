@@ -65,6 +65,7 @@ class MainScreen(TicketActionScreen):
 
     def on_mount(self) -> None:
         self.filter_input.display = False
+        self.queue.being_read = self.conversation.being_read
         self.queue.reload()
         self.refresh_bars()
         self.queue.focus()
@@ -85,7 +86,7 @@ class MainScreen(TicketActionScreen):
             protocol=self.protocol,
             retry_key=self.console.chord_for("retry") if self.console.client else "",
             new=counts[View.NEW],
-            unread=store.unread_tickets(),
+            unread=self._unread_tickets(),
             mine=counts[View.MINE],
             dropped=self.console.dropped_events,
             skipped=store.skipped,
@@ -93,6 +94,12 @@ class MainScreen(TicketActionScreen):
             read_only=self.console.read_only_reason,
         )
         self.refresh_header()
+
+    def _unread_tickets(self) -> int:
+        """Tickets with unread messages, those whose read receipt is on its way not counted."""
+        store = self.console.store
+        reading = [store.ticket(t) for t in self.conversation.being_read]
+        return store.unread_tickets() - sum(1 for r in reading if r is not None and r.unread)
 
     def store_replaced(self) -> None:
         """The console took its history over from another one: everything from the new store."""

@@ -10,6 +10,7 @@ belong to the screen; when a reply needs the ticket accepted first the conversat
 import base64
 import logging
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -84,6 +85,13 @@ class Conversation(Vertical):
         self._history_loaded: set[str] = set()
         # tickets whose oldest message the server has, or whose older page is on its way
         self._no_older_on_server: set[str] = set()
+
+    @property
+    def being_read(self) -> Collection[str]:
+        """Tickets whose read receipt is on its way (live): the queue and the status bar show
+        them as read, so that a message arriving on the open conversation does not flash an
+        unread badge for one round trip to the server (and repaint both over ssh)."""
+        return self._reading
 
     @property
     def console(self) -> "ConsoleApp":
