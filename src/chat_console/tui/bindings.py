@@ -17,6 +17,9 @@ class Spec:
     description: str
     show: bool = True  # in the footer
     display: str | None = None  # how the footer shows the key, when the name is unwieldy
+    # Before the focused widget sees the key: the composer's keys, which its editor would
+    # otherwise take for itself (Enter a new line, ctrl+e end of line, up the cursor).
+    priority: bool = False
 
 
 SCREEN = (
@@ -57,9 +60,26 @@ QUEUE = (
     Spec("page_up", "pageup", "page_up", "Page up", show=False),
 )
 
+# The composer's own keys, active while it has the focus.
+COMPOSER = (
+    Spec("send", "enter", "send", "Send the reply", show=False, priority=True),
+    Spec("newline", "ctrl+j,shift+enter", "newline", "New line in the reply", show=False),
+    Spec(
+        "editor", "ctrl+e", "edit_in_editor", "Edit the reply in $EDITOR", show=False, priority=True
+    ),
+    Spec(
+        "edit_last",
+        "up",
+        "edit_last",
+        "Empty composer: edit your last unsent or failed message",
+        show=False,
+        priority=True,
+    ),
+)
+
 PALETTE_ONLY = (Spec("command_palette", "ctrl+p", "command_palette", "Command palette"),)
 
-EVERY = SCREEN + QUEUE + PALETTE_ONLY
+EVERY = SCREEN + QUEUE + COMPOSER + PALETTE_ONLY
 
 
 def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
@@ -70,7 +90,15 @@ def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
 
 def bindings(specs: tuple[Spec, ...]) -> list[BindingType]:
     return [
-        Binding(s.keys, s.action, s.description, show=s.show, key_display=s.display, id=s.id)
+        Binding(
+            s.keys,
+            s.action,
+            s.description,
+            show=s.show,
+            key_display=s.display,
+            priority=s.priority,
+            id=s.id,
+        )
         for s in specs
     ]
 
