@@ -62,16 +62,21 @@ QUEUE = (
 
 # The composer's own keys, active while it has the focus.
 COMPOSER = (
-    Spec("send", "enter", "send", "Send the reply", show=False, priority=True),
-    Spec("newline", "ctrl+j,shift+enter", "newline", "New line in the reply", show=False),
+    Spec("send", "enter", "send", "Composer: send the reply", show=False, priority=True),
+    Spec("newline", "ctrl+j,shift+enter", "newline", "Composer: new line", show=False),
     Spec(
-        "editor", "ctrl+e", "edit_in_editor", "Edit the reply in $EDITOR", show=False, priority=True
+        "editor",
+        "ctrl+e",
+        "edit_in_editor",
+        "Composer: edit the reply in $EDITOR",
+        show=False,
+        priority=True,
     ),
     Spec(
         "edit_last",
         "up",
         "edit_last",
-        "Empty composer: edit your last unsent or failed message",
+        "Empty composer: edit your last unsent message",
         show=False,
         priority=True,
     ),
