@@ -62,19 +62,31 @@ async def running_console(url: str) -> AsyncIterator[tuple[ConsoleApp, FrameWatc
 
 
 class BareOperator:
-    """A python-socketio AsyncClient that logs in as op1 and only counts `messageUpdated`."""
+    """A python-socketio AsyncClient that logs in as op1 and counts `messageUpdated`; with
+    `receipts`, it also confirms each one as the protocol asks (`updateMessageStatus`, status 2,
+    with an ack), as the console does: the fair peer for the console's CPU per message."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, receipts: bool = False) -> None:
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
         self.received = 0
+        self.confirmed = 0  # receipts the server acked
         self.last_at = 0.0
         self._authenticated = asyncio.Event()
-        self.sio.on(ListenEvent.MESSAGE_UPDATED, self._count)
+        handler = self._count_and_confirm if receipts else self._count
+        self.sio.on(ListenEvent.MESSAGE_UPDATED, handler)
         self.sio.on(ListenEvent.AUTHENTICATED, self._on_authenticated)
 
     def _count(self, *args: Any) -> None:
         self.received += 1
         self.last_at = time.perf_counter()
+
+    async def _count_and_confirm(self, message: dict[str, Any], *args: Any) -> None:
+        self._count()
+        receipt = (message["messageId"], 2, message["recipientId"], message["senderId"], True)
+        await self.sio.emit(EmitEvent.UPDATE_MESSAGE_STATUS, receipt, callback=self._acked)
+
+    def _acked(self, *args: Any) -> None:
+        self.confirmed += 1
 
     def _on_authenticated(self, *args: Any) -> None:
         self._authenticated.set()

@@ -32,7 +32,7 @@ def test_no_config_at_all_points_to_the_example_and_the_demo(
     assert main([]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("chat-console: no config file at ")
-    assert "config.example.toml" in err and "chat-console demo" in err
+    assert "chat-console init" in err and "chat-console demo" in err
 
 
 def test_demo_colleague_is_on_by_default_and_no_colleague_turns_it_off() -> None:

@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the config, the network, TLS, the server's Socket.IO version, the token, "
         "authenticate, subscribe and a round trip; exit 0 only if all pass",
     )
+    commands.add_parser(
+        "init",
+        help="write the documented example config where the console reads it (or --config PATH),"
+        " private, never over an existing file",
+    )
     purge = commands.add_parser(
         "purge",
         help="remove closed tickets older than [history] keep_days from the local history now, "
@@ -170,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chat_console.doctor import run_doctor
 
             return run_doctor(args)
+        case "init":
+            from chat_console.init_config import run_init
+
+            return run_init(args)
         case "purge":
             from chat_console.purge import run_purge
 

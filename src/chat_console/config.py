@@ -221,6 +221,11 @@ class ClientSettings(_Section):
     max_in_flight: int = Field(default=32, ge=1, le=1000)
 
 
+# How the image viewer (`V`) draws: half blocks ask the terminal nothing; sixel and kitty need its
+# cell size, asked before the console starts (a late answer would be read as keys).
+Graphics = Literal["halfcell", "sixel", "kitty"]
+
+
 class UiSettings(_Section):
     wait_warning: float = Field(default=60, gt=0)  # seconds a customer waits before amber
     wait_alert: float = Field(default=300, gt=0)  # ... and before red
@@ -229,6 +234,7 @@ class UiSettings(_Section):
     # A new ticket nobody has accepted rings again after this many seconds, then every remind_every.
     remind_after: float = Field(default=60, gt=0)
     remind_every: float = Field(default=60, gt=0)
+    graphics: Graphics = "halfcell"
 
     @model_validator(mode="after")
     def _ordered(self) -> "UiSettings":

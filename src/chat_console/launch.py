@@ -21,10 +21,11 @@ from chat_console.store.history import History, history_file, open_history
 from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 from chat_console.tui.ports import ClientPort
+from chat_console.tui.screens.image_viewer import prepare_terminal_graphics
 
 if TYPE_CHECKING:
     from chat_console.client.events import Listener
-    from chat_console.config import Settings
+    from chat_console.config import Graphics, Settings
 
 DEMO_OPERATOR = ("op1", "op1pass")
 DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
@@ -32,8 +33,9 @@ DEMO_COLLEAGUES = (OperatorChoice("op-2", "Oscar Other"),)
 
 _NO_CONFIG = (
     "no config file at {path}. To try the console with nothing to set up: chat-console demo."
-    " To connect to a server: copy config.example.toml (from the project's source) there,"
-    " fill in [server], [auth] and [operator], chmod 600 it; or give --config PATH."
+    " To connect to a server: chat-console init writes the documented example config"
+    " (config.example.toml) there, private; fill in [server], [auth] and [operator]."
+    " Or give --config PATH."
 )
 
 
@@ -104,10 +106,21 @@ def run_console(args: argparse.Namespace) -> int:
         return 2
     app = build_console(settings, history)
     try:
+        _ask_terminal(app, settings.ui.graphics)
         app.run()
         return exit_status(app, log_path)
     finally:
         history.close()
+
+
+def _ask_terminal(app: ConsoleApp, graphics: "Graphics") -> None:
+    """Sixel or kitty graphics need the terminal's answers, read before Textual reads keys;
+    half blocks (the default) ask it nothing, so no late answer can be read as keys."""
+    app.graphics = prepare_terminal_graphics(graphics)
+    if app.graphics != graphics:
+        app.startup_notices.append(
+            f"[ui] graphics = {graphics}: this terminal could not be asked; images are half blocks"
+        )
 
 
 def exit_status(app: ConsoleApp, log_path: Path) -> int:

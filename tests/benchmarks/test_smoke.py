@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
-    "Ingest": 9,
+    "Ingest": 12,
     "Latency": 6,
     "Scale": 13,
     "Burst": 7,

@@ -34,6 +34,8 @@ async def open_carl(pilot: Pilot[int]) -> None:
     main.queue.select("t1")
     await pilot.press("enter")
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # Carl's photo, decoded in a thread
+    await pilot.pause()
 
 
 def test_open_conversation_with_ticks_and_typing(snap_compare) -> None:  # type: ignore[no-untyped-def]

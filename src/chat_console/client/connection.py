@@ -10,6 +10,7 @@ the connection drops (python-socketio would silently forget them).
 
 import asyncio
 import ssl as ssl_module
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -123,6 +124,19 @@ class Connection:
             answer.cancel()
             raise
         return answer
+
+    async def emit_answered(
+        self, event: str, args: tuple[Any, ...], on_answer: Callable[..., None]
+    ) -> None:
+        """Emit with an ack that nothing awaits: `on_answer` gets the ack's arguments if it
+        comes. One per message received (the receipts): a future and a timer each, as
+        `request` makes, cost more than the emit (benchmarks/FINDINGS.md, Ingest)."""
+        if not self.connected:
+            raise NotConnected("not connected")
+        try:
+            await self._sio.emit(event, args, callback=on_answer)
+        except socketio.exceptions.SocketIOError:
+            raise NotConnected("not connected") from None
 
     async def close(self, reason: str = "closed by the console") -> None:
         self._mark_lost(reason)

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import logging
 import ssl as ssl_module
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -86,6 +87,8 @@ class OperatorClient:
         self._proxies = proxies
         self._background: set[asyncio.Task[Any]] = set()
         self._online_hooks: list[OnlineHook] = []
+        self._receipts: deque[tuple[Any, ...]] = deque()  # delivery receipts still to emit
+        self._sending_receipts = False  # a task is emitting them
         self.supervisor = Supervisor(
             user=user,
             tokens=tokens,
@@ -130,6 +133,9 @@ class OperatorClient:
     async def stop(self) -> None:
         """Unsubscribe, disconnect, and make no more listener calls (until a new start())."""
         self._muted = True
+        # A receipt task cancelled before its first step never resets its flag: start afresh.
+        self._receipts.clear()
+        self._sending_receipts = False
         background = list(self._background)
         for task in background:
             task.cancel()
@@ -319,22 +325,53 @@ class OperatorClient:
             self.supervisor.on_auth_answer(event)
         elif isinstance(event, MessageUpdated) and event.message.sender_id != self.user.user_id:
             # Our own message echoed back (another device of ours) was not delivered to us.
-            self._spawn(functools.partial(self.confirm_delivered, event.message), "receipt")
+            self._queue_receipt(event.message)
         self._deliver(event)
 
     async def confirm_delivered(self, message: Message) -> None:
         await self._call(EmitEvent.UPDATE_MESSAGE_STATUS, emits.confirm_delivered(message))
 
-    def _spawn(self, work: Callable[[], Awaitable[Any]], what: str) -> None:
-        """Run `work()` in the background until stop(). The coroutine is made inside the task:
-        a task cancelled before its first step (stop() right after an event) then leaves no
-        coroutine behind that was never awaited."""
+    def _queue_receipt(self, message: Message) -> None:
+        """Confirm delivery soon, in arrival order. One task sends every receipt queued so far:
+        a task, a future and a timer per message cost the console more than the receipt itself
+        (benchmarks/FINDINGS.md, Ingest)."""
+        self._receipts.append(emits.confirm_delivered(message))
+        if not self._sending_receipts:
+            self._sending_receipts = self._spawn(self._send_receipts, "receipts")
+
+    async def _send_receipts(self) -> None:
+        try:
+            while self._receipts:
+                conn = self.supervisor.link()
+                if conn is None:  # the server sends what we missed again; receipts are not kept
+                    log.info("%d delivery receipts not sent: not connected", len(self._receipts))
+                    self._receipts.clear()
+                    return
+                receipt = self._receipts.popleft()
+                await conn.emit_answered(
+                    EmitEvent.UPDATE_MESSAGE_STATUS, receipt, self._receipt_answered
+                )
+        except NotConnected:
+            log.info("%d delivery receipts not sent: not connected", len(self._receipts) + 1)
+            self._receipts.clear()
+        finally:
+            self._sending_receipts = False
+
+    @staticmethod
+    def _receipt_answered(err: Any = None, *rest: Any) -> None:
+        if is_error(err):
+            log.info("receipt failed: %s", describe_ack_error(err))
+
+    def _spawn(self, work: Callable[[], Awaitable[Any]], what: str) -> bool:
+        """Run `work()` in the background until stop(); whether it was started. The coroutine
+        is made inside the task: a task cancelled before its first step (stop() right after an
+        event) then leaves no coroutine behind that was never awaited."""
         if self._muted:
-            return  # stopping or stopped: nothing new is started
+            return False  # stopping or stopped: nothing new is started
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return  # no loop to run it (the console is closing): nothing is made
+            return False  # no loop to run it (the console is closing): nothing is made
 
         async def guarded() -> None:
             try:
@@ -347,6 +384,7 @@ class OperatorClient:
         task = loop.create_task(guarded())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return True
 
     def _came_online(self) -> None:
         for hook in self._online_hooks:

@@ -65,5 +65,11 @@ class Transport(Protocol):
         """Send an event now and return its ack's arguments to come (they fail with AckTimeout
         after `within` seconds, NotConnected on loss): many may be pending at once."""
 
+    async def emit_answered(
+        self, event: str, args: tuple[Any, ...], on_answer: Callable[..., None]
+    ) -> None:
+        """Send an event with an ack; `on_answer` gets the ack's arguments if it comes, and is
+        forgotten on a drop. No timer and no future: for what nothing waits on (receipts)."""
+
     async def close(self, reason: str = ...) -> None:
         """End the connection (idempotent); `lost` gets `reason` unless it already has one."""

@@ -20,6 +20,9 @@ from chat_console.server.tokens import TokenStore
 
 log = logging.getLogger("chat_console.server")
 
+# Seconds the sockets get to take their close packet when the server stops.
+CLOSE_GRACE = 1.0
+
 
 class ChatServer:
     def __init__(
@@ -126,12 +129,20 @@ class ChatServer:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        for sid in list(self.namespace.sessions):
-            with contextlib.suppress(Exception):
-                await self.sio.disconnect(sid)
-        # Close the Engine.IO connections too, or aiohttp waits for their websockets at cleanup.
-        if self.sio.eio.sockets:
-            await self.sio.eio.disconnect()
+        try:
+            async with asyncio.timeout(CLOSE_GRACE):
+                for sid in list(self.namespace.sessions):
+                    with contextlib.suppress(Exception):
+                        await self.sio.disconnect(sid)
+                # The Engine.IO connections too, or aiohttp waits for their websockets at cleanup.
+                if self.sio.eio.sockets:
+                    await self.sio.eio.disconnect()
+        except TimeoutError:
+            # A polling client that stopped polling never collects its close packet, and Engine.IO
+            # waits for it until the ping times out (45 s): shutting down held for that long.
+            for socket in list(self.sio.eio.sockets.values()):
+                await socket.close(wait=False, abort=True)
+            self.sio.eio.sockets = {}
         await self.namespace.close()
         await self.sio.shutdown()
         self.store.close()

@@ -15,7 +15,13 @@ from aiohttp import web
 
 from chat_console.server.accounts import Accounts
 from chat_console.server.app import ChatServer
-from chat_console.server.connections import HTTP_TIMEOUT, MAX_CONNECTIONS, cap_connections
+from chat_console.server.connections import (
+    HTTP_TIMEOUT,
+    LINGER,
+    MAX_CONNECTIONS,
+    body_deadline,
+    cap_connections,
+)
 from chat_console.server.http_api import ExtrasServed
 from chat_console.server.rate_limit import DEFAULT_RATE_LIMIT, RateLimit
 from chat_console.server.storage import ServerStore
@@ -97,8 +103,13 @@ async def running_server(
         http_extras=http_extras,
         http_cursors=http_cursors,
     )
+    chat.app.middlewares.append(body_deadline(http_timeout))
     runner = web.AppRunner(
-        chat.app, handle_signals=False, access_log=None, keepalive_timeout=http_timeout
+        chat.app,
+        handle_signals=False,
+        access_log=None,
+        keepalive_timeout=http_timeout,
+        lingering_time=LINGER,
     )
     await runner.setup()
     assert runner.server is not None  # set up above

@@ -37,14 +37,19 @@ from chat_console.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from chat_console.client.courier import Courier
+    from chat_console.config import Graphics
 
 # Incoming events are applied in batches: the first event after a quiet spell at once (on the next
 # turn of the message loop), later ones at most once a frame, so a burst costs one redraw a frame
 # and a lone message is not held back by a fixed timer (it cost ~25 ms on average at 50 ms).
 FLUSH_GAP = 1 / 60  # seconds
-# Under a flood, fewer and bigger batches: redrawing the queue 60 times a second cost more than
-# applying the events, and nobody reads a queue that changes faster than this.
-FLOOD_BATCH = 64  # events in one batch that mean a flood
+# Under a flood, fewer and bigger batches: a batch redraws the queue and the bars, and 60 of them a
+# second cost more CPU than the events did (benchmarks/FINDINGS.md, Ingest); nobody reads a queue
+# that changes faster than this. A flood is a rate, averaged over a quarter of a second so that a
+# clump of events (a sender that stalled) is none: "64 events in one batch" took 3,840 a second,
+# and at 1,000 a second every frame still drew a batch.
+FLOOD_RATE = 500  # events a second that mean a flood (2.5 times the latency benchmark's 200)
+RATE_WINDOW = 0.25  # seconds the rate is averaged over
 FLOOD_GAP = 0.1  # seconds between batches while flooded
 # At most this many events in one batch: a burst taken whole held the keys (benchmarks/FINDINGS.md,
 # "Burst").
@@ -54,6 +59,18 @@ READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's ow
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
 log = logging.getLogger(__name__)
+
+
+def event_rate(previous: float, events: int, seconds: float) -> float:
+    """Events a second over about the last RATE_WINDOW: the `previous` rate moved towards what
+    `events` in `seconds` (a frame at least) make, as far as `seconds` is of the window."""
+    seconds = max(seconds, FLUSH_GAP)
+    return previous + (events / seconds - previous) * min(1.0, seconds / RATE_WINDOW)
+
+
+def batch_gap(rate: float) -> float:
+    """How long to wait before the next batch while events come at `rate` a second."""
+    return FLOOD_GAP if rate >= FLOOD_RATE else FLUSH_GAP
 
 
 class ConsoleApp(App[int]):
@@ -94,10 +111,14 @@ class ConsoleApp(App[int]):
         self.startup_notices: list[str] = []  # config warnings, shown once the screen is up
         # What the demo wants a newcomer to know (title, text), shown once the screen is up.
         self.greeting: tuple[str, str] | None = None
+        # How the image viewer draws: sixel and kitty only once the terminal was asked before
+        # the start (launch.py, `prepare_terminal_graphics`); half blocks ask it nothing.
+        self.graphics: Graphics = "halfcell"
         self._inbox: list[ClientEvent] = []
         self._flush_due = False  # a flush is scheduled and will take what is in the inbox
         self._last_flush = 0.0
         self._flush_gap = FLUSH_GAP
+        self._rate = 0.0  # events a second, averaged (event_rate)
         self._quitting = False
         self._gc_thresholds = gc.get_threshold()
         self.main = MainScreen()
@@ -265,8 +286,10 @@ class ConsoleApp(App[int]):
 
     def flush(self) -> None:
         self._flush_due = False
-        self._last_flush = time.monotonic()
-        self._flush_gap = FLOOD_GAP if len(self._inbox) >= FLOOD_BATCH else FLUSH_GAP
+        now = time.monotonic()
+        self._rate = event_rate(self._rate, len(self._inbox), now - self._last_flush)
+        self._flush_gap = batch_gap(self._rate)
+        self._last_flush = now
         if not self._inbox:
             return
         events, self._inbox = self._inbox[:MAX_BATCH], self._inbox[MAX_BATCH:]

@@ -38,6 +38,10 @@ SCREEN = (
     Spec("pager", "vertical_line", "pager", "Read the conversation in $PAGER", show=False),
     Spec("next_view", "v", "next_view", "Next view", show=False),
     Spec("save_image", "s", "save_image", "Save image", show=False),
+    Spec("view_image", "V", "view_image", "View the image full size", show=False),
+    Spec(
+        "attach_image", "ctrl+o", "attach_image", "Send an image file (asks its path)", show=False
+    ),
     Spec(
         "copy", "y", "copy_message", "Copy the customer's message (terminal clipboard)", show=False
     ),

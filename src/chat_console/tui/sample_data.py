@@ -5,6 +5,9 @@ Used by the snapshot tests and by `python -m chat_console.tui.screenshots`.
 
 import base64
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+from PIL import Image, ImageDraw
 
 from chat_console.protocol import Message, MessageStatus, MessageType, Ticket, TicketStatus, User
 from chat_console.protocol.inbound import (
@@ -18,6 +21,21 @@ from chat_console.tui.app import ConsoleApp
 from chat_console.tui.console_config import ConsoleConfig, OperatorChoice
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+def parcel_png() -> bytes:
+    """The customer's photo of a parcel: drawn here, so it is the same on every run."""
+    image = Image.new("RGB", (96, 64), (176, 214, 240))  # sky
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 44, 95, 63), fill=(96, 96, 104))  # the depot's floor
+    draw.rectangle((24, 18, 71, 53), fill=(181, 134, 84), outline=(120, 84, 48))  # the box
+    draw.rectangle((44, 18, 51, 53), fill=(226, 200, 150))  # tape
+    draw.rectangle((54, 38, 68, 48), fill=(250, 250, 250), outline=(40, 40, 40))  # its label
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 ME = User(user_id="op-1", full_nm="Olivia Operator")
 CONFIG = ConsoleConfig(
     user=ME,
@@ -168,7 +186,7 @@ def mixed_store() -> Store:
                     ticket_id="t1",
                     message_id="m7",
                     type=MessageType.IMAGE,
-                    content=base64.b64encode(b"\x89PNG" + bytes(2044)).decode(),
+                    content=base64.b64encode(parcel_png()).decode(),
                     sender_id="cu-t1",
                     sender_nm="Carl Customer",
                     recipient_id="op-1",

@@ -32,6 +32,8 @@ async def _conversation(app: ConsoleApp, pilot: Pilot[int]) -> None:
     app.main.queue.select("t1")
     await pilot.press("enter")
     await pilot.pause()
+    await app.workers.wait_for_complete()  # Carl's photo, decoded in a thread
+    await pilot.pause()
 
 
 async def _assign(app: ConsoleApp, pilot: Pilot[int]) -> None:

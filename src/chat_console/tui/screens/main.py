@@ -301,6 +301,18 @@ class MainScreen(TicketActionScreen):
     def action_save_image(self) -> None:
         self.conversation.save_image()
 
+    async def action_view_image(self) -> None:
+        from chat_console.tui.screens.image_viewer import view_image
+
+        record = self.conversation.transcript.image_to_save()  # the one s would save
+        if record is None:
+            self.console.notify("No image in this conversation", timeout=3, markup=False)
+            return
+        await view_image(self.console, record, self.console.graphics)
+
+    def action_attach_image(self) -> None:
+        self.conversation.attach_image()
+
     def action_copy_message(self) -> None:
         self.conversation.copy_message()
 
@@ -316,8 +328,11 @@ class MainScreen(TicketActionScreen):
 
     @on(Conversation.AcceptWanted)
     def _accept_then_send(self, event: Conversation.AcceptWanted) -> None:
-        tid = event.ticket_id
-        self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
+        tid, image = event.ticket_id, event.image
+        if image is None:
+            self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
+        else:
+            self.accept_and_then(tid, lambda: self.conversation.send_image_now(tid, image))
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen

@@ -23,6 +23,7 @@ from textual.worker import Worker
 
 from chat_console.client.errors import ClientError
 from chat_console.client.pages import newest_pages, older_page
+from chat_console.images import Attachment
 from chat_console.protocol import MessageType
 from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
@@ -51,11 +52,12 @@ READ_ONLY_PLACEHOLDER = "Read-only: another console owns this history (status ba
 class Conversation(Vertical):
     class AcceptWanted(Message):
         """The operator replied on a ticket nobody handles: the screen offers to accept it, and
-        then sends the ticket's draft (`send_draft`)."""
+        then sends the ticket's draft (`send_draft`), or the image attached (`send_image_now`)."""
 
-        def __init__(self, ticket_id: str) -> None:
+        def __init__(self, ticket_id: str, image: "Attachment | None" = None) -> None:
             super().__init__()
             self.ticket_id = ticket_id
+            self.image = image  # what to send once accepted, instead of the draft
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -366,7 +368,7 @@ class Conversation(Vertical):
             return
         self.send_now(record, text)
 
-    def _may_write(self, record: TicketRecord) -> bool:
+    def _may_write(self, record: TicketRecord, image: Attachment | None = None) -> bool:
         """Only the ticket's handler may write: offer to accept a ticket nobody handles first."""
         me = self.console.config.operator_id
         handler = record.ticket.handle_by_id
@@ -377,7 +379,7 @@ class Conversation(Vertical):
             hint = f"Esc, then {self.console.key_for('hijack')} takes it"  # h is text here
             notify_error(self.console, f"{who} handles this ticket — {hint}", "Message not sent")
         else:
-            self.post_message(self.AcceptWanted(record.ticket_id))
+            self.post_message(self.AcceptWanted(record.ticket_id, image))
         return False
 
     def send_draft(self, ticket_id: str) -> None:
@@ -585,6 +587,50 @@ class Conversation(Vertical):
         self.console.notify(f"{len(text)} characters: {preview}", title="Copied", markup=False)
 
     # ---- images and folds ---------------------------------------------------------------
+
+    def attach_image(self) -> None:
+        """Ask for an image file's path, then send it to the open ticket as a text would go."""
+        from chat_console.tui.screens.attach import AttachScreen
+
+        record = self._record()
+        if record is None:
+            self.console.notify("Open a ticket first (Enter on a row)", markup=False)
+            return
+        if self._read_only():
+            return
+        ticket_id = record.ticket_id
+
+        def chosen(image: Attachment | None) -> None:
+            again = self.console.store.ticket(ticket_id)
+            if image is not None and again is not None:
+                self.send_image(again, image)
+
+        self.app.push_screen(AttachScreen(customer_label(record)), chosen)
+
+    def send_image(self, record: TicketRecord, image: Attachment) -> None:
+        """The same rules as a text reply: online, open ticket, ours (else offer to accept)."""
+        if self._read_only() or self._need_client() is None:
+            return
+        if record.is_closed:
+            notify_error(self.console, "the ticket is closed: reopen it first", "Image not sent")
+            return
+        if self._may_write(record, image):
+            self.send_image_now(record.ticket_id, image)
+
+    def send_image_now(self, ticket_id: str, image: Attachment) -> None:
+        courier, record = self.console.courier, self.console.store.ticket(ticket_id)
+        if self._read_only() or record is None:
+            return
+        if courier is None:
+            notify_error(self.console, "not connected to a server", title="Offline")
+            return
+        try:  # pending in the outbox, like a text: ticks, retry and discard work the same
+            courier.send(record.ticket, image.content, type=MessageType.IMAGE)
+        except ClientError as problem:
+            notify_error(self.console, str(problem), title="Image not sent")
+            return
+        if ticket_id == self.ticket_id:
+            self.transcript.messages_changed()
 
     def toggle_fold(self) -> None:
         if not self.transcript.toggle_fold():

@@ -24,6 +24,7 @@ from chat_console.protocol import MessageType
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_size
 from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
 from chat_console.tui.formatting import TICK_GLYPH, clock_time, wrap
+from chat_console.tui.widgets.inline_image import InlineImages
 
 INDENT = 2
 FOLD_LINES = 12  # a longer message shows this many lines and a note with the key to show all
@@ -39,8 +40,6 @@ _TICK = {
     Tick.READ: Style(color="bright_blue", bold=True),
     Tick.FAILED: Style(color="red", bold=True),
 }
-_IMAGE = Style(color="magenta", italic=True)
-_INVALID = Style(color="red", italic=True)
 _FOLD = Style(color="yellow", italic=True)
 _MARKER = Style(color="bright_black", italic=True)
 _FOUND = Style(bgcolor="grey27")  # the message a search opened the conversation at
@@ -102,6 +101,7 @@ class Transcript(ScrollView, can_focus=True):
         self._loading_older = False  # a page of older history is on its way
         self._failed: frozenset[str] = frozenset()  # failed messages in the current layout
         self.found: str | None = None  # the message a search opened the conversation at
+        self.images = InlineImages(self, self.image_changed, INDENT)
 
     # ---- layout ---------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ class Transcript(ScrollView, can_focus=True):
             return len(self._body(record)[0])
         errors = len(self._error(record))
         if record.message.type == MessageType.IMAGE:
-            return 2 + errors
+            return 1 + errors + self.images.height(record, *self._image_box())
         lines, note = self._body(record)
         return 1 + errors + len(lines) + (1 if note else 0)
 
@@ -243,6 +243,29 @@ class Transcript(ScrollView, can_focus=True):
                 self._relayout()
                 return True
         return False
+
+    def _image_box(self) -> tuple[int, int]:
+        """Columns and rows an inline image may take: the text's width, half the pane's height."""
+        return self._laid_width - INDENT, self.scrollable_content_region.height // 2
+
+    def image_changed(self, message_id: str) -> None:
+        """An image was checked or decoded: draw its message again, and move what follows by
+        what it grew (the lines on screen stay put when it grew above them)."""
+        self._lines.pop(message_id, None)
+        if message_id not in self._ids:
+            return
+        index = self._ids.index(message_id)
+        grown = self._height(message_id) - (self._starts[index + 1] - self._starts[index])
+        if grown:
+            at_bottom = self.scroll_y >= self.max_scroll_y - 1
+            for later in range(index + 1, len(self._starts)):
+                self._starts[later] += grown
+            self._apply_size()
+            if at_bottom:
+                self._to_bottom()
+            elif self._starts[index] < self.scroll_y:
+                self.scroll_target_y = self.scroll_y = self.scroll_y + grown
+        self.refresh()
 
     def on_resize(self) -> None:
         if self._text_width != self._laid_width:
@@ -403,13 +426,8 @@ class Transcript(ScrollView, can_focus=True):
         failed = _TICK[Tick.FAILED]
         errors = [Text(pad + line, failed, no_wrap=True) for line in self._error(record)]
         if message.type == MessageType.IMAGE:
-            size = image_size(message.content)
-            if size is None:
-                image = Text(pad + "[image: invalid data]", _INVALID, no_wrap=True)
-            else:
-                label = f"[image, {human_size(size)} — press {self.save_key} to save]"
-                image = Text(pad + label, _IMAGE, no_wrap=True)
-            return [header, *errors, image]
+            image = self.images.lines(record, *self._image_box(), self.save_key)
+            return [header, *errors, *image]
         lines, note = self._body(record)
         body = [Text(pad + part, no_wrap=True) for part in lines]
         if note:

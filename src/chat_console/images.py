@@ -1,0 +1,157 @@
+"""Checks on an image before any of its pixels are decoded, and the bounded decode after them.
+
+An image message is a customer's bytes: a few hundred of them can declare 50,000×50,000 pixels
+(ten gigabytes once decoded). So nothing is decoded before three checks that cost almost nothing:
+the size of the base64, the format named by the header (PNG, JPEG, GIF or WebP: the parsers we
+accept to run on untrusted input), and the pixel count the header declares. Only then may
+`decode_scaled` run, in a thread, and it returns an image no larger than the cells it is drawn in.
+
+No Textual here: the console and the command-line tools (export, attach) share these checks.
+"""
+
+import base64
+import binascii
+import struct
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image
+
+from chat_console.protocol.limits import MAX_CONTENT_BYTES, human_size
+
+FORMATS = ("PNG", "JPEG", "GIF", "WEBP")  # what the header may name; Pillow tries no other parser
+MAX_PIXELS = 16_000_000  # 64 MB as RGBA: the largest image decoded at all
+# Pillow's own guard, for any open that does not go through `read_header` first: it warns above
+# this and refuses above twice this.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+_BACKGROUND = (0, 0, 0)  # what shows through a transparent pixel
+# What Pillow's parsers raise on malformed input (besides its own refusals).
+_MALFORMED = (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError, struct.error)
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    format: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why the image is not drawn: one line for the transcript."""
+
+    reason: str
+
+
+def decoded(content: str) -> bytes | None:
+    """The bytes of a base64 image, or None if it is not valid base64."""
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def read_header(content: str) -> ImageHeader | Refused:
+    """The image's format and size from its header alone: no pixel is decoded here."""
+    if len(content) > MAX_CONTENT_BYTES:
+        return Refused(f"image too large: {human_size(len(content))} of data")
+    data = decoded(content)
+    if data is None:
+        return Refused("image: invalid data")
+    return header_of(data)
+
+
+def header_of(data: bytes) -> ImageHeader | Refused:
+    """As `read_header`, for bytes. Pillow's parsers are called directly, so that a declared
+    size over our limit is reported with its numbers rather than as Pillow's bomb error."""
+    Image.init()
+    prefix = data[:16]
+    for name in FORMATS:
+        factory, accept = Image.OPEN[name]
+        accepted = accept(prefix) if accept is not None else True
+        if not accepted or isinstance(accepted, str):  # a str: Pillow lacks the codec
+            continue
+        try:
+            image = factory(BytesIO(data), "")
+        except _MALFORMED:
+            return Refused(f"image: invalid {name} data")
+        width, height = image.size
+        image.close()
+        if width <= 0 or height <= 0:
+            return Refused(f"image: invalid {name} data")
+        if width * height > MAX_PIXELS:
+            megapixels = MAX_PIXELS // 1_000_000
+            return Refused(f"image too large: {width}×{height} pixels (over {megapixels} MP)")
+        return ImageHeader(name, width, height)
+    return Refused("image: not a PNG, JPEG, GIF or WebP")
+
+
+def fit_cells(header: ImageHeader, max_cols: int, max_rows: int) -> tuple[int, int]:
+    """Columns and rows of half-block cells (one pixel wide, two tall, about square) that show
+    the image whole within `max_cols`×`max_rows`, keeping its shape; never larger than 1:1."""
+    cols = max(1, min(max_cols, header.width))
+    rows = max(1, round(cols * header.height / header.width / 2))
+    if rows > max_rows:
+        rows = max(1, max_rows)
+        cols = max(1, min(max_cols, round(rows * 2 * header.width / header.height)))
+    return cols, rows
+
+
+def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> Image.Image | None:
+    """The image, checked by `read_header`, scaled to `size` pixels as RGB; None if its data
+    turns out to be broken past the header. Slow for a large image: call it in a thread."""
+    data = decoded(content)
+    if data is None:
+        return None
+    try:
+        with Image.open(BytesIO(data), formats=[header.format]) as image:
+            if image.size != (header.width, header.height):
+                return None  # not the image that was checked
+            image.draft("RGB", size)  # JPEG: decode at a fraction of the size when it can
+            frame = image.convert("RGBA")
+    except (*_MALFORMED, Image.DecompressionBombError):
+        return None
+    flat = Image.new("RGBA", frame.size, (*_BACKGROUND, 255))
+    flat.alpha_composite(frame)
+    return flat.convert("RGB").resize(size, Image.Resampling.BOX)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: Path
+    content: str  # base64, as a type 2 message carries it
+    header: ImageHeader
+
+
+def attachment(path: Path) -> Attachment | Refused:
+    """An image file from disk as a message's content, or why it cannot be sent (said before
+    sending: the server would refuse the same, later and in less clear words)."""
+    path = path.expanduser()
+    if not path.exists():
+        return Refused(f"no such file: {path}")
+    if path.is_dir():
+        return Refused(f"{path} is a folder, not an image file")
+    try:
+        size = path.stat().st_size
+        encoded_size = 4 * ((size + 2) // 3)
+        if encoded_size > MAX_CONTENT_BYTES:
+            limit = human_size(MAX_CONTENT_BYTES)
+            return Refused(
+                f"{path.name} is too large to send: {human_size(size)}, "
+                f"{human_size(encoded_size)} as base64; the limit is {limit}"
+            )
+        data = path.read_bytes()
+    except OSError as problem:
+        return Refused(f"cannot read {path}: {problem.strerror or problem}")
+    header = header_of(data)
+    if isinstance(header, Refused):
+        reason = header.reason.removeprefix("image: ").removeprefix("image ")
+        return Refused(f"{path.name}: {reason}")
+    return Attachment(path, base64.b64encode(data).decode("ascii"), header)
+
+
+def fit_pixels(header: ImageHeader, max_width: int, max_height: int) -> tuple[int, int]:
+    """The image's size shrunk (never grown) to fit `max_width`×`max_height`, keeping its shape."""
+    scale = min(1.0, max_width / header.width, max_height / header.height)
+    return max(1, round(header.width * scale)), max(1, round(header.height * scale))

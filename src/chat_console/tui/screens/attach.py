@@ -1,0 +1,52 @@
+"""The path of an image file to send: checked here, so a refusal is said before anything is sent."""
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from chat_console.images import Attachment, Refused, attachment
+from chat_console.protocol.limits import MAX_CONTENT_BYTES, human_size
+from chat_console.store import one_line
+
+
+class AttachScreen(ModalScreen[Attachment | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, recipient: str) -> None:
+        super().__init__()
+        self.recipient = recipient  # whom it goes to, as the composer names them: plain text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Content.assemble(("Send an image", "bold")), id="dialog-title")
+            yield Static(Content(f"To {self.recipient}"), id="dialog-body")
+            yield Input(placeholder="~/path/to/image.png", id="attach-path")
+            yield Static("", id="attach-problem")
+            limit = human_size(MAX_CONTENT_BYTES * 3 // 4)
+            keys = f" sends · PNG, JPEG, GIF or WebP up to {limit} · "
+            yield Static(
+                Content.assemble(("Enter", "bold"), keys, ("Esc", "bold"), " cancel"),
+                id="dialog-keys",
+            )
+
+    @on(Input.Submitted, "#attach-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = event.value.strip().strip("'\"")  # as a terminal pastes a dropped file's path
+        if not typed:
+            return
+        found = attachment(Path(typed))
+        if isinstance(found, Refused):
+            self.query_one("#attach-problem", Static).update(Content(one_line(found.reason)))
+            return
+        self.dismiss(found)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
