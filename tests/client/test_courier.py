@@ -374,3 +374,45 @@ async def test_the_server_dropping_the_link_mid_flight_costs_no_message_and_doub
     await eventually(lambda: len(cu1.seen(ListenEvent.MESSAGE_UPDATED)) >= 100)
     await cu1.roundtrip()
     assert [args[0]["messageId"] for args in cu1.seen(ListenEvent.MESSAGE_UPDATED)] == written
+
+
+async def test_only_a_message_never_emitted_can_be_taken_back_and_then_it_never_goes(
+    make_client: ClientFactory,
+) -> None:
+    """The operator takes a message back (↑) to edit it: one already emitted may be on the
+    server, so it stays; one still waiting behind it leaves the outbox, even from the sender's
+    queue, and is never emitted."""
+    async with tiny_server() as tiny:
+        client, _ = await make_client(
+            tiny.url, tokens=StaticToken("t"), start=False, max_in_flight=1
+        )
+        courier = Courier(client, Store(":memory:", operator_id="op-1"))
+        ticket = Ticket(ticket_id="t-1", owner_id="cu-1", owner_nm="Carl")
+        first, second, third = written_to(ticket, courier, 3, "take")
+        await client.start()
+        await eventually(lambda: len(tiny.held_for(EmitEvent.UPDATE_MESSAGE)) == 1)
+        assert courier.take_back(first.message_id) is False  # on the wire: it may be stored
+        assert courier.take_back(third.message_id) is True
+        assert courier.store.message(third.message_id) is None
+        assert [row[0] for row in courier.store.outbox()] == [first.message_id, second.message_id]
+        tiny.answer_at_once = True
+        tiny.held_for(EmitEvent.UPDATE_MESSAGE)[0].set_result(None)
+        await eventually(lambda: courier.store.outbox() == [])
+        await settle_on(client, tiny, ticket)
+        sent = [args[1] for args in tiny.emitted(EmitEvent.UPDATE_MESSAGE)]
+        assert sent == [first.message_id, second.message_id]
+        assert courier.take_back(second.message_id) is False  # sent: nothing to take back
+        await courier.close()
+
+
+async def test_a_message_left_pending_by_an_earlier_console_is_not_taken_back(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    """A crash may have come after the emit: whether the server has it, nobody here knows."""
+    client, recorder, courier, _ = await operator_with_courier(server, make_client)
+    ticket = await accepted_ticket(client, recorder, cu1)
+    await client.stop()
+    left = courier.send(ticket, "sent before the crash?")
+    again = Courier(client, courier.store)  # the next console's courier, same outbox
+    assert again.take_back(left.message_id) is False
+    assert [row[0] for row in again.store.outbox()] == [left.message_id]

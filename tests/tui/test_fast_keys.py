@@ -28,7 +28,7 @@ async def test_enter_then_a_reply_typed_at_once_is_text_in_the_composer(live: Li
     ticket = await live.open_ticket()
     await live.select(ticket.ticket_id)
     type_fast(live, [("enter", "\r"), ("h", "h"), ("a", "a"), ("c", "c")])
-    await live.until(lambda: live.app.main.composer.value == "hac")
+    await live.until(lambda: live.app.main.composer.text == "hac")
     await live.pilot.pause()
     assert live.app.screen is live.app.main  # no hijack or close dialog opened
     assert not live.app.main.queue.busy  # and no accept went out

@@ -34,7 +34,7 @@ async def accept_and_open(live: Live, title: str = "Missing order") -> str:
 async def test_a_sent_message_goes_from_sent_to_delivered_to_read(live: Live) -> None:
     tid = await accept_and_open(live)
     await live.pilot.press(*"Hello Carl", "enter")
-    assert live.app.main.composer.value == ""
+    assert live.app.main.composer.text == ""
     args = await live.customer.next(ListenEvent.MESSAGE_UPDATED)
     sent = Message.model_validate(args[0])
     assert sent.content == "Hello Carl" and sent.sender_id == "op-1"

@@ -31,7 +31,7 @@ from chat_console.client.errors import AckTimeout, ClientError, NotConnected, Te
 from chat_console.client.events import ConnectionState
 from chat_console.client.operator import Answer, OperatorClient
 from chat_console.protocol import Message
-from chat_console.store import Change, Store
+from chat_console.store import Change, Store, Tick
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,9 @@ class OutboxSender:
         self.window = self.max_in_flight  # smaller for a while after a temporary refusal
         self.silences: dict[str, int] = {}  # message id -> answers that never came in a row
         self.in_flight: dict[Answer, Message] = {}  # emitted, the answer not in yet
+        # Written in this session and never emitted: only these may be taken back unsent (a
+        # message emitted once may be on the server, whatever its tick says).
+        self.never_emitted: set[str] = set()
         self._pause = Backoff(first=0.2, ceiling=10.0)
 
     async def flush(self, stopping: Callable[[], bool]) -> None:
@@ -72,7 +75,10 @@ class OutboxSender:
                 if self._may_send(link_gone or later or stopping(), len(in_flight)) and (
                     self._refill(queue, in_flight)
                 ):
-                    if not await self._emit(queue.popleft(), in_flight, answered):
+                    message = queue.popleft()
+                    if self.store.message(message.message_id) is None:
+                        continue  # taken back since the outbox was read
+                    if not await self._emit(message, in_flight, answered):
                         link_gone = True
                     continue
                 if not in_flight:
@@ -102,10 +108,21 @@ class OutboxSender:
             queue.extend(m for m in self.store.pending_outgoing() if m.message_id not in sending)
         return bool(queue)
 
+    def take_back(self, message_id: str) -> bool:
+        """Whether a pending message could be taken out of the outbox before it was ever emitted
+        (then it is gone from the store too)."""
+        record = self.store.message(message_id)
+        if message_id not in self.never_emitted or record is None or record.tick != Tick.PENDING:
+            return False
+        self.never_emitted.discard(message_id)
+        self._note([self.store.discard(message_id)])
+        return True
+
     async def _emit(
         self, message: Message, in_flight: dict[Answer, Message], answered: asyncio.Queue[Answer]
     ) -> bool:
         """Put one message on the wire; False when the link is gone (it stays pending)."""
+        self.never_emitted.discard(message.message_id)  # from here on it may reach the server
         try:
             answer = await self.client.emit_message(message)
         except NotConnected:

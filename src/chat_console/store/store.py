@@ -799,9 +799,10 @@ class Store:
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
 
     def discard(self, message_id: str) -> Change | None:
-        """The operator gives up on a failed message: it leaves the outbox and the conversation."""
+        """The operator gives up on a failed message, or takes back one never sent (the courier
+        knows which): it leaves the outbox and the conversation."""
         record = self._messages.get(message_id)
-        if record is None or record.tick != Tick.FAILED:
+        if record is None or record.tick not in (Tick.FAILED, Tick.PENDING) or not record.own:
             return None
         ticket_id = record.message.ticket_id
         del self._messages[message_id]

@@ -129,12 +129,12 @@ class ConsoleApp(App[int]):
         gc.set_threshold(*self._gc_thresholds)
 
     def key_for(self, binding_id: str) -> str:
-        spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
+        spec = next(s for s in EVERY if s.id == binding_id)
         return keys_for(spec, self.config.keymap)
 
     def chord_for(self, binding_id: str) -> str:
         """The key a notice names: one that works wherever the focus is."""
-        spec = next(s for s in (*SCREEN, *QUEUE) if s.id == binding_id)
+        spec = next(s for s in EVERY if s.id == binding_id)
         return chord_for(spec, self.config.keymap)
 
     # ---- lifecycle ------------------------------------------------------------------

@@ -3,19 +3,21 @@
 import time
 
 from textual import on
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from chat_console.alerts import Kind
 from chat_console.history_tools import Match
 from chat_console.store import View
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
+from chat_console.tui.handover import CannotHandOver, handed_over
 from chat_console.tui.history_files import as_text, export_to_file, run_pager
 from chat_console.tui.notices import notify_error
 from chat_console.tui.screens.ticket_actions import TicketActionScreen
 from chat_console.tui.widgets.bars import StatusBar, ViewsBar
+from chat_console.tui.widgets.composer import Composer
 from chat_console.tui.widgets.conversation import Conversation
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
@@ -56,7 +58,7 @@ class MainScreen(TicketActionScreen):
         return self.conversation.transcript
 
     @property
-    def composer(self) -> Input:
+    def composer(self) -> Composer:
         return self.conversation.composer
 
     @property
@@ -241,7 +243,7 @@ class MainScreen(TicketActionScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is text in an input, but Textual's footer does not know it as a printable key
         (its name is "slash") and would offer Filter while the operator writes a reply."""
-        return not (action == "filter" and isinstance(self.focused, Input))
+        return not (action == "filter" and isinstance(self.focused, Input | TextArea))
 
     def action_filter(self) -> None:
         self.filter_input.display = True
@@ -277,21 +279,17 @@ class MainScreen(TicketActionScreen):
 
     def action_pager(self) -> None:
         """The open conversation as text in $PAGER (less if unset), the terminal handed over
-        while it runs. The console waits meanwhile: a long read may cost a reconnect, which
-        catches up on what arrived."""
+        while it runs."""
         tid = self.open_ticket_id
         if tid is None:
             self.app.notify("No conversation open", timeout=3, markup=False)
             return
         text = as_text(self.console.store, tid, self.console.timezone)
         try:
-            with self.app.suspend():
-                problem = run_pager(text)
-        except SuspendNotSupported:
-            if not self.app.is_headless:
-                notify_error(self.console, "this terminal cannot be handed over", title="Pager")
-                return
-            problem = run_pager(text)  # tests: nothing to hand over
+            problem = handed_over(self.app, lambda: run_pager(text))
+        except CannotHandOver:
+            notify_error(self.console, "this terminal cannot be handed over", title="Pager")
+            return
         if problem:
             notify_error(self.console, problem, title="Pager")
 

@@ -12,16 +12,14 @@ import logging
 import time
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, cast
 
 import platformdirs
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import TextArea
 from textual.worker import Worker
 
 from chat_console.client.errors import ClientError
@@ -32,10 +30,13 @@ from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
 from chat_console.store import MessageRecord, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
+from chat_console.tui.external_editor import edit_in_editor
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.handover import CannotHandOver, handed_over
 from chat_console.tui.notices import notify_error, report_failed_worker
 from chat_console.tui.screens.reply_picker import ReplyPicker
 from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails, TypingLine
+from chat_console.tui.widgets.composer import Composer
 from chat_console.tui.widgets.transcript import Transcript, image_size
 
 log = logging.getLogger(__name__)
@@ -47,24 +48,6 @@ if TYPE_CHECKING:
 TYPING_INTERVAL = 2.0  # seconds between two `typing` emits while the operator types
 NO_TICKET_PLACEHOLDER = "Write a reply — Enter sends"
 READ_ONLY_PLACEHOLDER = "Read-only: another console owns this history (status bar)"
-
-
-class Composer(Input):
-    """The reply line; Tab after `::name` expands a canned reply (elsewhere Tab switches pane)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("tab", "expand_reply", show=False)]
-
-    class ExpandWanted(Message):
-        def __init__(self, start: int, prefix: str) -> None:
-            super().__init__()
-            self.start = start  # where `::` begins
-            self.prefix = prefix
-
-    def action_expand_reply(self) -> None:
-        found = trigger_before(self.value, self.cursor_position)
-        if found is None:
-            raise SkipAction()  # the screen's Tab
-        self.post_message(self.ExpandWanted(*found))
 
 
 class Conversation(Vertical):
@@ -128,8 +111,8 @@ class Conversation(Vertical):
         return self.query_one(Transcript)
 
     @property
-    def composer(self) -> Input:
-        return self.query_one("#composer", Input)
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
 
     def _record(self) -> TicketRecord | None:
         return self.console.store.ticket(self.ticket_id) if self.ticket_id else None
@@ -137,6 +120,8 @@ class Conversation(Vertical):
     # ---- what the screen tells it -----------------------------------------------------
 
     def open(self, ticket_id: str) -> None:
+        if self.ticket_id not in (None, ticket_id):  # keys typed just before are not lost
+            self.console.store.save_draft(self.ticket_id, self.composer.text)
         self.ticket_id = ticket_id
         self.transcript.show(ticket_id)
         self._show_draft()
@@ -177,37 +162,97 @@ class Conversation(Vertical):
     def _show_draft(self) -> None:
         self._name_the_recipient()
         draft = self.console.store.draft(self.ticket_id) if self.ticket_id else ""
-        with self.prevent(Input.Changed):  # putting a draft back is not typing
-            self.composer.value = draft
-        self.composer.cursor_position = len(draft)
+        self.composer.put_back(draft)  # not typing
 
     def _name_the_recipient(self) -> None:
         """The composer says whom Enter writes to: a reply must never go to the wrong customer."""
         record = self._record()
         if self.console.read_only_reason is not None:
-            self.composer.placeholder = READ_ONLY_PLACEHOLDER
+            self.composer.show_placeholder(READ_ONLY_PLACEHOLDER)
             return
         if record is None:
-            self.composer.placeholder = NO_TICKET_PLACEHOLDER
+            self.composer.show_placeholder(NO_TICKET_PLACEHOLDER)
             return
-        # Input draws its placeholder as plain Text: the names are never parsed as markup.
         recipient = f"{customer_label(record)} · {ticket_title(record)}"
-        self.composer.placeholder = f"Reply to {recipient} — Enter sends"
+        self.composer.show_placeholder(f"Reply to {recipient} — Enter sends")
 
-    @on(Input.Changed, "#composer")
-    def _composer_changed(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed, "#composer")
+    def _composer_changed(self, event: TextArea.Changed) -> None:
+        """The text as it is now, not as it was at the key: a change posted before the operator
+        switched tickets must not file one customer's words under another's ticket."""
         event.stop()
         tid = self.ticket_id
         if tid is None:
             return
-        self.console.store.save_draft(tid, event.value)
-        if event.value:
+        text = self.composer.text
+        self.console.store.save_draft(tid, text)
+        if text:
             self.typing_out()
 
-    @on(Input.Submitted, "#composer")
-    def _composer_submitted(self, event: Input.Submitted) -> None:
+    @on(Composer.SendWanted)
+    def _composer_submitted(self, event: Composer.SendWanted) -> None:
         event.stop()
-        self.send(event.value)
+        self.send(event.text)
+
+    def _take_in(self, text: str) -> None:
+        """`text` in the composer for the open ticket, kept as its draft at once."""
+        if self.ticket_id is not None:
+            self.console.store.save_draft(self.ticket_id, text)
+        self.composer.put_back(text)
+
+    @on(Composer.EditorWanted)
+    def _to_editor(self, event: Composer.EditorWanted) -> None:
+        event.stop()
+        self.edit_in_editor()
+
+    def edit_in_editor(self) -> None:
+        """The reply in the operator's $EDITOR, the terminal handed over meanwhile, and back."""
+        text = self.composer.text
+        try:
+            edited = handed_over(self.app, lambda: edit_in_editor(text))
+        except CannotHandOver:
+            notify_error(self.console, "this terminal cannot be handed to an editor", "Editor")
+            return
+        if edited.text is None:
+            notify_error(self.console, f"{edited.problem}: the reply is as it was", "Editor")
+            return
+        self._take_in(edited.text)
+
+    @on(Composer.LastWanted)
+    def _edit_last(self, event: Composer.LastWanted) -> None:
+        event.stop()
+        self.edit_last()
+
+    def edit_last(self) -> None:
+        """The conversation's last unsent or failed message back in the composer, out of the
+        outbox: only where it surely has not reached the server, so it never goes twice."""
+        tid, courier = self.ticket_id, self.console.courier
+        if tid is None:
+            return
+        if self.console.read_only_reason is not None:
+            reason = self.console.read_only_reason
+            notify_error(self.console, f"read-only: {reason}", title="Not taken back")
+            return
+        record = self._last_unsent(tid)
+        if record is None or courier is None:
+            self.console.notify("No unsent or failed message to edit", timeout=2, markup=False)
+            return
+        if not courier.take_back(record.message_id):
+            words = "it may already be on the server: it goes as it is"
+            notify_error(self.console, words, title="Not taken back")
+            return
+        self._take_in(record.message.content)
+        self.transcript.messages_changed()
+
+    def _last_unsent(self, ticket_id: str) -> MessageRecord | None:
+        """The ticket's newest text still in the outbox (pending or failed)."""
+        store = self.console.store
+        waiting = [message_id for message_id, tid, _, _ in store.outbox() if tid == ticket_id]
+        for message_id in reversed(waiting):
+            record = store.message(message_id)
+            if record is not None and record.message.type == MessageType.TEXT:
+                return record
+        return None
 
     def typing_out(self) -> None:
         """At most one `typing` emit per TYPING_INTERVAL while the operator types."""
@@ -238,7 +283,7 @@ class Conversation(Vertical):
         event.stop()
         replies = self._replies()
         found = starting_with(replies, event.prefix)
-        span = (event.start, self.composer.cursor_position)
+        span = (event.start, self.composer.cursor_offset)
         if len(found) == 1:
             self.insert_reply(found[0], span)
         elif found:
@@ -268,8 +313,8 @@ class Conversation(Vertical):
             self._no_replies("No canned replies")
             return
         if span is None:
-            cursor = self.composer.cursor_position
-            found = trigger_before(self.composer.value, cursor)
+            cursor = self.composer.cursor_offset
+            found = trigger_before(self.composer.text, cursor)
             span = (found[0] if found else cursor, cursor)
         chosen_span = span
 
@@ -288,16 +333,14 @@ class Conversation(Vertical):
             values["customer"] = customer_label(record)
             values["ticket"] = one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
         filled = fill(reply.text, values)
-        value = self.composer.value
+        value = self.composer.text
         start, end = span
-        new_value = value[:start] + filled.text + value[end:]
-        problem = content_problem(new_value)
+        problem = content_problem(value[:start] + filled.text + value[end:])
         if problem is not None:
             notify_error(self.console, f"{reply.name}: {problem}", title="Reply not inserted")
             return
-        self.composer.value = new_value
         offset = len(filled.text) if filled.cursor is None else filled.cursor
-        self.composer.cursor_position = start + offset
+        self.composer.replace_span(start, end, filled.text, start + offset)
 
     # ---- send, retry, discard -----------------------------------------------------------
 
@@ -368,7 +411,7 @@ class Conversation(Vertical):
             return
         self.console.store.save_draft(record.ticket_id, "")
         if record.ticket_id == self.ticket_id:
-            self.composer.value = ""
+            self.composer.put_back("")
             self.transcript.messages_changed()
 
     def retry(self, connection_state: str) -> None:
