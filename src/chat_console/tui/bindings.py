@@ -67,7 +67,9 @@ QUEUE = (
 # The composer's own keys, active while it has the focus.
 COMPOSER = (
     Spec("send", "enter", "send", "Composer: send the reply", show=False, priority=True),
-    Spec("newline", "ctrl+j,shift+enter", "newline", "Composer: new line", show=False),
+    Spec(
+        "newline", "ctrl+j,shift+enter", "newline", "Composer: new line", show=False, priority=True
+    ),
     Spec(
         "editor",
         "ctrl+e",

@@ -107,19 +107,29 @@ class Composer(TextArea):
         self.border_subtitle = f"{size:,} / {MAX_CONTENT_BYTES:,} bytes" if shown else ""
         self.set_class(size > MAX_CONTENT_BYTES, "-over-limit")
 
-    # ---- keys -------------------------------------------------------------------------
+    # ---- keys ----------------------------------------------------------------------------
+    # These bindings are priority ones (TextArea would take Enter, ↑ and ctrl+e for itself), and
+    # a priority binding runs as the app reads its key: before the keys read with it (a fast
+    # typist over ssh, one read) have reached this widget. Each acts from this widget's queue,
+    # behind them, so `yes<Enter>` sends "yes" and a new line lands where it was typed.
 
     def action_send(self) -> None:
-        self.post_message(self.SendWanted(self.text))
+        self.call_later(lambda: self.post_message(self.SendWanted(self.text)))
 
     def action_newline(self) -> None:
+        self.call_later(self._new_line)
+
+    def _new_line(self) -> None:
         if not self.read_only:
             self.replace("\n", *self.selection, maintain_selection_offset=False)
 
     def action_edit_in_editor(self) -> None:
-        self.post_message(self.EditorWanted())
+        self.call_later(self.post_message, self.EditorWanted())
 
     def action_edit_last(self) -> None:
+        self.call_later(self._edit_last)
+
+    def _edit_last(self) -> None:
         if self.text:
             self.action_cursor_up()  # as ever (this binding replaced TextArea's for the key)
             return
