@@ -121,6 +121,10 @@ async def test_ten_thousand_tickets_and_a_hundred_thousand_messages_stay_bounded
         await pilot.press("j", "j", "j", "pagedown", "pagedown")
         assert queue.cursor == 3 + 2 * (queue.size.height // 2)
         assert queue.scroll_y > 0
+        await pilot.press("end")  # found in the demo: End scrolled the view, Enter opened row 1
+        assert queue.cursor == 9_999 and queue.scroll_y == queue.max_scroll_y
+        await pilot.press("home")
+        assert queue.cursor == 0 and queue.scroll_y == 0
         queue.select(big)
         await pilot.press("enter")
         transcript = app.main.query_one(Transcript)

@@ -62,6 +62,8 @@ QUEUE = (
     Spec("cursor_up", "k,up", "cursor_up", "Previous ticket", show=False),
     Spec("page_down", "pagedown", "page_down", "Page down", show=False),
     Spec("page_up", "pageup", "page_up", "Page up", show=False),
+    Spec("first", "home,g", "first", "First ticket", show=False),
+    Spec("last", "end,G", "last", "Last ticket", show=False),
 )
 
 # The composer's own keys, active while it has the focus.

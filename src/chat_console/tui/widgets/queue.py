@@ -188,6 +188,12 @@ class QueueView(ScrollView, can_focus=True):
     def action_page_up(self) -> None:
         self._move_to(self.cursor - max(1, self.size.height // ROW_HEIGHT))
 
+    def action_first(self) -> None:
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        self._move_to(len(self.ticket_ids) - 1)
+
     async def _on_key(self, event: events.Key) -> None:
         """Keys typed quickly are queued here before the first of them moves focus: a key's
         binding runs here, in typing order (not after the key bubbled up through every
