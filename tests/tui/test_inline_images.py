@@ -172,6 +172,9 @@ async def test_an_image_for_a_ticket_nobody_handles_asks_to_accept_first(
     await live.until(
         lambda: "Not yours yet" in str(live.app.screen.query("#dialog-title")[0].render())
     )
+    # Found working the demo: "… and send?" with a draft in the composer did not say what.
+    question = str(live.app.screen.query_one("#dialog-body").render())
+    assert question.endswith(" and send the image a.png?"), question
     await live.pilot.press("y")
     args = await live.customer.next(ListenEvent.MESSAGE_UPDATED)
     sent = Message.model_validate(args[0])

@@ -9,7 +9,7 @@ from textual.widgets import Footer, Input, TextArea
 
 from chat_console.alerts import Kind
 from chat_console.history_tools import Match
-from chat_console.store import View
+from chat_console.store import View, one_line
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
 from chat_console.tui.handover import CannotHandOver, handed_over
@@ -339,7 +339,11 @@ class MainScreen(TicketActionScreen):
         if image is None:
             self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
         else:
-            self.accept_and_then(tid, lambda: self.conversation.send_image_now(tid, image))
+            self.accept_and_then(
+                tid,
+                lambda: self.conversation.send_image_now(tid, image),
+                f"the image {one_line(image.path.name)}",
+            )
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen
