@@ -20,7 +20,8 @@ HOSTILE = "look [here](http://evil) \x1b[2J now"
 
 
 def written(where: str) -> tuple[Path, str]:
-    return Path(where), Path(where).read_text()
+    path = Path(where).expanduser()
+    return path, path.read_text()
 
 
 @pytest.fixture
@@ -42,6 +43,8 @@ async def test_capital_e_exports_the_open_conversation_and_says_where(
     await live.pilot.press("E")
     await live.until(lambda: any(t == "Conversation exported" for t, _, _ in live.notifications()))
     (_, where, _) = next(n for n in live.notifications() if n[0] == "Conversation exported")
+    # Found in the demo: the whole path, cut at the notice's edge, never said where the file was.
+    assert where.startswith("~/Downloads/chat-") and len(where) <= 45, where  # fits at 80x24
     path, text = written(where)
     assert path.parent == home / "Downloads" and path.suffix == ".md"
     assert text.startswith("# Refund\n") and "\x1b" not in text

@@ -22,7 +22,8 @@ def export_folder() -> Path:
 def export_to_file(store: Store, ticket_id: str, timezone: tzinfo | None) -> Path:
     folder = export_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    safe_id = re.sub(r"[^A-Za-z0-9_-]", "", ticket_id)[:64] or "ticket"
+    # The short id, as the console shows it: the notice saying where must fit at 80 columns.
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "", ticket_id)[:8] or "ticket"
     stem = f"chat-{safe_id}-{now_utc():%Y%m%d-%H%M%S}"
     text = export(store, ticket_id, Format.MARKDOWN, images_folder(folder, stem), folder, timezone)
     path = folder / f"{stem}.md"
@@ -44,3 +45,9 @@ def run_pager(text: str) -> str | None:
     except OSError as problem:
         return f"cannot run {command[0]}: {problem.strerror or problem}"
     return None if done.returncode == 0 else f"{command[0]} exited with {done.returncode}"
+
+
+def as_shown(path: Path) -> str:
+    """`~/…` for a path in the operator's home: what a notice has room for."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)

@@ -13,7 +13,7 @@ from chat_console.store import View, one_line
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
 from chat_console.tui.handover import CannotHandOver, handed_over
-from chat_console.tui.history_files import as_text, export_to_file, run_pager
+from chat_console.tui.history_files import as_shown, as_text, export_to_file, run_pager
 from chat_console.tui.notices import notify_error
 from chat_console.tui.screens.ticket_actions import TicketActionScreen
 from chat_console.tui.widgets.bars import StatusBar, ViewsBar
@@ -275,7 +275,7 @@ class MainScreen(TicketActionScreen):
         except OSError as problem:
             notify_error(self.console, str(problem), title="Cannot export")
             return
-        self.app.notify(str(path), title="Conversation exported", markup=False)
+        self.app.notify(as_shown(path), title="Conversation exported", markup=False)
 
     def action_pager(self) -> None:
         """The open conversation as text in $PAGER (less if unset), the terminal handed over
