@@ -74,3 +74,34 @@ async def test_enter_typed_at_once_after_the_reply_sends_all_of_it(live: Live) -
     await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
     assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["all of it"]
     assert live.app.main.composer.text == ""
+
+
+async def test_text_typed_at_once_after_enter_stays_in_the_composer(live: Live) -> None:
+    """Review finding: `first<Enter>second` in one read sent "first" and wiped "second"."""
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("a", "enter")
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id)
+    type_fast(live, [*_typed("first"), ("enter", "\r"), *_typed("second")])
+    store, ticket_id = live.app.store, ticket.ticket_id
+    await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+    await live.until(lambda: live.app.main.composer.text == "second")
+    assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["first"]
+    assert store.draft(ticket_id) == "second"
+
+
+async def test_on_a_ticket_nobody_handles_enter_sends_what_was_typed_before_it(live: Live) -> None:
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter")
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    type_fast(live, [*_typed("first"), ("enter", "\r"), *_typed("more")])
+    await live.until(
+        lambda: any("Not yours" in str(w.render()) for w in live.app.screen.query("#dialog-title"))
+    )
+    await live.pilot.press("y")
+    store, ticket_id = live.app.store, ticket.ticket_id
+    await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+    assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["first"]
+    assert live.app.main.composer.text == "more"

@@ -337,7 +337,8 @@ class MainScreen(TicketActionScreen):
     def _accept_then_send(self, event: Conversation.AcceptWanted) -> None:
         tid, image = event.ticket_id, event.image
         if image is None:
-            self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
+            typed = event.typed
+            self.accept_and_then(tid, lambda: self.conversation.send_typed(tid, typed))
         else:
             self.accept_and_then(
                 tid,

@@ -53,12 +53,16 @@ READ_ONLY_PLACEHOLDER = "Read-only: another console owns this history (status ba
 class Conversation(Vertical):
     class AcceptWanted(Message):
         """The operator replied on a ticket nobody handles: the screen offers to accept it, and
-        then sends the ticket's draft (`send_draft`), or the image attached (`send_image_now`)."""
+        then sends what was typed before Enter (`send_typed`), or the image attached
+        (`send_image_now`)."""
 
-        def __init__(self, ticket_id: str, image: "Attachment | None" = None) -> None:
+        def __init__(
+            self, ticket_id: str, image: "Attachment | None" = None, typed: str = ""
+        ) -> None:
             super().__init__()
             self.ticket_id = ticket_id
-            self.image = image  # what to send once accepted, instead of the draft
+            self.image = image  # what to send once accepted, instead of the typed text
+            self.typed = typed
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -356,8 +360,10 @@ class Conversation(Vertical):
             notify_error(self.console, f"read-only: {reason}", title="Message not sent")
         return reason is not None
 
-    def send(self, text: str) -> None:
-        text = text.strip()
+    def send(self, typed: str) -> None:
+        """Send what the composer held when Enter was pressed (`typed`); keys typed after it
+        (one read over ssh) are already in the composer, and stay there."""
+        text = typed.strip()
         if not text or self._read_only():
             return
         record = self._record()
@@ -372,11 +378,13 @@ class Conversation(Vertical):
         if refused is not None:
             notify_error(self.console, refused, title="Message not sent")
             return
-        if not self._may_write(record):
+        if not self._may_write(record, typed=typed):
             return
-        self.send_now(record, text)
+        self.send_now(record, typed)
 
-    def _may_write(self, record: TicketRecord, image: Attachment | None = None) -> bool:
+    def _may_write(
+        self, record: TicketRecord, image: Attachment | None = None, typed: str = ""
+    ) -> bool:
         """Only the ticket's handler may write: offer to accept a ticket nobody handles first."""
         me = self.console.config.operator_id
         handler = record.ticket.handle_by_id
@@ -387,17 +395,17 @@ class Conversation(Vertical):
             hint = f"Esc, then {self.console.key_for('hijack')} takes it"  # h is text here
             notify_error(self.console, f"{who} handles this ticket — {hint}", "Message not sent")
         else:
-            self.post_message(self.AcceptWanted(record.ticket_id, image))
+            self.post_message(self.AcceptWanted(record.ticket_id, image, typed))
         return False
 
-    def send_draft(self, ticket_id: str) -> None:
-        """Send the ticket's stored draft: what the operator wrote before accepting it."""
+    def send_typed(self, ticket_id: str, typed: str) -> None:
+        """Send what was typed before Enter on a ticket that had to be accepted first."""
         record = self.console.store.ticket(ticket_id)
-        text = self.console.store.draft(ticket_id).strip()
-        if record is not None and text:
-            self.send_now(record, text)
+        if record is not None and typed.strip():
+            self.send_now(record, typed)
 
-    def send_now(self, record: TicketRecord, text: str) -> None:
+    def send_now(self, record: TicketRecord, typed: str) -> None:
+        text = typed.strip()
         courier = self.console.courier
         if self._read_only():
             return
@@ -409,9 +417,12 @@ class Conversation(Vertical):
         except ClientError as problem:
             notify_error(self.console, str(problem), title="Message not sent")
             return
-        self.console.store.save_draft(record.ticket_id, "")
-        if record.ticket_id == self.ticket_id:
-            self.composer.put_back("")
+        shown = record.ticket_id == self.ticket_id
+        draft = self.composer.text if shown else self.console.store.draft(record.ticket_id)
+        left = draft.removeprefix(typed) if draft.startswith(typed) else ""
+        self.console.store.save_draft(record.ticket_id, left)
+        if shown:
+            self.composer.put_back(left)
             self.transcript.messages_changed()
 
     def retry(self, connection_state: str) -> None:
