@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 
 from chat_console.client import Backoff, OperatorClient
 from chat_console.protocol import ListenEvent, Message
@@ -275,3 +276,32 @@ async def test_up_with_nothing_to_take_back_says_so(live: Live) -> None:
     await live.pilot.press("up")
     assert live.app.main.composer.text == ""
     assert ("", "No unsent or failed message to edit", "information") in live.notifications()
+
+
+# ---- control characters never enter the composer ---------------------------------------------
+
+
+async def test_escape_sequences_from_the_editor_or_a_paste_show_as_stand_ins(
+    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding: `:r !git log --color` or a pasted log put raw escapes in the composer,
+    which drew them to the operator's terminal (and would have sent them to the customer)."""
+    script = tmp_path / "colour.py"
+    script.write_text(
+        "import sys\nopen(sys.argv[-1], 'w').write('\\x1b]0;pwned\\x07 \\x1b[31mred\\x9b2J\\n')\n"
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    await accept_and_open(live)
+    composer = live.app.main.composer
+    await live.pilot.press("ctrl+e")
+    await live.until(lambda: "red" in composer.text)
+    assert composer.text == "␛]0;pwned␇ ␛[31mred\\x9b2J"
+    composer.put_back("")
+    composer.post_message(events.Paste("log:\r\n\x1b[2Jdone\ttab"))
+    await live.until(lambda: "done" in composer.text)
+    assert composer.text == "log:\n␛[2Jdone    tab"
+    drawn = "".join(
+        segment.text for y in range(composer.size.height) for segment in composer.render_line(y)
+    )
+    assert "\x1b" not in drawn and "\x9b" not in drawn

@@ -9,6 +9,7 @@ message (`LastWanted`). Near the content limit its border shows the size against
 
 from typing import ClassVar
 
+from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -18,6 +19,7 @@ from textual.widgets.text_area import Location
 
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size
 from chat_console.replies import trigger_before
+from chat_console.store import safe_text
 from chat_console.tui.bindings import COMPOSER, bindings
 
 COUNT_FROM = 0.8  # of the content limit: from there the border shows the size against it
@@ -65,9 +67,10 @@ class Composer(TextArea):
         self.placeholder = Content(text)
 
     def put_back(self, text: str) -> None:
-        """A draft shown again: not an edit (no Changed, so no `typing`), the cursor at its end."""
+        """A draft shown again, or the editor's text: not an edit (no Changed, so no `typing`),
+        the cursor at its end."""
         with self.prevent(TextArea.Changed):
-            self.load_text(text)
+            self.load_text(_typeable(text))
         self.move_cursor(self.document.end)
         self._count()
 
@@ -91,6 +94,14 @@ class Composer(TextArea):
         where = self.location
         self.replace(text, where(start), where(end), maintain_selection_offset=False)
         self.move_cursor(where(cursor))
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # TextArea's own handler would insert it raw
+        event.stop()
+        if self.read_only:
+            return
+        pasted = self.replace(_typeable(event.text), *self.selection)
+        self.move_cursor(pasted.end_location)
 
     # ---- the size against the limit ---------------------------------------------------
 
@@ -140,3 +151,10 @@ class Composer(TextArea):
         if found is None:
             raise SkipAction()  # the screen's Tab
         self.post_message(self.ExpandWanted(*found))
+
+
+def _typeable(text: str) -> str:
+    """What may stand in the composer: a pasted log or `git log --color` read in the editor
+    carries escape sequences, which would reach the operator's terminal as the composer draws
+    them, and the customer's once sent. They show as stand-ins (␛[31m), to be edited away."""
+    return safe_text(text.replace("\r\n", "\n").replace("\r", "\n"))
