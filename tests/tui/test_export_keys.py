@@ -116,3 +116,14 @@ async def test_a_read_only_console_searches_and_exports_from_its_copy(
         await pilot.press("q")
     app.store.close()
     assert path.read_bytes() == before
+
+
+def test_an_export_never_replaces_an_earlier_one(tmp_path: Path) -> None:
+    """Review finding: the name holds the second and 8 characters of the id, and a second export
+    within that second replaced the first (and its images folder)."""
+    from chat_console.tui.history_files import _new_file
+
+    (tmp_path / "chat-ab-1.md").write_text("the first export")
+    assert _new_file(tmp_path, "chat-ab-1") == (tmp_path / "chat-ab-1-2.md", "chat-ab-1-2")
+    assert _new_file(tmp_path, "chat-ab-1") == (tmp_path / "chat-ab-1-3.md", "chat-ab-1-3")
+    assert (tmp_path / "chat-ab-1.md").read_text() == "the first export"
