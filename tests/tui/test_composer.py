@@ -12,6 +12,7 @@ from textual import events
 
 from chat_console.client import Backoff, OperatorClient
 from chat_console.protocol import ListenEvent, Message
+from chat_console.protocol.compose import message_to_customer
 from chat_console.protocol.limits import MAX_CONTENT_BYTES
 from chat_console.store import Store, Tick
 from tests.tui.conftest import Live
@@ -253,6 +254,51 @@ async def test_up_takes_back_a_message_never_sent_and_only_the_edit_goes(live: L
     await live.customer.roundtrip()
     contents = [a[0]["content"] for a in live.customer.seen(ListenEvent.MESSAGE_UPDATED)]
     assert contents == ["are you there?"]  # the one taken back never went
+
+
+async def failed_unanswered(live: Live, tid: str, content: str) -> str:
+    """An own message failed after its silences: the server may have it (its ack lost)."""
+    client = live.app.client
+    assert isinstance(client, OperatorClient)
+    record = live.app.store.ticket(tid)
+    assert record is not None
+    message = message_to_customer(
+        record.ticket, client.user, content, created_at=live.app.store.clock()
+    )
+    live.app.store.record_outgoing(message)  # not the courier's: it must not go out meanwhile
+    silence = "no answer from the server within 10 s (3 tries)"
+    live.app.store.mark_failed(message.message_id, silence, unanswered=True)
+    live.app.main.transcript.messages_changed()
+    await live.until(lambda: "✗ failed" in screen_text(live))
+    return message.message_id
+
+
+async def test_up_leaves_a_message_failed_unanswered_and_says_it_may_be_on_the_server(
+    live: Live,
+) -> None:
+    tid = await accept_and_open(live)
+    failed = await failed_unanswered(live, tid, "your refund is on its way")
+    await live.pilot.press("up")
+    assert live.app.main.composer.text == ""
+    words = "it may already be on the server: ctrl+r sends it again as it is, never twice"
+    assert ("Not taken back", words, "error") in live.notifications()
+    assert live.app.store.failed_outgoing(tid) == [failed]
+
+    await live.pilot.press("ctrl+r")  # the same messageId: the server keeps it once
+    args = await live.customer.next(ListenEvent.MESSAGE_UPDATED)
+    assert Message.model_validate(args[0]).message_id == failed
+    await live.until(lambda: live.app.store.outbox() == [])
+
+
+async def test_discarding_a_message_failed_unanswered_says_it_may_be_on_the_server(
+    live: Live,
+) -> None:
+    tid = await accept_and_open(live)
+    failed = await failed_unanswered(live, tid, "your refund is on its way")
+    await live.pilot.press("alt+x")
+    assert live.app.store.message(failed) is None
+    words = "1 of them may already be on the server: discarded here only"
+    assert ("Discarded", words, "warning") in live.notifications()
 
 
 async def test_up_in_a_composer_with_text_moves_the_cursor_and_takes_nothing_back(

@@ -88,12 +88,19 @@ class Courier:
         return sum(1 for c in changes if c is not None)
 
     def take_back(self, message_id: str) -> bool:
-        """The operator takes a message back to edit it: a failed one, or a pending one that was
-        never emitted (one emitted may already be on the server, and would then go twice).
+        """The operator takes a message back to edit it: one the server refused, or a pending
+        one that was never emitted. One emitted and unanswered (pending, or failed after its
+        silences) may already be on the server, and its edit would reach the customer too.
         Whether it left the outbox and the conversation."""
-        if self._failed(message_id):
+        if self.store.surely_not_on_server(message_id):
             return self.discard([message_id]) == 1
+        if self._failed(message_id):
+            return False
         return self._sender.take_back(message_id)
+
+    def may_be_on_server(self, message_id: str) -> bool:
+        """A failed message whose answer never came: the server may have stored it."""
+        return self._failed(message_id) and not self.store.surely_not_on_server(message_id)
 
     def _failed(self, message_id: str) -> bool:
         record = self.store.message(message_id)

@@ -16,7 +16,9 @@ Each answer is matched to its own message (and so its own messageId):
   in order, and the server keeps a messageId it already has from us once;
 - an answer that never comes leaves it pending and drops the link (a half-open socket would
   otherwise only be noticed at Engine.IO's ping timeout); after `SILENT_TRIES` such silences for
-  one message it counts as failed, so a server that never answers cannot cycle us forever.
+  one message it counts as failed, so a server that never answers cannot cycle us forever. That
+  failure is marked unanswered: the server may have stored it, so it is never taken back to be
+  written again, only retried with the same messageId (or discarded here, knowingly).
 """
 
 import asyncio
@@ -162,13 +164,14 @@ class OutboxSender:
         silences = self.silences.get(message_id, 0) + 1
         self.silences[message_id] = silences
         if silences >= SILENT_TRIES:
-            self._failed(message_id, f"{problem} ({silences} tries)")
+            self._failed(message_id, f"{problem} ({silences} tries)", unanswered=True)
             return Verdict.FAILED
         if not link_gone:  # once per flush: the others in flight share the same dead link
             with contextlib.suppress(ClientError):
                 await self.client.drop_link(str(problem))
         return Verdict.LINK_GONE
 
-    def _failed(self, message_id: str, words: str) -> None:
+    def _failed(self, message_id: str, words: str, *, unanswered: bool = False) -> None:
+        """`unanswered`: the server may have stored it all the same (its ack lost on the way)."""
         self.silences.pop(message_id, None)
-        self._note([self.store.mark_failed(message_id, words)])
+        self._note([self.store.mark_failed(message_id, words, unanswered=unanswered)])

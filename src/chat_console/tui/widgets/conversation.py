@@ -28,7 +28,7 @@ from chat_console.images import Attachment
 from chat_console.protocol import MessageType
 from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
-from chat_console.store import MessageRecord, TicketRecord, one_line, safe_text
+from chat_console.store import MessageRecord, Tick, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
 from chat_console.tui.external_editor import edit_in_editor
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
@@ -242,11 +242,16 @@ class Conversation(Vertical):
             self.console.notify("No unsent or failed message to edit", timeout=2, markup=False)
             return
         if not courier.take_back(record.message_id):
-            words = "it may already be on the server: it goes as it is"
-            notify_error(self.console, words, title="Not taken back")
+            notify_error(self.console, self._not_taken_back(record), title="Not taken back")
             return
         self._take_in(record.message.content)
         self.transcript.messages_changed()
+
+    def _not_taken_back(self, record: MessageRecord) -> str:
+        if record.tick == Tick.FAILED:  # failed unanswered: the same messageId again is safe
+            retry = self.console.chord_for("retry")
+            return f"it may already be on the server: {retry} sends it again as it is, never twice"
+        return "it may already be on the server: it goes as it is"
 
     def _last_unsent(self, ticket_id: str) -> MessageRecord | None:
         """The ticket's newest text still in the outbox (pending or failed)."""
@@ -451,8 +456,12 @@ class Conversation(Vertical):
         if courier is None or not failed:
             self.console.notify("No failed message in this conversation", timeout=2, markup=False)
             return False
+        maybe_sent = sum(1 for message_id in failed if courier.may_be_on_server(message_id))
         courier.discard(failed)
         self.transcript.messages_changed()
+        if maybe_sent:  # discarding here cannot unsend what the server may have stored
+            words = f"{maybe_sent} of them may already be on the server: discarded here only"
+            self.console.notify(words, title="Discarded", severity="warning", markup=False)
         return True
 
     # ---- read receipts and history ------------------------------------------------------
