@@ -13,6 +13,7 @@ from chat_console.images import (
     Refused,
     attachment,
     decode_scaled,
+    decode_source,
     fit_cells,
     read_header,
 )
@@ -33,6 +34,16 @@ def test_the_allowed_formats_are_read_from_their_header_and_decode_scaled(fmt: s
     assert header == ImageHeader(fmt, 300, 200)
     image = decode_scaled(content, header, (30, 20))
     assert image is not None and image.size == (30, 20) and image.mode == "RGB"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_large_image_is_kept_shrunk_to_the_box_it_is_drawn_from(fmt: str) -> None:
+    """What is kept to draw again at another size is small, whatever the image's own size."""
+    content = b64(encoded(fmt, (4000, 3000)))
+    header = read_header(content)
+    assert isinstance(header, ImageHeader)
+    source = decode_source(content, header, (100, 100))
+    assert source is not None and source.size == (100, 75) and source.mode == "RGB"
 
 
 @pytest.mark.parametrize("fmt", ["BMP", "TIFF", "ICO", "PPM"])
