@@ -95,3 +95,14 @@ def test_an_attachment_is_checked_before_sending(tmp_path: Path) -> None:
     at_limit = tmp_path / "limit.png"
     at_limit.write_bytes(two_colours_png().ljust(MAX_CONTENT_BYTES * 3 // 4, b"\0"))
     assert isinstance(attachment(at_limit), Attachment)
+
+
+def test_only_a_regular_file_is_read_to_be_attached(tmp_path: Path) -> None:
+    """A pipe or a device has no size to check first, and reading it may never end."""
+    import os
+
+    assert attachment(Path("/dev/null")) == Refused("null is not a regular file")
+    (tmp_path / "link.png").symlink_to("/dev/null")
+    assert attachment(tmp_path / "link.png") == Refused("link.png is not a regular file")
+    os.mkfifo(tmp_path / "pipe.png")
+    assert attachment(tmp_path / "pipe.png") == Refused("pipe.png is not a regular file")

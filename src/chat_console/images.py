@@ -11,6 +11,8 @@ No Textual here: the console and the command-line tools (export, attach) share t
 
 import base64
 import binascii
+import os
+import stat
 import struct
 import threading
 from dataclasses import dataclass
@@ -163,31 +165,55 @@ class Attachment:
     header: ImageHeader
 
 
+_MAX_FILE_BYTES = MAX_CONTENT_BYTES // 4 * 3  # the largest file whose base64 is within the cap
+
+
 def attachment(path: Path) -> Attachment | Refused:
     """An image file from disk as a message's content, or why it cannot be sent (said before
-    sending: the server would refuse the same, later and in less clear words)."""
+    sending: the server would refuse the same, later and in less clear words). Reads a file
+    slowly on a slow disk: call it in a thread."""
     path = path.expanduser()
-    if not path.exists():
-        return Refused(f"no such file: {path}")
-    if path.is_dir():
-        return Refused(f"{path} is a folder, not an image file")
     try:
-        size = path.stat().st_size
-        encoded_size = 4 * ((size + 2) // 3)
-        if encoded_size > MAX_CONTENT_BYTES:
-            limit = human_size(MAX_CONTENT_BYTES)
-            return Refused(
-                f"{path.name} is too large to send: {human_size(size)}, "
-                f"{human_size(encoded_size)} as base64; the limit is {limit}"
-            )
-        data = path.read_bytes()
+        data = _read_image_file(path)
+    except FileNotFoundError:
+        return Refused(f"no such file: {path}")
     except OSError as problem:
         return Refused(f"cannot read {path}: {problem.strerror or problem}")
+    if isinstance(data, Refused):
+        return data
     header = header_of(data)
     if isinstance(header, Refused):
         reason = header.reason.removeprefix("image: ").removeprefix("image ")
         return Refused(f"{path.name}: {reason}")
     return Attachment(path, base64.b64encode(data).decode("ascii"), header)
+
+
+def _read_image_file(path: Path) -> bytes | Refused:
+    """The bytes of a regular file within the limit: a pipe or a device has no size to check
+    first and its read may never end (/dev/zero), so it is refused. Checked on the open file,
+    which was opened without blocking (else opening a pipe waits for a writer)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            return Refused(f"{path} is a folder, not an image file")
+        if not stat.S_ISREG(status.st_mode):
+            return Refused(f"{path.name} is not a regular file")
+        if status.st_size > _MAX_FILE_BYTES:
+            return _too_large(path, status.st_size)
+        with open(descriptor, "rb", closefd=False) as file:
+            data = file.read(_MAX_FILE_BYTES + 1)  # no further, should it have grown since
+    finally:
+        os.close(descriptor)
+    return _too_large(path, len(data)) if len(data) > _MAX_FILE_BYTES else data
+
+
+def _too_large(path: Path, size: int) -> Refused:
+    encoded_size, limit = 4 * ((size + 2) // 3), human_size(MAX_CONTENT_BYTES)
+    return Refused(
+        f"{path.name} is too large to send: {human_size(size)}, "
+        f"{human_size(encoded_size)} as base64; the limit is {limit}"
+    )
 
 
 def fit_pixels(header: ImageHeader, max_width: int, max_height: int) -> tuple[int, int]:

@@ -152,8 +152,8 @@ async def test_ctrl_o_says_why_a_file_cannot_be_sent_before_sending_it(
         path.write_bytes(content)
     tid = await accept_and_open(live)
     await attach(live, str(path))
+    await live.until(lambda: words in problem(live))
     assert isinstance(live.app.screen, AttachScreen)  # still asking
-    assert words in problem(live)
     await live.pilot.press("escape")
     assert live.app.store.messages(tid) == [] and live.app.store.outbox() == []
 
@@ -382,3 +382,37 @@ async def test_v_says_why_when_drawing_fails_and_the_console_goes_on(
     assert not isinstance(live.app.screen, ImageViewer)
     await live.customer_says(tid, "still here")
     await live.until(lambda: "still here" in screen_text(live))
+
+
+async def test_ctrl_o_on_a_fifo_says_it_is_no_file_without_waiting_on_it(
+    live: Live, tmp_path: Path
+) -> None:
+    import os
+    import threading
+
+    from chat_console.tui.screens.attach import AttachScreen
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def writer_that_ends_a_blocked_read() -> None:
+        """Were the pipe opened for a blocking read, this ends it (else the test would hang)."""
+        while not done.is_set():
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # nobody reads it
+                done.wait(0.05)
+
+    threading.Thread(target=writer_that_ends_a_blocked_read, daemon=True).start()
+    try:
+        tid = await accept_and_open(live)
+        await attach(live, str(fifo))
+        await live.until(lambda: "pipe.png is not a regular file" in problem(live))
+        assert isinstance(live.app.screen, AttachScreen)  # still asking
+        await live.pilot.press("escape")
+        await live.customer_says(tid, "still answering")
+        await live.until(lambda: "still answering" in screen_text(live))
+        assert live.app.store.messages(tid)[-1].message.content == "still answering"
+    finally:
+        done.set()
