@@ -13,6 +13,7 @@ from chat_console.images import (
     Refused,
     attachment,
     decode_scaled,
+    decode_source,
     fit_cells,
     read_header,
 )
@@ -33,6 +34,16 @@ def test_the_allowed_formats_are_read_from_their_header_and_decode_scaled(fmt: s
     assert header == ImageHeader(fmt, 300, 200)
     image = decode_scaled(content, header, (30, 20))
     assert image is not None and image.size == (30, 20) and image.mode == "RGB"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_large_image_is_kept_shrunk_to_the_box_it_is_drawn_from(fmt: str) -> None:
+    """What is kept to draw again at another size is small, whatever the image's own size."""
+    content = b64(encoded(fmt, (4000, 3000)))
+    header = read_header(content)
+    assert isinstance(header, ImageHeader)
+    source = decode_source(content, header, (100, 100))
+    assert source is not None and source.size == (100, 75) and source.mode == "RGB"
 
 
 @pytest.mark.parametrize("fmt", ["BMP", "TIFF", "ICO", "PPM"])
@@ -84,3 +95,14 @@ def test_an_attachment_is_checked_before_sending(tmp_path: Path) -> None:
     at_limit = tmp_path / "limit.png"
     at_limit.write_bytes(two_colours_png().ljust(MAX_CONTENT_BYTES * 3 // 4, b"\0"))
     assert isinstance(attachment(at_limit), Attachment)
+
+
+def test_only_a_regular_file_is_read_to_be_attached(tmp_path: Path) -> None:
+    """A pipe or a device has no size to check first, and reading it may never end."""
+    import os
+
+    assert attachment(Path("/dev/null")) == Refused("null is not a regular file")
+    (tmp_path / "link.png").symlink_to("/dev/null")
+    assert attachment(tmp_path / "link.png") == Refused("link.png is not a regular file")
+    os.mkfifo(tmp_path / "pipe.png")
+    assert attachment(tmp_path / "pipe.png") == Refused("pipe.png is not a regular file")

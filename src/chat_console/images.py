@@ -11,13 +11,17 @@ No Textual here: the console and the command-line tools (export, attach) share t
 
 import base64
 import binascii
+import os
+import stat
 import struct
+import threading
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, human_size
+from chat_console.store.safe_text import one_line
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -29,6 +33,7 @@ MAX_PIXELS = 16_000_000  # 64 MB as RGBA: the largest image decoded at all
 # no image (benchmarks/FINDINGS.md, Jump host). Each such place sets Pillow's own guard too, for
 # any open that does not go through `read_header` first: it warns above MAX_PIXELS and refuses
 # above twice that.
+_ONE_DECODE_AT_A_TIME = threading.Lock()
 _BACKGROUND = (0, 0, 0)  # what shows through a transparent pixel
 # What Pillow's parsers raise on malformed input (besides its own refusals).
 _MALFORMED = (OSError, SyntaxError, ValueError, IndexError, TypeError, EOFError, struct.error)
@@ -108,7 +113,23 @@ def fit_cells(header: ImageHeader, max_cols: int, max_rows: int) -> tuple[int, i
 def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> "Image.Image | None":
     """The image, checked by `read_header`, scaled to `size` pixels as RGB; None if its data
     turns out to be broken past the header. Slow for a large image: call it in a thread."""
-    from PIL import Image
+    source = decode_source(content, header, size)
+    return None if source is None else scale(source, size)
+
+
+def decode_source(content: str, header: ImageHeader, box: tuple[int, int]) -> "Image.Image | None":
+    """The image decoded and shrunk (never grown) to fit `box`, flat on the background, as RGB;
+    None if its data is broken past the header. Keep it and `scale` it again for another size.
+
+    One decode at a time in the whole process: each one of a large image holds its full pixels
+    for a moment (48 MB for 16 MP of RGB), and a console often shares a small host with others."""
+    with _ONE_DECODE_AT_A_TIME:
+        return decode_shrunk(content, header, box)
+
+
+def decode_shrunk(content: str, header: ImageHeader, box: tuple[int, int]) -> "Image.Image | None":
+    """As `decode_source`, without waiting for other decodes."""
+    from PIL import Image  # on the first image (see MAX_PIXELS)
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     data = decoded(content)
@@ -118,13 +139,35 @@ def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> "
         with Image.open(BytesIO(data), formats=[header.format]) as image:
             if image.size != (header.width, header.height):
                 return None  # not the image that was checked
-            image.draft("RGB", size)  # JPEG: decode at a fraction of the size when it can
+            image.draft("RGB", box)  # JPEG: decode at a fraction of the size when it can
+            # Shrunk before any conversion: reduced by a whole factor first (cheap), so that
+            # the RGBA copies below are the size of the box, not of the image.
+            image.thumbnail(box, Image.Resampling.BOX, reducing_gap=2.0)
             frame = image.convert("RGBA")
     except (*_MALFORMED, Image.DecompressionBombError):
         return None
     flat = Image.new("RGBA", frame.size, (*_BACKGROUND, 255))
     flat.alpha_composite(frame)
-    return flat.convert("RGB").resize(size, Image.Resampling.BOX)
+    return flat.convert("RGB")
+
+
+def not_drawn(problem: Exception) -> Refused:
+    """What an unexpected failure to draw says (out of memory, a parser's own bug): the caller
+    keeps it, so that the image is not decoded again and again."""
+    words = one_line(problem)
+    kind = type(problem).__name__
+    return Refused(
+        f"image could not be drawn: {kind}: {words}"
+        if words
+        else f"image could not be drawn: {kind}"
+    )
+
+
+def scale(source: "Image.Image", size: tuple[int, int]) -> "Image.Image":
+    """`source` (from `decode_source`) resized to `size` pixels."""
+    from PIL import Image  # imported already: `source` is one of its images
+
+    return source.resize(size, Image.Resampling.BOX)
 
 
 @dataclass(frozen=True)
@@ -134,31 +177,55 @@ class Attachment:
     header: ImageHeader
 
 
+_MAX_FILE_BYTES = MAX_CONTENT_BYTES // 4 * 3  # the largest file whose base64 is within the cap
+
+
 def attachment(path: Path) -> Attachment | Refused:
     """An image file from disk as a message's content, or why it cannot be sent (said before
-    sending: the server would refuse the same, later and in less clear words)."""
+    sending: the server would refuse the same, later and in less clear words). Reads a file
+    slowly on a slow disk: call it in a thread."""
     path = path.expanduser()
-    if not path.exists():
-        return Refused(f"no such file: {path}")
-    if path.is_dir():
-        return Refused(f"{path} is a folder, not an image file")
     try:
-        size = path.stat().st_size
-        encoded_size = 4 * ((size + 2) // 3)
-        if encoded_size > MAX_CONTENT_BYTES:
-            limit = human_size(MAX_CONTENT_BYTES)
-            return Refused(
-                f"{path.name} is too large to send: {human_size(size)}, "
-                f"{human_size(encoded_size)} as base64; the limit is {limit}"
-            )
-        data = path.read_bytes()
+        data = _read_image_file(path)
+    except FileNotFoundError:
+        return Refused(f"no such file: {path}")
     except OSError as problem:
         return Refused(f"cannot read {path}: {problem.strerror or problem}")
+    if isinstance(data, Refused):
+        return data
     header = header_of(data)
     if isinstance(header, Refused):
         reason = header.reason.removeprefix("image: ").removeprefix("image ")
         return Refused(f"{path.name}: {reason}")
     return Attachment(path, base64.b64encode(data).decode("ascii"), header)
+
+
+def _read_image_file(path: Path) -> bytes | Refused:
+    """The bytes of a regular file within the limit: a pipe or a device has no size to check
+    first and its read may never end (/dev/zero), so it is refused. Checked on the open file,
+    which was opened without blocking (else opening a pipe waits for a writer)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            return Refused(f"{path} is a folder, not an image file")
+        if not stat.S_ISREG(status.st_mode):
+            return Refused(f"{path.name} is not a regular file")
+        if status.st_size > _MAX_FILE_BYTES:
+            return _too_large(path, status.st_size)
+        with open(descriptor, "rb", closefd=False) as file:
+            data = file.read(_MAX_FILE_BYTES + 1)  # no further, should it have grown since
+    finally:
+        os.close(descriptor)
+    return _too_large(path, len(data)) if len(data) > _MAX_FILE_BYTES else data
+
+
+def _too_large(path: Path, size: int) -> Refused:
+    encoded_size, limit = 4 * ((size + 2) // 3), human_size(MAX_CONTENT_BYTES)
+    return Refused(
+        f"{path.name} is too large to send: {human_size(size)}, "
+        f"{human_size(encoded_size)} as base64; the limit is {limit}"
+    )
 
 
 def fit_pixels(header: ImageHeader, max_width: int, max_height: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from chat_console.protocol import (
     TicketStatus,
     emits,
 )
+from chat_console.protocol.compose import message_to_customer
 from chat_console.server.rate_limit import RateLimit
 from chat_console.server.runner import RunningServer, running_server
 from chat_console.store import Change, Store, Tick
@@ -374,3 +375,117 @@ async def test_the_server_dropping_the_link_mid_flight_costs_no_message_and_doub
     await eventually(lambda: len(cu1.seen(ListenEvent.MESSAGE_UPDATED)) >= 100)
     await cu1.roundtrip()
     assert [args[0]["messageId"] for args in cu1.seen(ListenEvent.MESSAGE_UPDATED)] == written
+
+
+async def test_only_a_message_never_emitted_can_be_taken_back_and_then_it_never_goes(
+    make_client: ClientFactory,
+) -> None:
+    """The operator takes a message back (↑) to edit it: one already emitted may be on the
+    server, so it stays; one still waiting behind it leaves the outbox, even from the sender's
+    queue, and is never emitted."""
+    async with tiny_server() as tiny:
+        client, _ = await make_client(
+            tiny.url, tokens=StaticToken("t"), start=False, max_in_flight=1
+        )
+        courier = Courier(client, Store(":memory:", operator_id="op-1"))
+        ticket = Ticket(ticket_id="t-1", owner_id="cu-1", owner_nm="Carl")
+        first, second, third = written_to(ticket, courier, 3, "take")
+        await client.start()
+        await eventually(lambda: len(tiny.held_for(EmitEvent.UPDATE_MESSAGE)) == 1)
+        assert courier.take_back(first.message_id) is False  # on the wire: it may be stored
+        assert courier.take_back(third.message_id) is True
+        assert courier.store.message(third.message_id) is None
+        assert [row[0] for row in courier.store.outbox()] == [first.message_id, second.message_id]
+        tiny.answer_at_once = True
+        tiny.held_for(EmitEvent.UPDATE_MESSAGE)[0].set_result(None)
+        await eventually(lambda: courier.store.outbox() == [])
+        await settle_on(client, tiny, ticket)
+        sent = [args[1] for args in tiny.emitted(EmitEvent.UPDATE_MESSAGE)]
+        assert sent == [first.message_id, second.message_id]
+        assert courier.take_back(second.message_id) is False  # sent: nothing to take back
+        await courier.close()
+
+
+async def test_a_message_left_pending_by_an_earlier_console_is_not_taken_back(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    """A crash may have come after the emit: whether the server has it, nobody here knows."""
+    client, recorder, courier, _ = await operator_with_courier(server, make_client)
+    ticket = await accepted_ticket(client, recorder, cu1)
+    await client.stop()
+    left = courier.send(ticket, "sent before the crash?")
+    again = Courier(client, courier.store)  # the next console's courier, same outbox
+    assert again.take_back(left.message_id) is False
+    assert [row[0] for row in again.store.outbox()] == [left.message_id]
+
+
+# ---- why a message failed: refused (surely not stored) or unanswered (may be stored) ----------
+
+
+async def test_a_message_the_server_refused_is_taken_back_whole(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    _, recorder, courier, _ = await operator_with_courier(server, make_client)
+    not_mine = await open_ticket(cu1, recorder, "Nobody's yet")  # op-1 may not write to it
+    refused = courier.send(not_mine, "hello?")
+    await eventually(lambda: courier.store.failed_outgoing(not_mine.ticket_id) != [])
+    assert not courier.may_be_on_server(refused.message_id)
+    assert courier.take_back(refused.message_id)
+    assert courier.store.message(refused.message_id) is None and courier.store.outbox() == []
+    assert server.store.messages(not_mine.ticket_id) == []
+    await courier.close()
+
+
+async def test_a_message_failed_unanswered_is_not_taken_back_even_after_a_restart(
+    make_client: ClientFactory, tmp_path: object
+) -> None:
+    path = f"{tmp_path}/console.sqlite3"
+    async with tiny_server() as tiny:  # takes every message and never answers: it may keep it
+        client, _ = await make_client(
+            tiny.url, tokens=StaticToken("t"), start=False, ack_timeout=0.2
+        )
+        courier = Courier(client, Store(path, operator_id="op-1"))
+        await client.start()
+        ticket = Ticket(ticket_id="t-1", owner_id="cu-1", owner_nm="Carl")
+        message = courier.send(ticket, "anyone?")
+        await eventually(lambda: courier.store.message(message.message_id).tick == Tick.FAILED)
+        assert courier.may_be_on_server(message.message_id)
+        assert not courier.take_back(message.message_id)  # its edit would go as well
+        record = courier.store.message(message.message_id)
+        assert record is not None and record.tick == Tick.FAILED
+        assert [row[2] for row in courier.store.outbox()] == ["failed"]
+        await courier.close()
+        await client.stop()
+        courier.store.close()
+
+        again = Courier(client, Store(path, operator_id="op-1"))
+        assert again.may_be_on_server(message.message_id)
+        assert not again.take_back(message.message_id)
+        assert again.retry([message.message_id]) == 1  # the same messageId: kept once
+        assert [m.message_id for m in again.store.pending_outgoing()] == [message.message_id]
+
+
+async def test_a_failed_message_the_server_has_after_all_shows_the_servers_tick(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    client, recorder, courier, _ = await operator_with_courier(server, make_client)
+    ticket = await accepted_ticket(client, recorder, cu1)
+    message = message_to_customer(
+        ticket, client.user, "did it arrive?", created_at=courier.store.clock()
+    )
+    # The server stores it and acks; the console never heard the ack (a flaky link) and, after
+    # its silences, marked it failed.
+    await (await client.emit_message(message))
+    courier.store.record_outgoing(message)
+    courier.store.mark_failed(
+        message.message_id, "no answer from the server within 10 s (3 tries)", unanswered=True
+    )
+    assert courier.may_be_on_server(message.message_id)
+
+    await courier.resync()  # the server's copy, with its status
+    record = courier.store.message(message.message_id)
+    assert record is not None and record.tick >= Tick.SENT and record.error is None
+    assert courier.store.outbox() == [] and courier.store.failed_outgoing(ticket.ticket_id) == []
+    assert not courier.take_back(message.message_id)
+    assert [m.message_id for m in server.store.messages(ticket.ticket_id)] == [message.message_id]
+    await courier.close()

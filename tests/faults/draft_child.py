@@ -17,7 +17,7 @@ async def run(path: str, ticket: str, text: str) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.main.queue.select(ticket)
         await pilot.press("enter", *text)
-        assert app.main.composer.value == text
+        assert app.main.composer.text == text
         print("typed", flush=True)
         await asyncio.Event().wait()
 

@@ -30,7 +30,7 @@ async def send(app: ConsoleApp, pilot: Pilot[int], ticket: str, text: str) -> st
     app.main.queue.focus()
     assert app.main.queue.select(ticket)
     await pilot.press("enter")  # opens it and focuses the composer
-    app.main.composer.value = text
+    app.main.composer.text = text
     await pilot.press("enter")
     await pilot.pause()
     refused = [

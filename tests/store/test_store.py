@@ -337,3 +337,64 @@ def test_a_reply_seen_delivered_before_its_ack_stops_the_waiting_clock(store: St
     assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
     store.mark_sent("o1")
     assert store.ticket("a").waiting_since is None  # type: ignore[union-attr]
+
+
+SILENCE = "no answer from the server within 10 s (3 tries)"
+
+
+def test_why_a_message_failed_survives_a_restart(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "s.sqlite3"
+    first = Store(path, operator_id=ME, clock=clock)
+    first.apply(TicketCreated(ticket("a")))
+    first.record_outgoing(mine("a", "refused"))
+    first.record_outgoing(mine("a", "silent", 1))
+    first.mark_failed("refused", "ticket is closed")
+    first.mark_failed("silent", SILENCE, unanswered=True)
+    first.close()
+    second = Store(path, operator_id=ME, clock=clock)
+    assert second.surely_not_on_server("refused")
+    assert not second.surely_not_on_server("silent")  # its ack may have been lost on the way
+    second.mark_pending("silent")
+    assert not second.surely_not_on_server("silent")  # pending: not a failure at all
+
+
+def test_failures_stored_before_they_said_why_count_as_maybe_on_the_server(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    first = Store(path, operator_id=ME, clock=clock)
+    first.apply(TicketCreated(ticket("a")))
+    for n, mid in enumerate(("refused", "silent", "wordless")):
+        first.record_outgoing(mine("a", mid, n))
+    first.mark_failed("refused", "not yours: only the ticket's owner or handler may write")
+    first.mark_failed("silent", SILENCE)
+    first.mark_failed("wordless", "")
+    first._db.execute("UPDATE outbox SET error = NULL WHERE message_id = 'wordless'")
+    first._db.execute("ALTER TABLE outbox DROP COLUMN unanswered")  # as older versions wrote it
+    first.close()
+    second = Store(path, operator_id=ME, clock=clock)
+    assert second.surely_not_on_server("refused")
+    assert not second.surely_not_on_server("silent")
+    assert not second.surely_not_on_server("wordless")
+    second.close()
+    assert Store(path, operator_id=ME, clock=clock).surely_not_on_server("refused")
+
+
+@pytest.mark.parametrize("status", [MessageStatus.SENT, MessageStatus.DELIVERED])
+def test_the_servers_copy_of_a_failed_message_lifts_the_failure(
+    tmp_path: Path, clock: Clock, status: MessageStatus
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path, operator_id=ME, clock=clock)
+    store.apply(TicketCreated(ticket("a")))
+    store.record_outgoing(mine("a", "o1"))
+    store.mark_failed("o1", SILENCE, unanswered=True)
+    copy = mine("a", "o1").model_copy(update={"status_id": status})
+    change = store.apply(MessageUpdated(copy))
+    assert change is not None and change.kind == ChangeKind.MESSAGE_STATUS
+    record = store.message("o1")
+    assert record is not None and (record.tick, record.error) == (Tick(int(status)), None)
+    assert store.outbox() == [] and store.failed_outgoing("a") == []
+    store.close()
+    again = Store(path, operator_id=ME, clock=clock).message("o1")
+    assert again is not None and (again.tick, again.error) == (Tick(int(status)), None)

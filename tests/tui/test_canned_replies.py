@@ -36,8 +36,8 @@ async def test_tab_expands_a_reply_with_the_customer_operator_and_ticket_filled_
         await live.pilot.press(*"Hi! ::gre", "tab")
         composer = live.app.main.composer
         expected = "Hi! Hello Carl Customer, I am Olivia Operator, about Missing order."
-        assert composer.value == expected
-        assert composer.cursor_position == len(expected)
+        assert composer.text == expected
+        assert composer.cursor_location == (0, len(expected))
         assert composer.has_focus  # Tab expanded; it did not switch pane
         await live.pilot.press("enter")
         sent = Message.model_validate((await live.customer.next(ListenEvent.MESSAGE_UPDATED))[0])
@@ -50,7 +50,7 @@ async def test_tab_without_a_reply_name_still_switches_pane(
     async with live_factory(replies_dir=replies(tmp_path, **{"a.md": "x"})) as live:
         await accept_and_open(live)
         await live.pilot.press(*"a::b", "tab")  # `::` inside a word is not a reply name
-        assert live.app.main.composer.value == "a::b"
+        assert live.app.main.composer.text == "a::b"
         assert not live.app.main.composer.has_focus
 
 
@@ -62,8 +62,8 @@ async def test_an_unknown_placeholder_is_left_and_the_cursor_goes_to_it(
         await accept_and_open(live)
         await live.pilot.press(*"::ord", "tab")
         composer = live.app.main.composer
-        assert composer.value == "Order {order_id} ships {date}, Carl Customer."
-        assert composer.cursor_position == len("Order ")
+        assert composer.text == "Order {order_id} ships {date}, Carl Customer."
+        assert composer.cursor_location == (0, len("Order "))
 
 
 async def test_several_matches_open_the_picker_and_ctrl_t_searches_fuzzily(
@@ -82,16 +82,16 @@ async def test_several_matches_open_the_picker_and_ctrl_t_searches_fuzzily(
         assert [r.name for r in live.app.screen.shown] == ["refund_full", "refund_partial"]
         await live.pilot.press("down", "enter")
         composer = live.app.main.composer
-        assert composer.value == "Partial refund."
+        assert composer.text == "Partial refund."
         await live.pilot.press(*" And ", "ctrl+t")
         assert isinstance(live.app.screen, ReplyPicker)
         await live.pilot.press(*"shpg")  # fuzzy: s…h…p…g
         assert [r.name for r in live.app.screen.shown] == ["shipping"]
         await live.pilot.press("enter")
-        assert composer.value == "Partial refund. And Shipped."
+        assert composer.text == "Partial refund. And Shipped."
         assert composer.has_focus
         await live.pilot.press("ctrl+t", "escape")
-        assert composer.value == "Partial refund. And Shipped."
+        assert composer.text == "Partial refund. And Shipped."
 
 
 async def test_a_reply_over_the_content_limit_says_so_instead_of_expanding(
@@ -102,7 +102,7 @@ async def test_a_reply_over_the_content_limit_says_so_instead_of_expanding(
     async with live_factory(replies_dir=folder) as live:
         await accept_and_open(live)
         await live.pilot.press(*"::big", "tab")
-        assert live.app.main.composer.value == "::big"
+        assert live.app.main.composer.text == "::big"
         assert any(
             title == "Reply not inserted" and "too large" in text
             for title, text, _ in live.notifications()
@@ -120,7 +120,7 @@ async def test_unusable_reply_files_are_reported_and_the_others_still_work(
     async with live_factory(replies_dir=folder) as live:
         await accept_and_open(live)
         await live.pilot.press(*"::", "tab")
-        assert live.app.main.composer.value == "Thanks!"
+        assert live.app.main.composer.text == "Thanks!"
         (warning,) = [text for title, text, _ in live.notifications() if title == "Replies skipped"]
         for name in ("binary.md", "latin.txt", "huge.md", "folder.md"):
             assert name in warning
@@ -153,7 +153,7 @@ async def test_a_customer_named_like_a_placeholder_goes_in_literally(tmp_path: P
     async with app.run_test(size=(100, 30)) as pilot:
         app.main.queue.select("t-1")
         await pilot.press("enter", *"::hi", "tab")
-        value = app.main.composer.value
+        value = app.main.composer.text
     app.store.close()
     assert value == "Hi {operator} [b]Eve[/b]␛]52;c;AAAA␇ re {customer}"
 

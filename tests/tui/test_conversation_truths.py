@@ -46,7 +46,7 @@ async def test_replying_before_accepting_offers_to_accept_and_then_sends(live: L
     await live.pilot.press("enter", *"refunded", "enter")
     await live.until(lambda: len(live.app.screen_stack) == 2)
     question = str(live.app.screen.query_one("#dialog-body").render())
-    assert "Accept Double charge of" in question and "and send?" in question
+    assert "Accept Double charge of" in question and "and send your reply?" in question
     assert live.app.store.messages(ticket.ticket_id)[-1].own is False  # nothing sent yet
     assert live.app.store.ticket(ticket.ticket_id).waiting_since == waiting
 
@@ -55,7 +55,7 @@ async def test_replying_before_accepting_offers_to_accept_and_then_sends(live: L
     assert Message.model_validate(args[0]).content == "refunded"
     assert live.server.store.get_ticket(ticket.ticket_id).handle_by_id == "op-1"
     await live.until(lambda: live.app.store.draft(ticket.ticket_id) == "")
-    assert live.app.main.composer.value == ""
+    assert live.app.main.composer.text == ""
 
 
 async def test_a_refused_reply_shows_the_servers_words_whole_and_keeps_the_waiting_time(

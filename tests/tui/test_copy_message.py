@@ -49,7 +49,7 @@ async def test_y_copies_the_customers_last_message_as_plain_text(live: Live) -> 
     terminal = "".join(written)
     assert terminal.count("\x1b]52;") == 1  # the customer's own OSC 52 never reaches it
     assert "\x9b" not in terminal and "\x1b[2J" not in terminal
-    assert live.app.main.composer.value == "my draft"
+    assert live.app.main.composer.text == "my draft"
     assert any(title == "Copied" for title, _, _ in live.notifications())
 
 

@@ -47,24 +47,24 @@ async def test_a_draft_stays_with_its_ticket_and_comes_back_after_a_restart(
         main.queue.select("t-b")
         await pilot.press("enter")
         assert main.open_ticket_id == "t-b"
-        assert main.composer.value == ""  # Carl's words do not follow to Dora's ticket
+        assert main.composer.text == ""  # Carl's words do not follow to Dora's ticket
         assert main.composer.placeholder == "Reply to Dora · [b]Change address[/b] — Enter sends"
         await pilot.press(*"for Dora")
         await pilot.press("escape")
         main.queue.select("t-a")
         await pilot.press("enter")
-        assert main.composer.value == "half a reply"
+        assert main.composer.text == "half a reply"
     app.store.close()
 
     again = store_app(Store(path, operator_id=ME.user_id, clock=fixed_clock))
     async with again.run_test(size=(100, 30)) as pilot:
         again.main.queue.select("t-b")
         await pilot.press("enter")
-        assert again.main.composer.value == "for Dora"
+        assert again.main.composer.text == "for Dora"
         await pilot.press("escape")
         again.main.queue.select("t-a")
         await pilot.press("enter")
-        assert again.main.composer.value == "half a reply"
+        assert again.main.composer.text == "half a reply"
 
 
 async def test_a_stored_draft_is_put_back_and_emptying_it_forgets_it(
@@ -76,7 +76,7 @@ async def test_a_stored_draft_is_put_back_and_emptying_it_forgets_it(
     async with app.run_test(size=(100, 30)) as pilot:
         app.main.queue.select("t-a")
         await pilot.press("enter")
-        assert app.main.composer.value == "kept"
+        assert app.main.composer.text == "kept"
         await pilot.press(*["backspace"] * 4)
         assert app.store.draft("t-a") == ""
 
@@ -88,7 +88,7 @@ async def test_a_draft_put_back_is_not_typing_and_sending_clears_it(live: Live) 
     await live.pilot.press("a")
     await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-1")
     await live.pilot.press("enter")
-    assert live.app.main.composer.value == "your refund"
+    assert live.app.main.composer.text == "your refund"
     await live.customer.roundtrip()
     assert live.customer.seen(ListenEvent.TYPING) == [] and live.app.typing_sent == 0
     await live.pilot.press("enter")

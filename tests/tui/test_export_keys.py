@@ -20,7 +20,8 @@ HOSTILE = "look [here](http://evil) \x1b[2J now"
 
 
 def written(where: str) -> tuple[Path, str]:
-    return Path(where), Path(where).read_text()
+    path = Path(where).expanduser()
+    return path, path.read_text()
 
 
 @pytest.fixture
@@ -42,6 +43,8 @@ async def test_capital_e_exports_the_open_conversation_and_says_where(
     await live.pilot.press("E")
     await live.until(lambda: any(t == "Conversation exported" for t, _, _ in live.notifications()))
     (_, where, _) = next(n for n in live.notifications() if n[0] == "Conversation exported")
+    # Found in the demo: the whole path, cut at the notice's edge, never said where the file was.
+    assert where.startswith("~/Downloads/chat-") and len(where) <= 45, where  # fits at 80x24
     path, text = written(where)
     assert path.parent == home / "Downloads" and path.suffix == ".md"
     assert text.startswith("# Refund\n") and "\x1b" not in text
@@ -113,3 +116,14 @@ async def test_a_read_only_console_searches_and_exports_from_its_copy(
         await pilot.press("q")
     app.store.close()
     assert path.read_bytes() == before
+
+
+def test_an_export_never_replaces_an_earlier_one(tmp_path: Path) -> None:
+    """Review finding: the name holds the second and 8 characters of the id, and a second export
+    within that second replaced the first (and its images folder)."""
+    from chat_console.tui.history_files import _new_file
+
+    (tmp_path / "chat-ab-1.md").write_text("the first export")
+    assert _new_file(tmp_path, "chat-ab-1") == (tmp_path / "chat-ab-1-2.md", "chat-ab-1-2")
+    assert _new_file(tmp_path, "chat-ab-1") == (tmp_path / "chat-ab-1-3.md", "chat-ab-1-3")
+    assert (tmp_path / "chat-ab-1.md").read_text() == "the first export"

@@ -28,7 +28,7 @@ async def test_enter_then_a_reply_typed_at_once_is_text_in_the_composer(live: Li
     ticket = await live.open_ticket()
     await live.select(ticket.ticket_id)
     type_fast(live, [("enter", "\r"), ("h", "h"), ("a", "a"), ("c", "c")])
-    await live.until(lambda: live.app.main.composer.value == "hac")
+    await live.until(lambda: live.app.main.composer.text == "hac")
     await live.pilot.pause()
     assert live.app.screen is live.app.main  # no hijack or close dialog opened
     assert not live.app.main.queue.busy  # and no accept went out
@@ -44,3 +44,64 @@ async def test_a_dialogs_answer_typed_with_the_key_that_opens_it_answers_it(live
     type_fast(live, [("t", "t"), ("enter", "\r")])  # the first operator in the list: op2
     await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id == "op-2")
     assert live.app.main.open_ticket_id is None  # Enter did not open the ticket behind the dialog
+
+
+def _typed(text: str) -> list[tuple[str, str]]:
+    return [(c if c.isalnum() else "full_stop" if c == "." else "space", c) for c in text]
+
+
+async def test_a_new_line_typed_at_once_with_its_text_lands_where_it_was_typed(live: Live) -> None:
+    """Found working the demo over tmux: `that.<ctrl+j>Which` arrived in one read, and the new
+    line came after `Which` (the binding ran when the key had gone round the screen)."""
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter")
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    keys = [*_typed("Sorry."), ("ctrl+j", "\n"), *_typed("Which one"), ("ctrl+j", "\n")]
+    type_fast(live, [*keys, *_typed("Thanks")])
+    await live.until(lambda: live.app.main.composer.text.endswith("Thanks"))
+    assert live.app.main.composer.text == "Sorry.\nWhich one\nThanks"
+
+
+async def test_enter_typed_at_once_after_the_reply_sends_all_of_it(live: Live) -> None:
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("a", "enter")
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id)
+    type_fast(live, [*_typed("all of it"), ("enter", "\r")])
+    store, ticket_id = live.app.store, ticket.ticket_id
+    await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+    assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["all of it"]
+    assert live.app.main.composer.text == ""
+
+
+async def test_text_typed_at_once_after_enter_stays_in_the_composer(live: Live) -> None:
+    """Review finding: `first<Enter>second` in one read sent "first" and wiped "second"."""
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("a", "enter")
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id)
+    type_fast(live, [*_typed("first"), ("enter", "\r"), *_typed("second")])
+    store, ticket_id = live.app.store, ticket.ticket_id
+    await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+    await live.until(lambda: live.app.main.composer.text == "second")
+    assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["first"]
+    assert store.draft(ticket_id) == "second"
+
+
+async def test_on_a_ticket_nobody_handles_enter_sends_what_was_typed_before_it(live: Live) -> None:
+    ticket = await live.open_ticket()
+    await live.select(ticket.ticket_id)
+    await live.pilot.press("enter")
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    type_fast(live, [*_typed("first"), ("enter", "\r"), *_typed("more")])
+    await live.until(
+        lambda: any("Not yours" in str(w.render()) for w in live.app.screen.query("#dialog-title"))
+    )
+    await live.pilot.press("y")
+    store, ticket_id = live.app.store, ticket.ticket_id
+    await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+    assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["first"]
+    assert live.app.main.composer.text == "more"

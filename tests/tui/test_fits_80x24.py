@@ -53,7 +53,7 @@ async def test_the_footer_offers_no_key_that_the_composer_would_type(
         shown = {key.key_display for key in footer.query(FooterKey)}
         assert "/" not in shown
         await live.pilot.press("slash")
-        assert main.composer.value == "/"
+        assert main.composer.text == "/"
 
 
 async def test_a_read_only_console_still_shows_its_connection_first_at_80_columns(

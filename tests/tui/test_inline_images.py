@@ -68,8 +68,8 @@ async def test_a_decompression_bomb_is_one_line_and_is_never_decoded(
     decoded: list[object] = []
     import chat_console.tui.widgets.inline_image as inline_image
 
-    real = inline_image.decode_scaled
-    monkeypatch.setattr(inline_image, "decode_scaled", lambda *a: decoded.append(a) or real(*a))
+    real = inline_image.decode_source
+    monkeypatch.setattr(inline_image, "decode_source", lambda *a: decoded.append(a) or real(*a))
     tid = await accept_and_open(live)
     await live.customer_says(tid, b64(bomb_png(50_000, 50_000)), MessageType.IMAGE)
     await live.customer_says(tid, "after the bomb")
@@ -152,8 +152,8 @@ async def test_ctrl_o_says_why_a_file_cannot_be_sent_before_sending_it(
         path.write_bytes(content)
     tid = await accept_and_open(live)
     await attach(live, str(path))
+    await live.until(lambda: words in problem(live))
     assert isinstance(live.app.screen, AttachScreen)  # still asking
-    assert words in problem(live)
     await live.pilot.press("escape")
     assert live.app.store.messages(tid) == [] and live.app.store.outbox() == []
 
@@ -172,6 +172,9 @@ async def test_an_image_for_a_ticket_nobody_handles_asks_to_accept_first(
     await live.until(
         lambda: "Not yours yet" in str(live.app.screen.query("#dialog-title")[0].render())
     )
+    # Found working the demo: "… and send?" with a draft in the composer did not say what.
+    question = str(live.app.screen.query_one("#dialog-body").render())
+    assert question.endswith(" and send the image a.png?"), question
     await live.pilot.press("y")
     args = await live.customer.next(ListenEvent.MESSAGE_UPDATED)
     sent = Message.model_validate(args[0])
@@ -259,13 +262,13 @@ async def test_an_image_is_decoded_off_the_event_loop_behind_a_placeholder(
     import chat_console.tui.widgets.inline_image as inline_image
 
     release = threading.Event()
-    real = inline_image.decode_scaled
+    real = inline_image.decode_source
 
     def slow(*args):  # type: ignore[no-untyped-def]
         release.wait(timeout=30)  # a decode that takes as long as the test wants
         return real(*args)
 
-    monkeypatch.setattr(inline_image, "decode_scaled", slow)
+    monkeypatch.setattr(inline_image, "decode_source", slow)
     tid = await accept_and_open(live)
     await live.customer_says(tid, b64(two_colours_png(32, 16)), MessageType.IMAGE)
     await live.until(lambda: "[decoding…]" in screen_text(live))
@@ -276,3 +279,140 @@ async def test_an_image_is_decoded_off_the_event_loop_behind_a_placeholder(
     await live.until(lambda: len(half_block_rows(live)) == 8)
     assert "[decoding…]" not in screen_text(live)
     assert "typed while it decodes" in screen_text(live)
+
+
+class Decodes:
+    """Counts the decodes that really run (the function `decode_source` calls under its lock),
+    and how many ran at once. Each waits a moment for another to join it, so that decodes left
+    free to overlap do overlap."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: BaseException | None = None) -> None:
+        import threading
+
+        from chat_console import images
+
+        self.real = images.decode_shrunk
+        self.fail = fail
+        self.calls = 0
+        self.running = 0
+        self.most_at_once = 0
+        self.lock = threading.Lock()
+        self.joined = threading.Event()
+        monkeypatch.setattr(images, "decode_shrunk", self)
+
+    def __call__(self, *args: object) -> object:
+        with self.lock:
+            self.calls += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+            if self.running > 1:
+                self.joined.set()
+        try:
+            self.joined.wait(timeout=0.5)  # bounded: only gives another decode its chance
+            if self.fail is not None:
+                raise self.fail
+            return self.real(*args)  # type: ignore[arg-type]
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+async def test_a_resize_redraws_the_image_without_decoding_it_again(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decodes = Decodes(monkeypatch)
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(two_colours_png(2000, 100)), MessageType.IMAGE)
+    await live.until(lambda: half_block_rows(live))
+
+    def drawn_width() -> int | None:
+        rows = half_block_rows(live)
+        return len(rows[0]) if rows else None
+
+    widths, (cols, rows) = [drawn_width()], live.app.size
+    for narrower in (cols - 20, cols - 10, cols):  # as a terminal resized by dragging does
+        await live.pilot.resize_terminal(narrower, rows)
+        await live.until(lambda: drawn_width() not in (None, widths[-1]))
+        widths.append(drawn_width())
+    assert widths[0] == widths[-1] and len(set(widths)) == 3  # drawn at each size
+    assert decodes.calls == 1
+
+
+async def test_images_are_decoded_one_at_a_time(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decodes = Decodes(monkeypatch)
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(two_colours_png(32, 16)), MessageType.IMAGE)
+    await live.customer_says(tid, b64(two_colours_png(16, 8)), MessageType.IMAGE)
+    await live.until(lambda: len(half_block_rows(live)) == 8 + 4)
+    assert decodes.calls == 2 and decodes.most_at_once == 1
+
+
+async def test_an_image_that_fails_to_draw_says_why_once_and_is_not_decoded_again(
+    live: Live, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    decodes = Decodes(monkeypatch, fail=MemoryError())
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(two_colours_png(32, 16)), MessageType.IMAGE)
+    await live.until(lambda: "[image could not be drawn: MemoryError]" in screen_text(live))
+    assert "[decoding…]" not in screen_text(live)
+    await live.customer_says(tid, "drawn again after this")  # repaints the transcript
+    await live.pilot.resize_terminal(live.app.size.width - 10, live.app.size.height)
+    await live.until(lambda: "drawn again after this" in screen_text(live))
+    assert "[image could not be drawn: MemoryError]" in screen_text(live)
+    assert decodes.calls == 1
+    said = [r.getMessage() for r in caplog.records if "could not be drawn" in r.getMessage()]
+    assert len(said) == 1 and "iVBOR" not in said[0]  # once, and without the image's data
+
+
+async def test_v_says_why_when_drawing_fails_and_the_console_goes_on(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chat_console.tui.screens.image_viewer import ImageViewer
+
+    tid = await accept_and_open(live)
+    await live.customer_says(tid, b64(two_colours_png(64, 32)), MessageType.IMAGE)
+    await live.until(lambda: half_block_rows(live))
+    Decodes(monkeypatch, fail=MemoryError())
+    await live.pilot.press("escape", "V")
+    await live.until(lambda: live.notifications())
+    title, words, severity = live.notifications()[-1]
+    assert title == "Cannot show the image" and "MemoryError" in words and severity == "error"
+    assert not isinstance(live.app.screen, ImageViewer)
+    await live.customer_says(tid, "still here")
+    await live.until(lambda: "still here" in screen_text(live))
+
+
+async def test_ctrl_o_on_a_fifo_says_it_is_no_file_without_waiting_on_it(
+    live: Live, tmp_path: Path
+) -> None:
+    import os
+    import threading
+
+    from chat_console.tui.screens.attach import AttachScreen
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def writer_that_ends_a_blocked_read() -> None:
+        """Were the pipe opened for a blocking read, this ends it (else the test would hang)."""
+        while not done.is_set():
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # nobody reads it
+                done.wait(0.05)
+
+    threading.Thread(target=writer_that_ends_a_blocked_read, daemon=True).start()
+    try:
+        tid = await accept_and_open(live)
+        await attach(live, str(fifo))
+        await live.until(lambda: "pipe.png is not a regular file" in problem(live))
+        assert isinstance(live.app.screen, AttachScreen)  # still asking
+        await live.pilot.press("escape")
+        await live.customer_says(tid, "still answering")
+        await live.until(lambda: "still answering" in screen_text(live))
+        assert live.app.store.messages(tid)[-1].message.content == "still answering"
+    finally:
+        done.set()

@@ -75,7 +75,7 @@ async def test_a_read_only_console_shows_live_events_and_sends_and_writes_nothin
         refused = [(n.title, str(n.message)) for n in app._notifications]
         assert ("Message not sent", f"read-only: {REASON}") in refused
         assert app.store.outbox() == [] and app.typing_sent == 0
-        assert app.main.composer.value == "on my way"  # kept, not sent
+        assert app.main.composer.text == "on my way"  # kept, not sent
         await pilot.press("q")
     app.store.close()
     await customer.close()

@@ -74,7 +74,7 @@ async def test_a_refused_message_can_be_retried_and_then_discarded_by_key(live: 
 
     await live.pilot.press("alt+x")
     await live.until(lambda: live.app.store.message(failed) is None)
-    assert live.app.main.composer.value == ""  # the chords typed nothing
+    assert live.app.main.composer.text == ""  # the chords typed nothing
     assert "✗ failed" not in screen_text(live)
     assert live.app.store.outbox() == []
 

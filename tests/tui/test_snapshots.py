@@ -140,3 +140,17 @@ def test_reply_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
     empty = Store(":memory:", operator_id=ME.user_id, clock=fixed_clock)
     app = ConsoleApp(CONFIG, store=empty, clock=fixed_clock, live_clock=False)
     assert snap_compare(app, terminal_size=(80, 24), run_before=pick)
+
+
+def test_composer_over_several_lines_near_the_limit(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """A reply of many lines: the composer has grown to its most (5 lines at 24 rows) and
+    scrolls, the cursor's line in sight; past 80 % of the limit its border shows the size."""
+
+    async def write(pilot: Pilot[int]) -> None:
+        await open_carl(pilot)
+        composer = console(pilot).main.composer
+        composer.put_back(("x" * 99 + "\n") * 8400 + "Dear Carl,\nyour parcel left today")
+        await pilot.press("ctrl+j", *"Olivia")
+        await pilot.pause()
+
+    assert snap_compare(store_app(), terminal_size=(80, 24), run_before=write)

@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input
 
 from chat_console.protocol import Message, Ticket, TicketStatus
 from chat_console.protocol.inbound import MessageUpdated
 from chat_console.store import Store, View
 from chat_console.tui.app import ConsoleApp
+from chat_console.tui.widgets.composer import Composer
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
 from tests.tui.sample import ME, NOW, fixed_clock, store_app
@@ -30,7 +30,7 @@ async def test_queue_shows_untrusted_names_literally_and_opens_a_ticket() -> Non
         queue.select("t1")
         await pilot.press("enter")
         assert app.main.open_ticket_id == "t1"
-        assert isinstance(app.focused, Input) and app.focused.id == "composer"
+        assert isinstance(app.focused, Composer) and app.focused.id == "composer"
 
 
 async def test_letters_typed_in_the_composer_are_text_not_commands() -> None:
@@ -40,7 +40,7 @@ async def test_letters_typed_in_the_composer_are_text_not_commands() -> None:
         await pilot.press("enter")
         await pilot.press("a", "c", "h", "t", "q", "n", "question_mark", "slash", "j")
         await pilot.pause()
-        assert app.main.composer.value == "achtqn?/j"
+        assert app.main.composer.text == "achtqn?/j"
         assert app.is_running and len(app.screen_stack) == 1
         await pilot.press("escape")
         assert app.focused is app.main.queue
@@ -121,6 +121,10 @@ async def test_ten_thousand_tickets_and_a_hundred_thousand_messages_stay_bounded
         await pilot.press("j", "j", "j", "pagedown", "pagedown")
         assert queue.cursor == 3 + 2 * (queue.size.height // 2)
         assert queue.scroll_y > 0
+        await pilot.press("end")  # found in the demo: End scrolled the view, Enter opened row 1
+        assert queue.cursor == 9_999 and queue.scroll_y == queue.max_scroll_y
+        await pilot.press("home")
+        assert queue.cursor == 0 and queue.scroll_y == 0
         queue.select(big)
         await pilot.press("enter")
         transcript = app.main.query_one(Transcript)

@@ -21,7 +21,7 @@ from chat_console.client.resync import resync
 from chat_console.client.sender import OutboxSender
 from chat_console.protocol import Message, MessageType, Ticket
 from chat_console.protocol.compose import NoRecipient, message_to_customer
-from chat_console.store import Change, Store
+from chat_console.store import Change, Store, Tick
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class Courier:
     def enqueue(self, message: Message) -> Message:
         """Record a message built elsewhere (it keeps its messageId) and let the pump send it."""
         self._note([self.store.record_outgoing(message)])
+        self._sender.never_emitted.add(message.message_id)
         self._kick()
         return message
 
@@ -81,9 +82,29 @@ class Courier:
         return sum(1 for c in changes if c is not None)
 
     def discard(self, message_ids: Iterable[str]) -> int:
-        changes = [self.store.discard(i) for i in message_ids]
+        """Failed messages leave the outbox and the conversation (a pending one: `take_back`)."""
+        changes = [self.store.discard(i) for i in message_ids if self._failed(i)]
         self._note(changes)
         return sum(1 for c in changes if c is not None)
+
+    def take_back(self, message_id: str) -> bool:
+        """The operator takes a message back to edit it: one the server refused, or a pending
+        one that was never emitted. One emitted and unanswered (pending, or failed after its
+        silences) may already be on the server, and its edit would reach the customer too.
+        Whether it left the outbox and the conversation."""
+        if self.store.surely_not_on_server(message_id):
+            return self.discard([message_id]) == 1
+        if self._failed(message_id):
+            return False
+        return self._sender.take_back(message_id)
+
+    def may_be_on_server(self, message_id: str) -> bool:
+        """A failed message whose answer never came: the server may have stored it."""
+        return self._failed(message_id) and not self.store.surely_not_on_server(message_id)
+
+    def _failed(self, message_id: str) -> bool:
+        record = self.store.message(message_id)
+        return record is not None and record.tick == Tick.FAILED
 
     async def finish(self, within: float) -> None:
         """Orderly quit: send nothing new, wait (bounded) for the answers to what is in flight."""

@@ -16,7 +16,9 @@ Each answer is matched to its own message (and so its own messageId):
   in order, and the server keeps a messageId it already has from us once;
 - an answer that never comes leaves it pending and drops the link (a half-open socket would
   otherwise only be noticed at Engine.IO's ping timeout); after `SILENT_TRIES` such silences for
-  one message it counts as failed, so a server that never answers cannot cycle us forever.
+  one message it counts as failed, so a server that never answers cannot cycle us forever. That
+  failure is marked unanswered: the server may have stored it, so it is never taken back to be
+  written again, only retried with the same messageId (or discarded here, knowingly).
 """
 
 import asyncio
@@ -31,7 +33,7 @@ from chat_console.client.errors import AckTimeout, ClientError, NotConnected, Te
 from chat_console.client.events import ConnectionState
 from chat_console.client.operator import Answer, OperatorClient
 from chat_console.protocol import Message
-from chat_console.store import Change, Store
+from chat_console.store import Change, Store, Tick
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,9 @@ class OutboxSender:
         self.window = self.max_in_flight  # smaller for a while after a temporary refusal
         self.silences: dict[str, int] = {}  # message id -> answers that never came in a row
         self.in_flight: dict[Answer, Message] = {}  # emitted, the answer not in yet
+        # Written in this session and never emitted: only these may be taken back unsent (a
+        # message emitted once may be on the server, whatever its tick says).
+        self.never_emitted: set[str] = set()
         self._pause = Backoff(first=0.2, ceiling=10.0)
 
     async def flush(self, stopping: Callable[[], bool]) -> None:
@@ -72,7 +77,10 @@ class OutboxSender:
                 if self._may_send(link_gone or later or stopping(), len(in_flight)) and (
                     self._refill(queue, in_flight)
                 ):
-                    if not await self._emit(queue.popleft(), in_flight, answered):
+                    message = queue.popleft()
+                    if self.store.message(message.message_id) is None:
+                        continue  # taken back since the outbox was read
+                    if not await self._emit(message, in_flight, answered):
                         link_gone = True
                     continue
                 if not in_flight:
@@ -102,10 +110,21 @@ class OutboxSender:
             queue.extend(m for m in self.store.pending_outgoing() if m.message_id not in sending)
         return bool(queue)
 
+    def take_back(self, message_id: str) -> bool:
+        """Whether a pending message could be taken out of the outbox before it was ever emitted
+        (then it is gone from the store too)."""
+        record = self.store.message(message_id)
+        if message_id not in self.never_emitted or record is None or record.tick != Tick.PENDING:
+            return False
+        self.never_emitted.discard(message_id)
+        self._note([self.store.discard(message_id)])
+        return True
+
     async def _emit(
         self, message: Message, in_flight: dict[Answer, Message], answered: asyncio.Queue[Answer]
     ) -> bool:
         """Put one message on the wire; False when the link is gone (it stays pending)."""
+        self.never_emitted.discard(message.message_id)  # from here on it may reach the server
         try:
             answer = await self.client.emit_message(message)
         except NotConnected:
@@ -145,13 +164,14 @@ class OutboxSender:
         silences = self.silences.get(message_id, 0) + 1
         self.silences[message_id] = silences
         if silences >= SILENT_TRIES:
-            self._failed(message_id, f"{problem} ({silences} tries)")
+            self._failed(message_id, f"{problem} ({silences} tries)", unanswered=True)
             return Verdict.FAILED
         if not link_gone:  # once per flush: the others in flight share the same dead link
             with contextlib.suppress(ClientError):
                 await self.client.drop_link(str(problem))
         return Verdict.LINK_GONE
 
-    def _failed(self, message_id: str, words: str) -> None:
+    def _failed(self, message_id: str, words: str, *, unanswered: bool = False) -> None:
+        """`unanswered`: the server may have stored it all the same (its ack lost on the way)."""
         self.silences.pop(message_id, None)
-        self._note([self.store.mark_failed(message_id, words)])
+        self._note([self.store.mark_failed(message_id, words, unanswered=unanswered)])

@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_by_ticket ON messages (ticket_id, seq);
 CREATE TABLE IF NOT EXISTS outbox (
     message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, content TEXT NOT NULL,
-    type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL
+    type INTEGER NOT NULL, state TEXT NOT NULL, error TEXT, created_at TEXT NOT NULL,
+    unanswered INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS drafts (ticket_id TEXT PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (server TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -169,6 +170,20 @@ def _cut_content(message: Message) -> tuple[Message, int | None]:
     return message.model_copy(update={"content": kept}), size
 
 
+def _note_unanswered_failures(db: sqlite3.Connection) -> None:
+    """An outbox written before failures said whether they were answered: its failed rows may
+    be on the server (the safe guess) unless their words are a refusal's, that is, anything
+    but the silence's "… (N tries)", the only unanswered failure those versions wrote."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(outbox)")}
+    if "unanswered" in columns:
+        return
+    db.execute("ALTER TABLE outbox ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE outbox SET unanswered = 1"
+        " WHERE state = 'failed' AND (error IS NULL OR error LIKE '%tries)')"
+    )
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
@@ -242,6 +257,7 @@ class Store:
             self._db.execute("ALTER TABLE messages ADD COLUMN full_size INTEGER")
         if "note" not in columns:  # a history written before the console wrote lines of its own
             self._db.execute("ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0")
+        _note_unanswered_failures(self._db)
         ensure_index(self._db)
         self._sync = int(self._db.execute("PRAGMA synchronous").fetchone()[0])  # the build's
         self._tickets: dict[str, TicketRecord] = {}
@@ -712,8 +728,7 @@ class Store:
         existing = self._stored(message.message_id)
         if existing is not None:  # the same messageId twice is the same message (reading 6)
             if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
-                self._save_message(existing)
-                self._answered(existing.message)
+                self._lifted(existing)
                 return Change(ChangeKind.MESSAGE_STATUS, message.ticket_id, message.message_id)
             return None
         own = bool(self.operator_id) and message.sender_id == self.operator_id
@@ -772,7 +787,9 @@ class Store:
         self._index_message(record)
         self._stored_new(message.ticket_id, self._save_message(record))
         self._db.execute(
-            "INSERT OR REPLACE INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO outbox"
+            " (message_id, ticket_id, content, type, state, error, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 message.message_id,
                 message.ticket_id,
@@ -806,7 +823,12 @@ class Store:
             ticket.waiting_since = None
             self._save_ticket(ticket)
 
-    def mark_failed(self, message_id: str, error: str) -> Change | None:
+    def mark_failed(
+        self, message_id: str, error: str, *, unanswered: bool = False
+    ) -> Change | None:
+        """`unanswered`: no answer ever came, so the server may have stored it (an ack lost on
+        the way); otherwise it was refused, by the server or before it was emitted, and surely
+        is not on the server."""
         record = self._messages.get(message_id)
         if record is None or record.tick > Tick.PENDING:
             # The server showed us it has the message (a tick beyond pending): nothing to send.
@@ -817,8 +839,8 @@ class Store:
         record.tick, record.error = Tick.FAILED, error
         self._save_message(record)
         self._db.execute(
-            "UPDATE outbox SET state = 'failed', error = ? WHERE message_id = ?",
-            (error, message_id),
+            "UPDATE outbox SET state = 'failed', error = ?, unanswered = ? WHERE message_id = ?",
+            (error, int(unanswered), message_id),
         )
         self.commit()
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
@@ -839,16 +861,18 @@ class Store:
         record.tick, record.error = Tick.PENDING, None
         self._save_message(record)
         self._db.execute(
-            "UPDATE outbox SET state = 'pending', error = NULL WHERE message_id = ?",
+            "UPDATE outbox SET state = 'pending', error = NULL, unanswered = 0"
+            " WHERE message_id = ?",
             (message_id,),
         )
         self.commit()
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
 
     def discard(self, message_id: str) -> Change | None:
-        """The operator gives up on a failed message: it leaves the outbox and the conversation."""
+        """The operator gives up on a failed message, or takes back one never sent (the courier
+        knows which): it leaves the outbox and the conversation."""
         record = self._messages.get(message_id)
-        if record is None or record.tick != Tick.FAILED:
+        if record is None or record.tick not in (Tick.FAILED, Tick.PENDING) or not record.own:
             return None
         ticket_id = record.message.ticket_id
         del self._messages[message_id]
@@ -860,6 +884,18 @@ class Store:
             ticket.message_count = max(0, ticket.message_count - 1)
         self.commit()
         return Change(ChangeKind.MESSAGE_REMOVED, ticket_id, message_id)
+
+    def surely_not_on_server(self, message_id: str) -> bool:
+        """A failed message refused (by the server, or before it was emitted): taking it back
+        cannot leave a copy with the customer. One that failed unanswered may be stored."""
+        record = self._messages.get(message_id)
+        if record is None or record.tick != Tick.FAILED:
+            return False
+        row = self._db.execute(
+            "SELECT unanswered FROM outbox WHERE message_id = ? AND state = 'failed'",
+            (message_id,),
+        ).fetchone()
+        return row is not None and row[0] == 0
 
     def failed_outgoing(self, ticket_id: str) -> list[str]:
         """Ids of the ticket's own messages that failed, oldest first."""
@@ -878,20 +914,24 @@ class Store:
 
     @staticmethod
     def _raise_tick(record: MessageRecord, tick: Tick) -> bool:
-        # Ticks only advance; a late "sent" ack after "delivered" must not step back.
-        if tick <= record.tick and record.tick != Tick.FAILED:
-            return False
-        if record.tick == Tick.FAILED and tick < Tick.DELIVERED:
+        # Ticks only advance; a late "sent" ack after "delivered" must not step back. A failed
+        # message the server shows it has (sent or beyond: its ack was lost) failed no longer.
+        if tick <= record.tick or tick < Tick.SENT:
             return False
         record.tick, record.error = tick, None
         return True
+
+    def _lifted(self, record: MessageRecord) -> None:
+        """The server has the message: nothing of it is left to send, nor to take back."""
+        self._save_message(record)
+        self._db.execute("DELETE FROM outbox WHERE message_id = ?", (record.message_id,))
+        self._answered(record.message)
 
     def _advance_tick(self, message_id: str, tick: Tick) -> Change | None:
         record = self._stored(message_id)
         if record is None or not record.own or not self._raise_tick(record, tick):
             return None
-        self._save_message(record)
-        self._answered(record.message)
+        self._lifted(record)
         return Change(ChangeKind.MESSAGE_STATUS, record.message.ticket_id, message_id)
 
     def mark_ticket_read(self, ticket_id: str) -> int:

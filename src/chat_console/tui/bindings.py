@@ -17,6 +17,9 @@ class Spec:
     description: str
     show: bool = True  # in the footer
     display: str | None = None  # how the footer shows the key, when the name is unwieldy
+    # Before the focused widget sees the key: the composer's keys, which its editor would
+    # otherwise take for itself (Enter a new line, ctrl+e end of line, up the cursor).
+    priority: bool = False
 
 
 SCREEN = (
@@ -59,11 +62,37 @@ QUEUE = (
     Spec("cursor_up", "k,up", "cursor_up", "Previous ticket", show=False),
     Spec("page_down", "pagedown", "page_down", "Page down", show=False),
     Spec("page_up", "pageup", "page_up", "Page up", show=False),
+    Spec("first", "home,g", "first", "First ticket", show=False),
+    Spec("last", "end,G", "last", "Last ticket", show=False),
+)
+
+# The composer's own keys, active while it has the focus.
+COMPOSER = (
+    Spec("send", "enter", "send", "Composer: send the reply", show=False, priority=True),
+    Spec(
+        "newline", "ctrl+j,shift+enter", "newline", "Composer: new line", show=False, priority=True
+    ),
+    Spec(
+        "editor",
+        "ctrl+e",
+        "edit_in_editor",
+        "Composer: edit the reply in $EDITOR",
+        show=False,
+        priority=True,
+    ),
+    Spec(
+        "edit_last",
+        "up",
+        "edit_last",
+        "Empty composer: edit your last unsent message",
+        show=False,
+        priority=True,
+    ),
 )
 
 PALETTE_ONLY = (Spec("command_palette", "ctrl+p", "command_palette", "Command palette"),)
 
-EVERY = SCREEN + QUEUE + PALETTE_ONLY
+EVERY = SCREEN + QUEUE + COMPOSER + PALETTE_ONLY
 
 
 def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
@@ -74,7 +103,15 @@ def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
 
 def bindings(specs: tuple[Spec, ...]) -> list[BindingType]:
     return [
-        Binding(s.keys, s.action, s.description, show=s.show, key_display=s.display, id=s.id)
+        Binding(
+            s.keys,
+            s.action,
+            s.description,
+            show=s.show,
+            key_display=s.display,
+            priority=s.priority,
+            id=s.id,
+        )
         for s in specs
     ]
 

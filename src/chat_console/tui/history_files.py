@@ -22,12 +22,32 @@ def export_folder() -> Path:
 def export_to_file(store: Store, ticket_id: str, timezone: tzinfo | None) -> Path:
     folder = export_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    safe_id = re.sub(r"[^A-Za-z0-9_-]", "", ticket_id)[:64] or "ticket"
+    # The short id, as the console shows it: the notice saying where must fit at 80 columns.
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "", ticket_id)[:8] or "ticket"
     stem = f"chat-{safe_id}-{now_utc():%Y%m%d-%H%M%S}"
-    text = export(store, ticket_id, Format.MARKDOWN, images_folder(folder, stem), folder, timezone)
-    path = folder / f"{stem}.md"
-    path.write_text(text, encoding="utf-8")
+    path, stem = _new_file(folder, stem)
+    try:
+        images = images_folder(folder, stem)
+        text = export(store, ticket_id, Format.MARKDOWN, images, folder, timezone)
+        path.write_text(text, encoding="utf-8")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
+
+
+def _new_file(folder: Path, stem: str) -> tuple[Path, str]:
+    """`<stem>.md`, else `<stem>-2.md`, … created empty here: two exports in one second (or
+    two ids alike in their first characters) never replace each other's file."""
+    for n in range(1, 1000):
+        name = stem if n == 1 else f"{stem}-{n}"
+        path = folder / f"{name}.md"
+        try:
+            with path.open("x", encoding="utf-8"):
+                return path, name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder / stem}.md and 998 more exist")
 
 
 def as_text(store: Store, ticket_id: str, timezone: tzinfo | None) -> str:
@@ -44,3 +64,9 @@ def run_pager(text: str) -> str | None:
     except OSError as problem:
         return f"cannot run {command[0]}: {problem.strerror or problem}"
     return None if done.returncode == 0 else f"{command[0]} exited with {done.returncode}"
+
+
+def as_shown(path: Path) -> str:
+    """`~/…` for a path in the operator's home: what a notice has room for."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)

@@ -1,9 +1,12 @@
-"""The path of an image file to send: checked here, so a refusal is said before anything is sent."""
+"""The path of an image file to send: checked here, so a refusal is said before anything is sent.
 
+The file is read in a thread: a path on a slow disk must not stop the console meanwhile."""
+
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -40,11 +43,19 @@ class AttachScreen(ModalScreen[Attachment | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         typed = event.value.strip().strip("'\"")  # as a terminal pastes a dropped file's path
-        if not typed:
-            return
-        found = attachment(Path(typed))
+        if typed:
+            self._read(Path(typed))
+
+    @work(exclusive=True, group="attach")  # the last path typed is the one that counts
+    async def _read(self, path: Path) -> None:
+        problem = self.query_one("#attach-problem", Static)
+        problem.update(Content("Reading…"))
+        try:
+            found = await asyncio.to_thread(attachment, path)
+        except Exception as error:  # a worker's error would end the console: said here instead
+            found = Refused(f"cannot read {path}: {type(error).__name__}")
         if isinstance(found, Refused):
-            self.query_one("#attach-problem", Static).update(Content(one_line(found.reason)))
+            problem.update(Content(one_line(found.reason)))
             return
         self.dismiss(found)
 

@@ -32,6 +32,7 @@ from chat_console.images import (
     decode_scaled,
     fit_cells,
     fit_pixels,
+    not_drawn,
     read_header,
 )
 from chat_console.store import MessageRecord, one_line
@@ -107,21 +108,31 @@ async def view_image(app: App[int], record: MessageRecord, graphics: "Graphics")
         notify_error(app, header.reason.removeprefix("image: "), title="Cannot show the image")
         return
     cols, rows = app.size.width - _MARGIN[0], app.size.height - _MARGIN[1]
-    content = record.message.content
-    picture: Widget | None = None
-    if graphics == "halfcell":
-        drawn = await asyncio.to_thread(_half_blocks, content, header, cols, rows)
-        picture = None if drawn is None else Static(drawn, id="viewer-image")
-    else:
-        from textual_image.widget import SixelImage, TGPImage  # imported before Textual started
-
-        image = await asyncio.to_thread(_pixels, content, header, cols, rows)
-        kind = SixelImage if graphics == "sixel" else TGPImage  # chosen: the operator knows
-        picture = None if image is None else kind(image, id="viewer-image")
+    try:
+        picture = await _picture(record.message.content, header, graphics, cols, rows)
+    except Exception as problem:  # out of memory, a parser's own bug: said, the console goes on
+        log.warning("image of message %s not viewed: %s", record.message_id, type(problem).__name__)
+        reason = not_drawn(problem).reason
+        notify_error(app, reason.removeprefix("image "), title="Cannot show the image")
+        return
     if picture is None:
         notify_error(app, "damaged past its header", title="Cannot show the image")
         return
     await app.push_screen(ImageViewer(picture, caption(record, header)))
+
+
+async def _picture(
+    content: str, header: ImageHeader, graphics: "Graphics", cols: int, rows: int
+) -> Widget | None:
+    """The image drawn with `graphics` within `cols`×`rows` cells, decoded in a thread."""
+    if graphics == "halfcell":
+        drawn = await asyncio.to_thread(_half_blocks, content, header, cols, rows)
+        return None if drawn is None else Static(drawn, id="viewer-image")
+    from textual_image.widget import SixelImage, TGPImage  # imported before Textual started
+
+    image = await asyncio.to_thread(_pixels, content, header, cols, rows)
+    kind = SixelImage if graphics == "sixel" else TGPImage  # chosen: the operator knows
+    return None if image is None else kind(image, id="viewer-image")
 
 
 def _half_blocks(content: str, header: ImageHeader, cols: int, rows: int) -> Text | None:

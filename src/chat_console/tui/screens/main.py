@@ -3,19 +3,21 @@
 import time
 
 from textual import on
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from chat_console.alerts import Kind
 from chat_console.history_tools import Match
-from chat_console.store import View
+from chat_console.store import View, one_line
 from chat_console.tui import messages as msg
 from chat_console.tui.bindings import SCREEN, bindings
-from chat_console.tui.history_files import as_text, export_to_file, run_pager
+from chat_console.tui.handover import CannotHandOver, handed_over
+from chat_console.tui.history_files import as_shown, as_text, export_to_file, run_pager
 from chat_console.tui.notices import notify_error
 from chat_console.tui.screens.ticket_actions import TicketActionScreen
 from chat_console.tui.widgets.bars import StatusBar, ViewsBar
+from chat_console.tui.widgets.composer import Composer
 from chat_console.tui.widgets.conversation import Conversation
 from chat_console.tui.widgets.queue import QueueView
 from chat_console.tui.widgets.transcript import Transcript
@@ -56,7 +58,7 @@ class MainScreen(TicketActionScreen):
         return self.conversation.transcript
 
     @property
-    def composer(self) -> Input:
+    def composer(self) -> Composer:
         return self.conversation.composer
 
     @property
@@ -65,6 +67,7 @@ class MainScreen(TicketActionScreen):
 
     def on_mount(self) -> None:
         self.filter_input.display = False
+        self.queue.being_read = self.conversation.being_read
         self.queue.reload()
         self.refresh_bars()
         self.queue.focus()
@@ -85,7 +88,7 @@ class MainScreen(TicketActionScreen):
             protocol=self.protocol,
             retry_key=self.console.chord_for("retry") if self.console.client else "",
             new=counts[View.NEW],
-            unread=store.unread_tickets(),
+            unread=self._unread_tickets(),
             mine=counts[View.MINE],
             dropped=self.console.dropped_events,
             skipped=store.skipped,
@@ -93,6 +96,12 @@ class MainScreen(TicketActionScreen):
             read_only=self.console.read_only_reason,
         )
         self.refresh_header()
+
+    def _unread_tickets(self) -> int:
+        """Tickets with unread messages, those whose read receipt is on its way not counted."""
+        store = self.console.store
+        reading = [store.ticket(t) for t in self.conversation.being_read]
+        return store.unread_tickets() - sum(1 for r in reading if r is not None and r.unread)
 
     def store_replaced(self) -> None:
         """The console took its history over from another one: everything from the new store."""
@@ -234,7 +243,7 @@ class MainScreen(TicketActionScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is text in an input, but Textual's footer does not know it as a printable key
         (its name is "slash") and would offer Filter while the operator writes a reply."""
-        return not (action == "filter" and isinstance(self.focused, Input))
+        return not (action == "filter" and isinstance(self.focused, Input | TextArea))
 
     def action_filter(self) -> None:
         self.filter_input.display = True
@@ -266,25 +275,21 @@ class MainScreen(TicketActionScreen):
         except OSError as problem:
             notify_error(self.console, str(problem), title="Cannot export")
             return
-        self.app.notify(str(path), title="Conversation exported", markup=False)
+        self.app.notify(as_shown(path), title="Conversation exported", markup=False)
 
     def action_pager(self) -> None:
         """The open conversation as text in $PAGER (less if unset), the terminal handed over
-        while it runs. The console waits meanwhile: a long read may cost a reconnect, which
-        catches up on what arrived."""
+        while it runs."""
         tid = self.open_ticket_id
         if tid is None:
             self.app.notify("No conversation open", timeout=3, markup=False)
             return
         text = as_text(self.console.store, tid, self.console.timezone)
         try:
-            with self.app.suspend():
-                problem = run_pager(text)
-        except SuspendNotSupported:
-            if not self.app.is_headless:
-                notify_error(self.console, "this terminal cannot be handed over", title="Pager")
-                return
-            problem = run_pager(text)  # tests: nothing to hand over
+            problem = handed_over(self.app, lambda: run_pager(text))
+        except CannotHandOver:
+            notify_error(self.console, "this terminal cannot be handed over", title="Pager")
+            return
         if problem:
             notify_error(self.console, problem, title="Pager")
 
@@ -332,9 +337,14 @@ class MainScreen(TicketActionScreen):
     def _accept_then_send(self, event: Conversation.AcceptWanted) -> None:
         tid, image = event.ticket_id, event.image
         if image is None:
-            self.accept_and_then(tid, lambda: self.conversation.send_draft(tid))
+            typed = event.typed
+            self.accept_and_then(tid, lambda: self.conversation.send_typed(tid, typed))
         else:
-            self.accept_and_then(tid, lambda: self.conversation.send_image_now(tid, image))
+            self.accept_and_then(
+                tid,
+                lambda: self.conversation.send_image_now(tid, image),
+                f"the image {one_line(image.path.name)}",
+            )
 
     def action_help(self) -> None:
         from chat_console.tui.screens.help import HelpScreen

@@ -218,12 +218,15 @@ class TicketActionScreen(Screen[None]):
 
         self.await_ack(record, "accepting…", lambda: client.accept(record.ticket), accepted)
 
-    def accept_and_then(self, ticket_id: str, then: Callable[[], None]) -> None:
-        """Ask to accept the ticket (naming it and its customer), then accept it and `then`."""
+    def accept_and_then(
+        self, ticket_id: str, then: Callable[[], None], sending: str = "your reply"
+    ) -> None:
+        """Ask to accept the ticket (naming it, its customer and what goes once it is accepted),
+        then accept it and `then`."""
         record = self.console.store.ticket(ticket_id)
         if record is None:
             return
-        question = about_ticket("Accept", record, " and send?")
+        question = about_ticket("Accept", record, f" and send {sending}?")
 
         def answered(yes: bool | None) -> None:
             if yes:

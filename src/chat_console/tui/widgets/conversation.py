@@ -10,17 +10,16 @@ belong to the screen; when a reply needs the ticket accepted first the conversat
 import base64
 import logging
 import time
+from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, cast
 
 import platformdirs
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import TextArea
 from textual.worker import Worker
 
 from chat_console.client.errors import ClientError
@@ -29,12 +28,15 @@ from chat_console.images import Attachment
 from chat_console.protocol import MessageType
 from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
-from chat_console.store import MessageRecord, TicketRecord, one_line, safe_text
+from chat_console.store import MessageRecord, Tick, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
+from chat_console.tui.external_editor import edit_in_editor
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
+from chat_console.tui.handover import CannotHandOver, handed_over
 from chat_console.tui.notices import notify_error, report_failed_worker
 from chat_console.tui.screens.reply_picker import ReplyPicker
 from chat_console.tui.widgets.bars import ConversationHeader, TicketDetails, TypingLine
+from chat_console.tui.widgets.composer import Composer
 from chat_console.tui.widgets.transcript import Transcript, image_size
 
 log = logging.getLogger(__name__)
@@ -48,33 +50,19 @@ NO_TICKET_PLACEHOLDER = "Write a reply — Enter sends"
 READ_ONLY_PLACEHOLDER = "Read-only: another console owns this history (status bar)"
 
 
-class Composer(Input):
-    """The reply line; Tab after `::name` expands a canned reply (elsewhere Tab switches pane)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("tab", "expand_reply", show=False)]
-
-    class ExpandWanted(Message):
-        def __init__(self, start: int, prefix: str) -> None:
-            super().__init__()
-            self.start = start  # where `::` begins
-            self.prefix = prefix
-
-    def action_expand_reply(self) -> None:
-        found = trigger_before(self.value, self.cursor_position)
-        if found is None:
-            raise SkipAction()  # the screen's Tab
-        self.post_message(self.ExpandWanted(*found))
-
-
 class Conversation(Vertical):
     class AcceptWanted(Message):
         """The operator replied on a ticket nobody handles: the screen offers to accept it, and
-        then sends the ticket's draft (`send_draft`), or the image attached (`send_image_now`)."""
+        then sends what was typed before Enter (`send_typed`), or the image attached
+        (`send_image_now`)."""
 
-        def __init__(self, ticket_id: str, image: "Attachment | None" = None) -> None:
+        def __init__(
+            self, ticket_id: str, image: "Attachment | None" = None, typed: str = ""
+        ) -> None:
             super().__init__()
             self.ticket_id = ticket_id
-            self.image = image  # what to send once accepted, instead of the draft
+            self.image = image  # what to send once accepted, instead of the typed text
+            self.typed = typed
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -84,6 +72,13 @@ class Conversation(Vertical):
         self._history_loaded: set[str] = set()
         # tickets whose oldest message the server has, or whose older page is on its way
         self._no_older_on_server: set[str] = set()
+
+    @property
+    def being_read(self) -> Collection[str]:
+        """Tickets whose read receipt is on its way (live): the queue and the status bar show
+        them as read, so that a message arriving on the open conversation does not flash an
+        unread badge for one round trip to the server (and repaint both over ssh)."""
+        return self._reading
 
     @property
     def console(self) -> "ConsoleApp":
@@ -120,8 +115,8 @@ class Conversation(Vertical):
         return self.query_one(Transcript)
 
     @property
-    def composer(self) -> Input:
-        return self.query_one("#composer", Input)
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
 
     def _record(self) -> TicketRecord | None:
         return self.console.store.ticket(self.ticket_id) if self.ticket_id else None
@@ -129,6 +124,8 @@ class Conversation(Vertical):
     # ---- what the screen tells it -----------------------------------------------------
 
     def open(self, ticket_id: str) -> None:
+        if self.ticket_id not in (None, ticket_id):  # keys typed just before are not lost
+            self.console.store.save_draft(self.ticket_id, self.composer.text)
         self.ticket_id = ticket_id
         self.transcript.show(ticket_id)
         self._show_draft()
@@ -169,37 +166,102 @@ class Conversation(Vertical):
     def _show_draft(self) -> None:
         self._name_the_recipient()
         draft = self.console.store.draft(self.ticket_id) if self.ticket_id else ""
-        with self.prevent(Input.Changed):  # putting a draft back is not typing
-            self.composer.value = draft
-        self.composer.cursor_position = len(draft)
+        self.composer.put_back(draft)  # not typing
 
     def _name_the_recipient(self) -> None:
         """The composer says whom Enter writes to: a reply must never go to the wrong customer."""
         record = self._record()
         if self.console.read_only_reason is not None:
-            self.composer.placeholder = READ_ONLY_PLACEHOLDER
+            self.composer.show_placeholder(READ_ONLY_PLACEHOLDER)
             return
         if record is None:
-            self.composer.placeholder = NO_TICKET_PLACEHOLDER
+            self.composer.show_placeholder(NO_TICKET_PLACEHOLDER)
             return
-        # Input draws its placeholder as plain Text: the names are never parsed as markup.
         recipient = f"{customer_label(record)} · {ticket_title(record)}"
-        self.composer.placeholder = f"Reply to {recipient} — Enter sends"
+        self.composer.show_placeholder(f"Reply to {recipient} — Enter sends")
 
-    @on(Input.Changed, "#composer")
-    def _composer_changed(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed, "#composer")
+    def _composer_changed(self, event: TextArea.Changed) -> None:
+        """The text as it is now, not as it was at the key: a change posted before the operator
+        switched tickets must not file one customer's words under another's ticket."""
         event.stop()
         tid = self.ticket_id
         if tid is None:
             return
-        self.console.store.save_draft(tid, event.value)
-        if event.value:
+        text = self.composer.text
+        self.console.store.save_draft(tid, text)
+        if text:
             self.typing_out()
 
-    @on(Input.Submitted, "#composer")
-    def _composer_submitted(self, event: Input.Submitted) -> None:
+    @on(Composer.SendWanted)
+    def _composer_submitted(self, event: Composer.SendWanted) -> None:
         event.stop()
-        self.send(event.value)
+        self.send(event.text)
+
+    def _take_in(self, text: str) -> None:
+        """`text` in the composer for the open ticket, kept as its draft at once."""
+        if self.ticket_id is not None:
+            self.console.store.save_draft(self.ticket_id, text)
+        self.composer.put_back(text)
+
+    @on(Composer.EditorWanted)
+    def _to_editor(self, event: Composer.EditorWanted) -> None:
+        event.stop()
+        self.edit_in_editor()
+
+    def edit_in_editor(self) -> None:
+        """The reply in the operator's $EDITOR, the terminal handed over meanwhile, and back."""
+        text = self.composer.text
+        try:
+            edited = handed_over(self.app, lambda: edit_in_editor(text))
+        except CannotHandOver:
+            notify_error(self.console, "this terminal cannot be handed to an editor", "Editor")
+            return
+        if edited.text is None:
+            notify_error(self.console, f"{edited.problem}: the reply is as it was", "Editor")
+            return
+        self._take_in(edited.text)
+
+    @on(Composer.LastWanted)
+    def _edit_last(self, event: Composer.LastWanted) -> None:
+        event.stop()
+        self.edit_last()
+
+    def edit_last(self) -> None:
+        """The conversation's last unsent or failed message back in the composer, out of the
+        outbox: only where it surely has not reached the server, so it never goes twice."""
+        tid, courier = self.ticket_id, self.console.courier
+        if tid is None:
+            return
+        if self.console.read_only_reason is not None:
+            reason = self.console.read_only_reason
+            notify_error(self.console, f"read-only: {reason}", title="Not taken back")
+            return
+        record = self._last_unsent(tid)
+        if record is None or courier is None:
+            self.console.notify("No unsent or failed message to edit", timeout=2, markup=False)
+            return
+        if not courier.take_back(record.message_id):
+            notify_error(self.console, self._not_taken_back(record), title="Not taken back")
+            return
+        self._take_in(record.message.content)
+        self.transcript.messages_changed()
+
+    def _not_taken_back(self, record: MessageRecord) -> str:
+        if record.tick == Tick.FAILED:  # failed unanswered: the same messageId again is safe
+            retry = self.console.chord_for("retry")
+            return f"it may already be on the server: {retry} sends it again as it is, never twice"
+        return "it may already be on the server: it goes as it is"
+
+    def _last_unsent(self, ticket_id: str) -> MessageRecord | None:
+        """The ticket's newest text still in the outbox (pending or failed)."""
+        store = self.console.store
+        waiting = [message_id for message_id, tid, _, _ in store.outbox() if tid == ticket_id]
+        for message_id in reversed(waiting):
+            record = store.message(message_id)
+            if record is not None and record.message.type == MessageType.TEXT:
+                return record
+        return None
 
     def typing_out(self) -> None:
         """At most one `typing` emit per TYPING_INTERVAL while the operator types."""
@@ -230,7 +292,7 @@ class Conversation(Vertical):
         event.stop()
         replies = self._replies()
         found = starting_with(replies, event.prefix)
-        span = (event.start, self.composer.cursor_position)
+        span = (event.start, self.composer.cursor_offset)
         if len(found) == 1:
             self.insert_reply(found[0], span)
         elif found:
@@ -260,8 +322,8 @@ class Conversation(Vertical):
             self._no_replies("No canned replies")
             return
         if span is None:
-            cursor = self.composer.cursor_position
-            found = trigger_before(self.composer.value, cursor)
+            cursor = self.composer.cursor_offset
+            found = trigger_before(self.composer.text, cursor)
             span = (found[0] if found else cursor, cursor)
         chosen_span = span
 
@@ -280,16 +342,14 @@ class Conversation(Vertical):
             values["customer"] = customer_label(record)
             values["ticket"] = one_line(record.ticket.ticket_nm or record.ticket.ticket_id)
         filled = fill(reply.text, values)
-        value = self.composer.value
+        value = self.composer.text
         start, end = span
-        new_value = value[:start] + filled.text + value[end:]
-        problem = content_problem(new_value)
+        problem = content_problem(value[:start] + filled.text + value[end:])
         if problem is not None:
             notify_error(self.console, f"{reply.name}: {problem}", title="Reply not inserted")
             return
-        self.composer.value = new_value
         offset = len(filled.text) if filled.cursor is None else filled.cursor
-        self.composer.cursor_position = start + offset
+        self.composer.replace_span(start, end, filled.text, start + offset)
 
     # ---- send, retry, discard -----------------------------------------------------------
 
@@ -305,8 +365,10 @@ class Conversation(Vertical):
             notify_error(self.console, f"read-only: {reason}", title="Message not sent")
         return reason is not None
 
-    def send(self, text: str) -> None:
-        text = text.strip()
+    def send(self, typed: str) -> None:
+        """Send what the composer held when Enter was pressed (`typed`); keys typed after it
+        (one read over ssh) are already in the composer, and stay there."""
+        text = typed.strip()
         if not text or self._read_only():
             return
         record = self._record()
@@ -321,11 +383,13 @@ class Conversation(Vertical):
         if refused is not None:
             notify_error(self.console, refused, title="Message not sent")
             return
-        if not self._may_write(record):
+        if not self._may_write(record, typed=typed):
             return
-        self.send_now(record, text)
+        self.send_now(record, typed)
 
-    def _may_write(self, record: TicketRecord, image: Attachment | None = None) -> bool:
+    def _may_write(
+        self, record: TicketRecord, image: Attachment | None = None, typed: str = ""
+    ) -> bool:
         """Only the ticket's handler may write: offer to accept a ticket nobody handles first."""
         me = self.console.config.operator_id
         handler = record.ticket.handle_by_id
@@ -336,17 +400,17 @@ class Conversation(Vertical):
             hint = f"Esc, then {self.console.key_for('hijack')} takes it"  # h is text here
             notify_error(self.console, f"{who} handles this ticket — {hint}", "Message not sent")
         else:
-            self.post_message(self.AcceptWanted(record.ticket_id, image))
+            self.post_message(self.AcceptWanted(record.ticket_id, image, typed))
         return False
 
-    def send_draft(self, ticket_id: str) -> None:
-        """Send the ticket's stored draft: what the operator wrote before accepting it."""
+    def send_typed(self, ticket_id: str, typed: str) -> None:
+        """Send what was typed before Enter on a ticket that had to be accepted first."""
         record = self.console.store.ticket(ticket_id)
-        text = self.console.store.draft(ticket_id).strip()
-        if record is not None and text:
-            self.send_now(record, text)
+        if record is not None and typed.strip():
+            self.send_now(record, typed)
 
-    def send_now(self, record: TicketRecord, text: str) -> None:
+    def send_now(self, record: TicketRecord, typed: str) -> None:
+        text = typed.strip()
         courier = self.console.courier
         if self._read_only():
             return
@@ -358,9 +422,12 @@ class Conversation(Vertical):
         except ClientError as problem:
             notify_error(self.console, str(problem), title="Message not sent")
             return
-        self.console.store.save_draft(record.ticket_id, "")
-        if record.ticket_id == self.ticket_id:
-            self.composer.value = ""
+        shown = record.ticket_id == self.ticket_id
+        draft = self.composer.text if shown else self.console.store.draft(record.ticket_id)
+        left = draft.removeprefix(typed) if draft.startswith(typed) else ""
+        self.console.store.save_draft(record.ticket_id, left)
+        if shown:
+            self.composer.put_back(left)
             self.transcript.messages_changed()
 
     def retry(self, connection_state: str) -> None:
@@ -389,8 +456,12 @@ class Conversation(Vertical):
         if courier is None or not failed:
             self.console.notify("No failed message in this conversation", timeout=2, markup=False)
             return False
+        maybe_sent = sum(1 for message_id in failed if courier.may_be_on_server(message_id))
         courier.discard(failed)
         self.transcript.messages_changed()
+        if maybe_sent:  # discarding here cannot unsend what the server may have stored
+            words = f"{maybe_sent} of them may already be on the server: discarded here only"
+            self.console.notify(words, title="Discarded", severity="warning", markup=False)
         return True
 
     # ---- read receipts and history ------------------------------------------------------

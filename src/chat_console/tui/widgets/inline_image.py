@@ -12,6 +12,7 @@ placeholder holds its place; then only its message is drawn again.
 """
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -24,9 +25,11 @@ from textual.widget import Widget
 from chat_console.images import (
     ImageHeader,
     Refused,
-    decode_scaled,
+    decode_source,
     fit_cells,
+    not_drawn,
     read_header,
+    scale,
 )
 from chat_console.protocol.limits import human_size
 from chat_console.store import MessageRecord
@@ -38,10 +41,15 @@ _LABEL = Style(color="magenta", italic=True)
 _REFUSED = Style(color="red", italic=True)
 _WAITING = Style(color="bright_black", italic=True)
 _INVALID = "image: invalid data"
-_DRAWN_LIMIT = 64  # decoded images kept, per transcript: what a few screens show
+_DRAWN_LIMIT = 64  # drawn images kept, per transcript: what a few screens show
+# Decoded images kept, shrunk to at most this many pixels (3 MB as RGB), to draw again at
+# another size (a resize) without decoding again: the few last drawn.
+_SOURCE_BOX = (1024, 1024)
+_SOURCE_LIMIT = 4
 _CHECKED_LIMIT = 4000
 
 Rows = list[Text]
+log = logging.getLogger(__name__)
 
 
 def halfcell_rows(image: "PILImage") -> Rows:
@@ -66,9 +74,16 @@ def halfcell_rows(image: "PILImage") -> Rows:
     ]
 
 
-def _decode_rows(content: str, header: ImageHeader, cols: int, rows: int) -> Rows | None:
-    image = decode_scaled(content, header, (cols, rows * 2))
-    return None if image is None else halfcell_rows(image)
+def _draw(
+    content: str, header: ImageHeader, source: "PILImage | None", cols: int, rows: int
+) -> "tuple[PILImage, Rows] | None":
+    """The image as `rows` lines of `cols` half blocks, and its decoded source: `source` if
+    given, else decoded now (slow: in a thread). None if it is damaged past its header."""
+    if source is None:
+        source = decode_source(content, header, _SOURCE_BOX)
+        if source is None:
+            return None
+    return source, halfcell_rows(scale(source, (cols, rows * 2)))
 
 
 class InlineImages:
@@ -81,7 +96,8 @@ class InlineImages:
         self._checked: dict[str, ImageHeader | Refused] = {}
         self._fits: dict[tuple[str, int], tuple[int, int]] = {}
         self._drawn: OrderedDict[tuple[str, int, int], Rows] = OrderedDict()
-        self._decoding: set[tuple[str, int, int]] = set()
+        self._sources: OrderedDict[str, PILImage] = OrderedDict()
+        self._drawing: set[str] = set()  # one at a time per message: the next reuses its source
 
     def height(self, record: MessageRecord, width: int, max_rows: int) -> int:
         """How many lines `lines` gives, without looking at an image not drawn yet."""
@@ -136,26 +152,43 @@ class InlineImages:
         return fit
 
     def _decode(self, record: MessageRecord, header: ImageHeader, cols: int, rows: int) -> None:
-        key = (record.message_id, cols, rows)
-        if key in self._decoding:
-            return
-        self._decoding.add(key)
+        message_id = record.message_id
+        if message_id in self._drawing:
+            return  # when that one ends, its message is drawn again and asks for this size
+        self._drawing.add(message_id)
         content = record.message.content
+        source = self._sources.get(message_id)
+        if source is not None:
+            self._sources.move_to_end(message_id)
 
         async def work() -> None:
             try:
-                drawn = await asyncio.to_thread(_decode_rows, content, header, cols, rows)
-            finally:
-                self._decoding.discard(key)
-            if drawn is None:
-                self._checked[record.message_id] = Refused("image: damaged past its header")
+                drawn = await asyncio.to_thread(_draw, content, header, source, cols, rows)
+            except Exception as problem:  # kept as the message's line: never tried again
+                log.warning(
+                    "image of message %s could not be drawn: %s", message_id, type(problem).__name__
+                )
+                self._checked[message_id] = not_drawn(problem)
             else:
-                self._drawn[key] = drawn
-                while len(self._drawn) > _DRAWN_LIMIT:
-                    self._drawn.popitem(last=False)
-            self.changed(record.message_id)
+                self._keep(message_id, cols, rows, drawn)
+            finally:
+                self._drawing.discard(message_id)
+            self.changed(message_id)
 
         self.owner.run_worker(work(), group="inline-images", exit_on_error=False)
+
+    def _keep(
+        self, message_id: str, cols: int, rows: int, drawn: "tuple[PILImage, Rows] | None"
+    ) -> None:
+        if drawn is None:
+            self._checked[message_id] = Refused("image: damaged past its header")
+            return
+        self._sources[message_id], self._drawn[(message_id, cols, rows)] = drawn
+        self._sources.move_to_end(message_id)
+        while len(self._sources) > _SOURCE_LIMIT:
+            self._sources.popitem(last=False)
+        while len(self._drawn) > _DRAWN_LIMIT:
+            self._drawn.popitem(last=False)
 
 
 def _decoded_size(content: str) -> int:

@@ -6,7 +6,7 @@ cursor, focus, busy label, width), so a batch of events repaints only the lines 
 and a repaint of an unchanged line is a dictionary look-up.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from chat_console.tui.formatting import (
     ticket_title,
     waiting_seconds,
 )
+from chat_console.tui.widgets.scrollbars import scroll_quietly
 
 ROW_HEIGHT = 2
 _STRIP_CACHE_LIMIT = 512  # lines; a few screens' worth
@@ -89,6 +90,7 @@ class QueueView(ScrollView, can_focus=True):
         self.cursor = 0
         self.held: str | None = None  # the highlighted ticket kept although it left the view
         self.busy: dict[str, str] = {}  # ticket id -> "accepting…" while an action awaits its ack
+        self.being_read: Collection[str] = ()  # shown as read: their read receipt is on its way
         self._strips: dict[Any, Strip] = {}  # line key -> the drawn line
         self._shown: dict[int, Any] = {}  # screen line -> key of what it shows now
         self._base = Style()
@@ -186,6 +188,12 @@ class QueueView(ScrollView, can_focus=True):
     def action_page_up(self) -> None:
         self._move_to(self.cursor - max(1, self.size.height // ROW_HEIGHT))
 
+    def action_first(self) -> None:
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        self._move_to(len(self.ticket_ids) - 1)
+
     async def _on_key(self, event: events.Key) -> None:
         """Keys typed quickly are queued here before the first of them moves focus: a key's
         binding runs here, in typing order (not after the key bubbled up through every
@@ -210,6 +218,9 @@ class QueueView(ScrollView, can_focus=True):
         self._move_to(index)
         if event.chain >= 2 and self.highlighted is not None:
             self.post_message(self.Opened(self.highlighted))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        scroll_quietly(self, old_value, new_value)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ticket_ids) * ROW_HEIGHT)
@@ -262,7 +273,8 @@ class QueueView(ScrollView, can_focus=True):
             return (_face(record), 1, busy, left, cursor, width, self._base)
         waited = waiting_seconds(record, now)
         wait = None if waited is None else (format_wait(waited), self._wait_style(waited))
-        return (_face(record), 0, record.unread, wait, cursor, width, self._base)
+        unread = 0 if record.ticket_id in self.being_read else record.unread
+        return (_face(record), 0, unread, wait, cursor, width, self._base)
 
     def _wait_style(self, waited: float) -> Style:
         if waited >= self.wait_alert:
@@ -275,7 +287,7 @@ class QueueView(ScrollView, can_focus=True):
         if record is None:
             return Strip.blank(width, base)
         if key[1] == 0:
-            parts = self._first_line(record, width, key[3])
+            parts = self._first_line(record, width, key[2], key[3])
         else:
             parts = self._second_line(record, key[2], key[3])
         cursor = key[-3]
@@ -285,12 +297,12 @@ class QueueView(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, base)
 
     def _first_line(
-        self, record: TicketRecord, width: int, wait: tuple[str, Style] | None
+        self, record: TicketRecord, width: int, unread: int, wait: tuple[str, Style] | None
     ) -> Parts:
         status = STATUS_LABEL.get(record.status, str(int(record.status)))
         right: Parts = []
-        if record.unread:
-            right.append((f" {record.unread} ", _UNREAD))
+        if unread:
+            right.append((f" {unread} ", _UNREAD))
         if wait is not None:
             right += [(" ", _PLAIN), wait]
         room = max(1, width - sum(cell_len(text) for text, _ in right) - 1)
@@ -298,7 +310,7 @@ class QueueView(ScrollView, can_focus=True):
             [
                 (f"{status:^6}", _STATUS_STYLE.get(status, _DIM)),
                 (" ", _PLAIN),
-                (customer_label(record), _BOLD if record.unread or record.is_new else _NOT_BOLD),
+                (customer_label(record), _BOLD if unread or record.is_new else _NOT_BOLD),
             ],
             room,
         )

@@ -3,6 +3,12 @@
 A cached layout (first line of every message, per width) lets `render_line` find the message under
 any screen row with a bisect, so a 100,000-message conversation is one widget and only the lines on
 screen are ever wrapped and styled.
+
+Over ssh every repainted row is sent again (Textual writes a dirty line whole; it has no terminal
+scroll region), so an incoming message repaints only the rows it changed, and following the bottom
+scrolls by half a pane at a time, as irssi does: when a new message does not fit below the last
+one, the view jumps so that it ends half a pane above the bottom (less if it is taller), and the
+next messages are written into the blank rows under it without moving the rows above.
 """
 
 import base64
@@ -25,6 +31,7 @@ from chat_console.protocol.limits import MAX_CONTENT_BYTES, content_size, human_
 from chat_console.store import MessageRecord, Store, Tick, one_line, safe_text
 from chat_console.tui.formatting import TICK_GLYPH, clock_time, wrap
 from chat_console.tui.widgets.inline_image import InlineImages
+from chat_console.tui.widgets.scrollbars import resize_quietly, scroll_quietly
 
 INDENT = 2
 FOLD_LINES = 12  # a longer message shows this many lines and a note with the key to show all
@@ -102,6 +109,9 @@ class Transcript(ScrollView, can_focus=True):
         self._failed: frozenset[str] = frozenset()  # failed messages in the current layout
         self.found: str | None = None  # the message a search opened the conversation at
         self.images = InlineImages(self, self.image_changed, INDENT)
+        # Blank lines under the last message while following the bottom: where the next messages
+        # are written without scrolling (see the module's docstring).
+        self._slack = 0
 
     # ---- layout ---------------------------------------------------------------------
 
@@ -113,6 +123,7 @@ class Transcript(ScrollView, can_focus=True):
         self.ticket_id = ticket_id
         self.store.on_screen(ticket_id)  # what the operator may scroll back through stays loaded
         self.found = None
+        self._slack = 0
         self._relayout()
         self._to_bottom()
 
@@ -137,26 +148,79 @@ class Transcript(ScrollView, can_focus=True):
         return True
 
     def messages_changed(self) -> None:
-        """New messages or ticks in the shown ticket: extend the layout, follow the bottom."""
+        """New messages or ticks in the shown ticket: extend the layout, repaint the rows that
+        changed, follow the bottom (half a pane at a time)."""
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         ids = self.store.message_ids(self.ticket_id) if self.ticket_id else ()
         known = len(self._ids)
         failed = self._failed_now()
-        if (
+        if not (
             failed == self._failed
             and self._laid_width == self._text_width
             and len(ids) >= known
             and (known == 0 or ids[known - 1] == self._ids[-1])
         ):
-            for message_id in ids[known:]:
-                self._ids.append(message_id)
-                self._starts.append(self._starts[-1] + self._height(message_id))
-            self._apply_size()
-        else:
             self._relayout()
+            if at_bottom:
+                self._to_bottom()
+            return
+        self._refresh_changed_messages()
+        end = self._starts[-1]
+        for message_id in ids[known:]:
+            self._ids.append(message_id)
+            self._starts.append(self._starts[-1] + self._height(message_id))
+        added = self._starts[-1] - end
         if at_bottom:
-            self._to_bottom()
-        self.refresh()
+            self._slack = max(0, self._slack - added)
+        if not added:
+            return
+        self._apply_size()
+        self._refresh_content_lines(end, added)
+        if at_bottom and self._starts[-1] > int(self.scroll_y) + self.size.height:
+            self._page_to_newest()
+
+    def _page_to_newest(self) -> None:
+        """The newest message did not fit below the last one: jump so that it ends half a pane
+        above the bottom (at the bottom if it is taller than the rest of the pane)."""
+        height = self.scrollable_content_region.height
+        newest = self._starts[-1] - self._starts[-2]
+        self._slack = max(0, min(height // 2, height - newest))
+        self._apply_size()
+        self._to_bottom()
+
+    def _refresh_changed_messages(self) -> None:
+        """Repaint the rows of messages on screen whose drawn lines changed (a tick moved)."""
+        if not self._ids or not self._width:
+            return
+        top = int(self.scroll_y)
+        first = max(0, bisect_right(self._starts, top) - 1)
+        last = bisect_right(self._starts, top + self.size.height)
+        for index in range(first, min(last, len(self._ids))):
+            message_id = self._ids[index]
+            cached = self._lines.get(message_id)
+            record = self.store.message(message_id)
+            if cached is not None and record is not None and cached[0] != self._key(record):
+                start = self._starts[index]
+                self._refresh_content_lines(start, self._starts[index + 1] - start)
+
+    def _refresh_content_lines(self, first: int, count: int) -> None:
+        """Repaint lines `first`.. of the layout that are on screen, and nothing else."""
+        top = int(self.scroll_y)
+        start, end = max(first, top), min(first + count, top + self.size.height)
+        if start < end:
+            self.refresh(Region(0, start - top, self.scrollable_content_region.width, end - start))
+
+    def _apply_size(self) -> None:
+        """The layout's height as the virtual size, without a screen layout when the
+        scrollbar stays as it is (see `resize_quietly`): over ssh a layout redrew the whole
+        screen (~26 KB at 120x40) for one incoming message."""
+        size = Size(self._laid_width, self._starts[-1] + self._slack)
+        if size == self.virtual_size:
+            return
+        if not resize_quietly(self, size):
+            self.virtual_size = size
+        elif self.scroll_y > self.max_scroll_y:  # shorter now
+            self.scroll_target_y = self.scroll_y = self.max_scroll_y
 
     def _to_bottom(self) -> None:
         # Set directly and again after the next layout: a new virtual size may not be in effect yet.
@@ -189,9 +253,6 @@ class Transcript(ScrollView, can_focus=True):
         self._starts = starts
         self._apply_size()
         self.refresh()
-
-    def _apply_size(self) -> None:
-        self.virtual_size = Size(self._laid_width, self._starts[-1])
 
     def _height(self, message_id: str) -> int:
         record = self.store.message(message_id)
@@ -261,9 +322,14 @@ class Transcript(ScrollView, can_focus=True):
             at_bottom = self.scroll_y >= self.max_scroll_y - 1
             for later in range(index + 1, len(self._starts)):
                 self._starts[later] += grown
+            if at_bottom:  # it grows into the blank rows below, as a new message would
+                self._slack = max(0, self._slack - grown)
             self._apply_size()
             if at_bottom:
-                self._to_bottom()
+                if self._starts[-1] > int(self.scroll_y) + self.size.height:
+                    self._page_to_newest()
+                else:
+                    self._to_bottom()
             elif self._starts[index] < self.scroll_y:
                 self.scroll_target_y = self.scroll_y = self.scroll_y + grown
         self.refresh()
@@ -282,7 +348,7 @@ class Transcript(ScrollView, can_focus=True):
     # ---- older history: read from the store when the top comes into view ---------------
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        scroll_quietly(self, old_value, new_value)
         if new_value < self.size.height and self.ticket_id is not None and not self._loading_older:
             self._loading_older = True
             self.call_later(self._load_older, self.ticket_id)
@@ -298,8 +364,8 @@ class Transcript(ScrollView, can_focus=True):
 
     def older_arrived(self, ticket_id: str) -> None:
         """Older messages of the ticket came into the store: show them above, where they are."""
-        if ticket_id != self.ticket_id:
-            return
+        if ticket_id != self.ticket_id or list(self.store.message_ids(ticket_id)) == self._ids:
+            return  # nothing older came (the server has no more): nothing to repaint
         before = self.line_count
         self._relayout()
         # Keep the same lines on screen: everything moved down by what was put above.
@@ -388,9 +454,9 @@ class Transcript(ScrollView, can_focus=True):
         record = self.store.message(message_id)
         if record is None:
             return []
+        key = self._key(record, width, base)
         if message_id == self.found:
             base = base + _FOUND
-        key = (record.tick, record.error, message_id in self.unfolded, width, base)
         cached = self._lines.get(message_id)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -404,6 +470,21 @@ class Transcript(ScrollView, can_focus=True):
             strips.append(Strip(segments, width).crop_extend(0, width, base))
         self._lines[message_id] = (key, strips)
         return strips
+
+    def _key(
+        self, record: MessageRecord, width: int | None = None, base: Style | None = None
+    ) -> tuple[object, ...]:
+        """Everything that can change a message's drawn lines: ticks and errors move, folds
+        toggle, widths change, a search highlights it."""
+        message_id = record.message_id
+        return (
+            record.tick if record.own else None,  # a customer's message shows no tick
+            record.error,
+            message_id in self.unfolded,
+            message_id == self.found,
+            self._width if width is None else width,
+            self._base if base is None else base,
+        )
 
     def _time(self, record: MessageRecord) -> str:
         moment = record.message.created_at
