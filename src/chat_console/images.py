@@ -18,17 +18,21 @@ import threading
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from chat_console.protocol.limits import MAX_CONTENT_BYTES, human_size
 from chat_console.store.safe_text import one_line
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")  # what the header may name; Pillow tries no other parser
 MAX_PIXELS = 16_000_000  # 64 MB as RGBA: the largest image decoded at all
-# Pillow's own guard, for any open that does not go through `read_header` first: it warns above
-# this and refuses above twice this.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Pillow is imported where an image is first checked or decoded, not at start: it was ~3 MB of
+# every console's memory (its C core, its TIFF and EXIF tables) for conversations that may hold
+# no image (benchmarks/FINDINGS.md, Jump host). Each such place sets Pillow's own guard too, for
+# any open that does not go through `read_header` first: it warns above MAX_PIXELS and refuses
+# above twice that.
 _ONE_DECODE_AT_A_TIME = threading.Lock()
 _BACKGROUND = (0, 0, 0)  # what shows through a transparent pixel
 # What Pillow's parsers raise on malformed input (besides its own refusals).
@@ -70,6 +74,9 @@ def read_header(content: str) -> ImageHeader | Refused:
 def header_of(data: bytes) -> ImageHeader | Refused:
     """As `read_header`, for bytes. Pillow's parsers are called directly, so that a declared
     size over our limit is reported with its numbers rather than as Pillow's bomb error."""
+    from PIL import Image  # on the first image (see MAX_PIXELS)
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     Image.init()
     prefix = data[:16]
     for name in FORMATS:
@@ -103,14 +110,14 @@ def fit_cells(header: ImageHeader, max_cols: int, max_rows: int) -> tuple[int, i
     return cols, rows
 
 
-def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> Image.Image | None:
+def decode_scaled(content: str, header: ImageHeader, size: tuple[int, int]) -> "Image.Image | None":
     """The image, checked by `read_header`, scaled to `size` pixels as RGB; None if its data
     turns out to be broken past the header. Slow for a large image: call it in a thread."""
     source = decode_source(content, header, size)
     return None if source is None else scale(source, size)
 
 
-def decode_source(content: str, header: ImageHeader, box: tuple[int, int]) -> Image.Image | None:
+def decode_source(content: str, header: ImageHeader, box: tuple[int, int]) -> "Image.Image | None":
     """The image decoded and shrunk (never grown) to fit `box`, flat on the background, as RGB;
     None if its data is broken past the header. Keep it and `scale` it again for another size.
 
@@ -120,8 +127,11 @@ def decode_source(content: str, header: ImageHeader, box: tuple[int, int]) -> Im
         return decode_shrunk(content, header, box)
 
 
-def decode_shrunk(content: str, header: ImageHeader, box: tuple[int, int]) -> Image.Image | None:
+def decode_shrunk(content: str, header: ImageHeader, box: tuple[int, int]) -> "Image.Image | None":
     """As `decode_source`, without waiting for other decodes."""
+    from PIL import Image  # on the first image (see MAX_PIXELS)
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     data = decoded(content)
     if data is None:
         return None
@@ -153,8 +163,10 @@ def not_drawn(problem: Exception) -> Refused:
     )
 
 
-def scale(source: Image.Image, size: tuple[int, int]) -> Image.Image:
+def scale(source: "Image.Image", size: tuple[int, int]) -> "Image.Image":
     """`source` (from `decode_source`) resized to `size` pixels."""
+    from PIL import Image  # imported already: `source` is one of its images
+
     return source.resize(size, Image.Resampling.BOX)
 
 

@@ -49,3 +49,14 @@ async def test_the_client_is_built_after_the_first_frame() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
     assert frames == [False] and built == [True]
+
+
+def test_pillow_waits_for_the_first_image() -> None:
+    """Pillow (its C core, TIFF and EXIF tables) was ~3 MB of every idle console's memory, with
+    or without an image in its history; textual-image asks the terminal questions on import."""
+    probe = (
+        "import sys, chat_console.cli, chat_console.launch, chat_console.tui.app;"
+        "print([m for m in ('PIL', 'textual_image') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -17,7 +17,6 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, ClassVar
 
-from PIL.Image import Image as PILImage
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -41,6 +40,8 @@ from chat_console.tui.notices import notify_error
 from chat_console.tui.widgets.inline_image import halfcell_rows
 
 if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
     from chat_console.config import Graphics
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def _half_blocks(content: str, header: ImageHeader, cols: int, rows: int) -> Tex
     return None if image is None else Text("\n", no_wrap=True).join(halfcell_rows(image))
 
 
-def _pixels(content: str, header: ImageHeader, cols: int, rows: int) -> PILImage | None:
+def _pixels(content: str, header: ImageHeader, cols: int, rows: int) -> "PILImage | None":
     """The image scaled to the screen's size in pixels (never grown)."""
     from textual_image._terminal import get_cell_size  # imported before Textual started
 

@@ -15,8 +15,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PIL.Image import Image as PILImage
 from rich.color import Color
 from rich.style import Style
 from rich.text import Text
@@ -34,6 +34,9 @@ from chat_console.images import (
 from chat_console.protocol.limits import human_size
 from chat_console.store import MessageRecord
 
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage  # imported on the first image (see images.py)
+
 _LABEL = Style(color="magenta", italic=True)
 _REFUSED = Style(color="red", italic=True)
 _WAITING = Style(color="bright_black", italic=True)
@@ -49,7 +52,7 @@ Rows = list[Text]
 log = logging.getLogger(__name__)
 
 
-def halfcell_rows(image: PILImage) -> Rows:
+def halfcell_rows(image: "PILImage") -> Rows:
     """`image` (an even number of pixels tall) as lines of half blocks: each cell an upper half
     block `▀` whose colour is one pixel and whose background is the pixel below it.
 
@@ -72,8 +75,8 @@ def halfcell_rows(image: PILImage) -> Rows:
 
 
 def _draw(
-    content: str, header: ImageHeader, source: PILImage | None, cols: int, rows: int
-) -> tuple[PILImage, Rows] | None:
+    content: str, header: ImageHeader, source: "PILImage | None", cols: int, rows: int
+) -> "tuple[PILImage, Rows] | None":
     """The image as `rows` lines of `cols` half blocks, and its decoded source: `source` if
     given, else decoded now (slow: in a thread). None if it is damaged past its header."""
     if source is None:
@@ -175,7 +178,7 @@ class InlineImages:
         self.owner.run_worker(work(), group="inline-images", exit_on_error=False)
 
     def _keep(
-        self, message_id: str, cols: int, rows: int, drawn: tuple[PILImage, Rows] | None
+        self, message_id: str, cols: int, rows: int, drawn: "tuple[PILImage, Rows] | None"
     ) -> None:
         if drawn is None:
             self._checked[message_id] = Refused("image: damaged past its header")
