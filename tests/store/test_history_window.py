@@ -154,3 +154,27 @@ def test_the_conversation_on_screen_keeps_what_was_scrolled_to_until_it_is_left(
     store.on_screen(None)
     assert len(store.message_ids("t0")) == HISTORY_WINDOW
     assert store.message_ids("t0")[0] == f"t0-m{COUNT - HISTORY_WINDOW}"
+
+
+def test_a_server_page_landing_after_the_window_was_trimmed_is_read_back_once_in_order(
+    tmp_path: Path,
+) -> None:
+    """Review finding: the operator scrolled to the top (an older page asked of the server),
+    switched ticket (the window trimmed back), then the page landed below the gap: the ticket
+    held the page twice and out of order once scrolled back."""
+    store = Store(tmp_path / "s.sqlite3", operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    store.apply_batch(MessageUpdated(message(n)) for n in range(100, 100 + COUNT))
+    store.on_screen("t1")
+    while store.load_older("t1"):
+        pass
+    store.on_screen(None)  # left: back to its window on the next batch
+    store.apply_batch([])
+    assert len(store.message_ids("t1")) <= HISTORY_WINDOW
+    store.load_earlier("t1", [message(n) for n in range(20)])  # the page asked for earlier
+    store.on_screen("t1")
+    while store.load_older("t1"):
+        pass
+    ids = list(store.message_ids("t1"))
+    assert len(ids) == len(set(ids))
+    assert ids == [f"m{n}" for n in (*range(20), *range(100, 100 + COUNT))]

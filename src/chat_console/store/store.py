@@ -370,7 +370,7 @@ class Store:
             " ORDER BY seq DESC LIMIT ?",
             (ticket_id, first, count),
         ).fetchall()
-        records = self._readable(reversed(rows))
+        records = [r for r in self._readable(reversed(rows)) if r.message_id not in self._messages]
         for record in records:
             self._messages[record.message_id] = record
         self._by_ticket.setdefault(ticket_id, [])[:0] = [r.message_id for r in records]
@@ -1046,10 +1046,20 @@ class Store:
         newest = self._seq
         if lowest is not None:
             self._seq = lowest - len(messages) - 1  # the page's rows number up to just below
+        known = set(self._messages)
         try:
-            return self.load_messages(ticket_id, messages)
+            changes = self.load_messages(ticket_id, messages)
         finally:
             self._seq = newest
+        if ticket_id in self._older:
+            # Rows between this page and the memory window wait in SQLite (trimmed since the
+            # page was asked for): the page waits there too, and `load_older` reads all of it
+            # in order. In memory it would sit above a gap, and be read again below it.
+            page = {m.message_id for m in messages} - known
+            self._by_ticket[ticket_id] = [i for i in self.message_ids(ticket_id) if i not in page]
+            for message_id in page:
+                self._messages.pop(message_id, None)
+        return changes
 
     def load_tickets(self, tickets: Sequence[Ticket]) -> list[Change]:
         return self.apply_batch(TicketCreated(t) for t in tickets)
