@@ -216,7 +216,9 @@ class Side:
         return self.courier.enqueue(message)
 
     def contents(self, ticket_id: str, *, own: bool) -> list[str]:
-        return [r.message.content for r in self.store.messages(ticket_id) if r.own is own]
+        """Every message the file holds (memory keeps a window per ticket, trimmed past 250)."""
+        conversation = self.store.whole_conversation(ticket_id)
+        return [r.message.content for r in conversation if r.own is own]
 
     async def stop(self) -> None:
         await self.courier.finish(5.0)
