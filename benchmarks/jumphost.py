@@ -15,15 +15,10 @@ receipts of the replies, tickets accepted and closed). Then:
 
 import asyncio
 import contextlib
-import fcntl
-import os
-import pty
 import secrets
 import statistics
-import struct
 import sys
 import tempfile
-import termios
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,17 +27,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.processes import Child, child, cpu_seconds, pss_mb, rss_mb, server_process
+from benchmarks.terminal_bytes import Terminal, start_on_a_pty
 from chat_console.protocol import Message, Ticket, TicketStatus, now_utc
 from chat_console.protocol.inbound import MessageUpdated, TicketCreated
 from chat_console.store.history import history_file
 from chat_console.store.store import Store
 
-ROWS, COLUMNS = 40, 120
 STEADY_EVERY = 3.0  # seconds between two messages for one console: "every few seconds"
 START_WAIT = 120.0  # seconds for every console to be up (20 start at once on 2 cores)
 OPEN_AT_ONCE = 2  # tickets each operator has open at a time
 HISTORY_MESSAGES = 5  # per ticket of the idle round's history
-TAIL = 1 << 16  # bytes of a console's output kept to look for a word in
 ONLINE = "● online".encode()  # the status bar, once logged in and subscribed
 
 
@@ -95,44 +89,10 @@ class JumpHost:
     history_rss: float
 
 
-class Screen:
-    """The master side of a console's pty: counts what it writes, keeps only the tail."""
-
-    def __init__(self, master: int) -> None:
-        self.master = master
-        self.written = 0
-        self.tail = b""
-        os.set_blocking(master, False)
-        asyncio.get_running_loop().add_reader(master, self._read)
-
-    def _read(self) -> None:
-        try:
-            chunk = os.read(self.master, 65536)
-        except OSError:  # EIO: the console closed the terminal
-            chunk = b""
-        if not chunk:
-            asyncio.get_running_loop().remove_reader(self.master)
-        self.written += len(chunk)
-        self.tail = (self.tail + chunk)[-TAIL:]
-
-    def type(self, keys: bytes) -> None:
-        os.write(self.master, keys)
-
-    async def until(self, needle: bytes, within: float = START_WAIT) -> None:
-        async with asyncio.timeout(within):
-            while needle not in self.tail:  # noqa: ASYNC110 - filled by the reader callback
-                await asyncio.sleep(0.1)
-
-    def close(self) -> None:
-        with contextlib.suppress(ValueError, OSError):
-            asyncio.get_running_loop().remove_reader(self.master)
-        os.close(self.master)
-
-
 @dataclass
 class Console:
     process: asyncio.subprocess.Process
-    screen: Screen
+    screen: Terminal
 
     @property
     def pid(self) -> int:
@@ -187,39 +147,8 @@ def _config(home: Path, url: str, operator: tuple[str, str, str, str]) -> Path:
     return config
 
 
-def _environment(home: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "TERM": "xterm-256color",
-        "COLORTERM": "truecolor",
-    }
-    for variable in ("COLUMNS", "LINES", "TEXTUAL", "NO_COLOR"):
-        env.pop(variable, None)
-    return env
-
-
 async def _start(home: Path, url: str, operator: tuple[str, str, str, str]) -> Console:
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "chat_console",
-        "--config",
-        str(_config(home, url, operator)),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=_environment(home),
-        start_new_session=True,
-    )
-    os.close(slave)
-    return Console(process, Screen(master))
+    return Console(*await start_on_a_pty(_config(home, url, operator), home))
 
 
 async def _stop(console: Console) -> None:
@@ -317,7 +246,7 @@ async def _the_day(url: str, accounts: Path, plan: Plan, consoles: list[Console]
     async with child("child_day", url, str(accounts), str(plan.tickets), str(plan.messages)) as day:
         await day.read(within=START_WAIT)
         driver = Driver(day)
-        await asyncio.gather(*(c.screen.until(ONLINE) for c in consoles))
+        await asyncio.gather(*(c.screen.until(ONLINE, START_WAIT) for c in consoles))
         await asyncio.sleep(plan.settle)
         # Idle before any ticket: a new ticket's waiting time counts seconds for its first
         # minute, which is the terminal section's figure, not idling.
@@ -401,7 +330,7 @@ async def _idle_with_history(
         history_file(operator[2], urlsplit(url).netloc, data), operator[2], plan.history_tickets
     )
     async with consoles_on_ptys(home, url, [operator]) as (console,):
-        await console.screen.until(ONLINE)
+        await console.screen.until(ONLINE, START_WAIT)
         await asyncio.sleep(plan.settle)
         idle = await _metered([console], asyncio.sleep(plan.idle_seconds))
         rss = rss_mb(console.pid)

@@ -51,11 +51,15 @@ class TerminalBytes:
 
 
 class Terminal:
-    """The master side of a pty: counts what the console writes, types what it is told."""
+    """The master side of a console's pty: counts what the console writes (keeping only its
+    tail, so 20 consoles through a long day hold little), types what it is told."""
+
+    TAIL = 1 << 16  # bytes of output kept to look for a word in
 
     def __init__(self, master: int) -> None:
         self.master = master
-        self.output = bytearray()
+        self.written = 0
+        self.tail = b""
         os.set_blocking(master, False)
         asyncio.get_running_loop().add_reader(master, self._read)
 
@@ -66,20 +70,58 @@ class Terminal:
             chunk = b""
         if not chunk:
             asyncio.get_running_loop().remove_reader(self.master)
-        self.output += chunk
+        self.written += len(chunk)
+        self.tail = (self.tail + chunk)[-self.TAIL :]
 
     def type(self, keys: bytes) -> None:
         os.write(self.master, keys)
 
     async def until(self, needle: bytes, within: float = START_WAIT) -> None:
         async with asyncio.timeout(within):
-            while needle not in self.output:  # noqa: ASYNC110 - filled by the reader callback
+            while needle not in self.tail:  # noqa: ASYNC110 - filled by the reader callback
                 await asyncio.sleep(0.05)
 
     def close(self) -> None:
         with contextlib.suppress(ValueError, OSError):
             asyncio.get_running_loop().remove_reader(self.master)
         os.close(self.master)
+
+
+def console_environment(home: Path) -> dict[str, str]:
+    """A console's environment with a home of its own and a known terminal."""
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+    }
+    for variable in ("COLUMNS", "LINES", "TEXTUAL", "NO_COLOR"):
+        env.pop(variable, None)
+    return env
+
+
+async def start_on_a_pty(config: Path, home: Path) -> tuple[asyncio.subprocess.Process, Terminal]:
+    """`chat-console --config CONFIG` on a pty of ROWS x COLUMNS, at home in `home`."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "chat_console",
+        "--config",
+        str(config),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=console_environment(home),
+        start_new_session=True,
+    )
+    os.close(slave)
+    return process, Terminal(master)
 
 
 def _config(folder: Path, url: str) -> Path:
@@ -98,34 +140,7 @@ def _config(folder: Path, url: str) -> Path:
 async def console_on_a_pty(url: str) -> AsyncIterator[Terminal]:
     with tempfile.TemporaryDirectory(prefix="bench-bytes-") as name:
         folder = Path(name)
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        env = {
-            **os.environ,
-            "HOME": name,
-            "XDG_CONFIG_HOME": name + "/config",
-            "XDG_DATA_HOME": name + "/data",
-            "XDG_STATE_HOME": name + "/state",
-            "XDG_CACHE_HOME": name + "/cache",
-            "TERM": "xterm-256color",
-            "COLORTERM": "truecolor",
-        }
-        for variable in ("COLUMNS", "LINES", "TEXTUAL", "NO_COLOR"):
-            env.pop(variable, None)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "chat_console",
-            "--config",
-            str(_config(folder, url)),
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(slave)
-        terminal = Terminal(master)
+        process, terminal = await start_on_a_pty(_config(folder, url), folder)
         try:
             yield terminal
             terminal.type(b"\x11")  # ctrl+q
@@ -140,11 +155,11 @@ async def console_on_a_pty(url: str) -> AsyncIterator[Terminal]:
 
 async def _counted(terminal: Terminal, phase: asyncio.Future[object] | None = None) -> int:
     """Bytes written while `phase` runs, and in the settling second after it."""
-    start = len(terminal.output)
+    start = terminal.written
     if phase is not None:
         await phase
     await asyncio.sleep(SETTLE)
-    return len(terminal.output) - start
+    return terminal.written - start
 
 
 def _waited_for_minutes(server: RunningServer) -> None:
@@ -171,9 +186,9 @@ async def run(idle_seconds: float, messages: int, flood_seconds: float) -> Termi
                 await terminal.until(b"Load ticket")
                 await asyncio.sleep(START_SETTLE)
 
-                start = len(terminal.output)
+                start = terminal.written
                 await asyncio.sleep(idle_seconds)
-                idle = (len(terminal.output) - start) / idle_seconds
+                idle = (terminal.written - start) / idle_seconds
 
                 terminal.type(b"\r")  # open the probe's ticket
                 await asyncio.sleep(2.0)
