@@ -68,6 +68,9 @@ class AssignScreen(ModalScreen[str | None]):
         options.add_options(map(_option, fresh))
         if options.highlighted is None and self.operators:
             options.highlighted = 0
+            field = self.query_one(Input)
+            if field.has_focus and not field.value:
+                options.focus()  # the list came after the dialog opened: ↑↓ and Enter work on it
 
     @on(Button.Pressed, "#assign")
     def action_pick(self) -> None:
@@ -89,9 +92,10 @@ class AssignScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _typed(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
-        if value:
-            self.dismiss(value)
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+        else:
+            self.action_pick()  # nothing typed: the operator highlighted in the list
 
     def action_switch(self) -> None:
         if self.query_one(Input).has_focus:
