@@ -68,3 +68,12 @@ def test_what_is_shown_measures_the_same_by_cluster_and_by_code_point(text: str)
         assert cell_len(shown) == sum(cell_len(ch) for ch in shown)
         assert not set(shown) & set(WIDTH_DISAGREEING + TAGS)
         shown.encode("utf-8")  # no lone surrogate left: it would not reach the terminal at all
+
+
+def test_every_code_point_comes_out_safe_and_encodable() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    for shown in (safe_text(every), one_line(every)):
+        assert is_safe(shown)
+        shown.encode("utf-8")  # no lone surrogate reaches the terminal
+    assert "\n" not in one_line(every) and "\t" not in one_line(every)
+    assert "\x1b" not in safe_text(every) and "\u3164" not in safe_text(every)
