@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 import socketio
 
-from chat_console.client.eio3 import SocketIO2Client
+from chat_console.client.eio3.client import SocketIO2Client
 
 NODE_V2_DIR = Path(__file__).resolve().parent.parent / "node_v2"
 # Short heartbeats so that "several ping intervals" and "a dead link" take about a second.

@@ -9,7 +9,7 @@ import pytest
 from socketio import exceptions
 
 from chat_console.client.connection import SocketIO2Connection
-from chat_console.client.eio3 import (
+from chat_console.client.eio3.client import (
     CLIENT_DISCONNECT,
     SERVER_DISCONNECT,
     SocketIO2Client,

@@ -7,7 +7,7 @@ so these tests also show that the adapter carries the wire exactly as python-soc
 import uuid
 from collections.abc import Callable
 
-from chat_console.client.eio3 import SocketIO2Client
+from chat_console.client.eio3.client import SocketIO2Client
 from chat_console.protocol import (
     EmitEvent,
     ListenEvent,

@@ -11,7 +11,7 @@ import pytest
 from socketio import exceptions
 
 from chat_console.client.connection import SocketIO2Connection
-from chat_console.client.eio3 import CLIENT_DISCONNECT, SERVER_DISCONNECT, SocketIO2Client
+from chat_console.client.eio3.client import CLIENT_DISCONNECT, SERVER_DISCONNECT, SocketIO2Client
 from chat_console.client.errors import NotConnected
 from chat_console.client.transport_choice import TransportChooser
 from chat_console.protocol import EmitEvent, ListenEvent, emits

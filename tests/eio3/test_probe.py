@@ -11,7 +11,8 @@ import socketio
 from aiohttp import web
 from socketio import exceptions
 
-from chat_console.client.eio3 import EngineIOProbeError, SocketIO2Client, probe_server
+from chat_console.client.eio3 import EngineIOProbeError, probe_server
+from chat_console.client.eio3.client import SocketIO2Client
 from tests.eio3.conftest import started_node_server
 
 

@@ -9,7 +9,7 @@ import pytest
 from socketio import exceptions
 
 from chat_console.client import Backoff, ConnectionState, OperatorClient, StaticToken
-from chat_console.client.eio3 import SocketIO2Client
+from chat_console.client.eio3.client import SocketIO2Client
 from chat_console.protocol import EmitEvent, ListenEvent, emits
 from tests.client.conftest import FAST, OP1
 from tests.client.conftest import Recorder as ClientRecorder

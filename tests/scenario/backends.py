@@ -17,7 +17,7 @@ import aiohttp
 import socketio
 
 from chat_console.client import OAuthTokens, TokenProvider
-from chat_console.client.eio3 import SocketIO2Client
+from chat_console.client.eio3.client import SocketIO2Client
 from chat_console.client.transport import Generation
 from chat_console.protocol import EmitEvent, ListenEvent, User, emits
 from chat_console.server.runner import RunningServer, running_server

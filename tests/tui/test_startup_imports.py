@@ -60,3 +60,14 @@ def test_pillow_waits_for_the_first_image() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_console_of_a_v4_server_never_loads_the_engineio3_client() -> None:
+    """The "auto" probe needs the codec and one HTTP exchange, not the 2.x link's code."""
+    probe = (
+        "import sys, chat_console.launch, chat_console.client.factory,"
+        " chat_console.client.operator, chat_console.client.transport_choice;"
+        "print('chat_console.client.eio3.client' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

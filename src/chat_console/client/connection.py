@@ -17,7 +17,6 @@ import aiohttp
 import socketio
 import socketio.exceptions
 
-from chat_console.client.eio3 import SocketIO2Client
 from chat_console.client.errors import AckTimeout, NotConnected, fit_to_show
 from chat_console.client.proxy import ENVIRONMENT, Proxies, ProxyError, TunnellingConnector
 from chat_console.client.transport import EventSink, Generation
@@ -206,6 +205,9 @@ class SocketIO2Connection(Connection):
     generation = Generation.V2
 
     def _make_client(self) -> Any:
+        # Here, not at the top: only a console of a 2.x server pays for the adapter's code.
+        from chat_console.client.eio3.client import SocketIO2Client
+
         return SocketIO2Client(http_session=self._http)
 
     async def _connect(self) -> None:

@@ -23,15 +23,11 @@ same argument conventions and exception classes, so the two can stand behind one
 Modules: `codec` (packet types, the Socket.IO packet codec, the polling payload framing, URLs,
 the probe's body reader: pure code), `links` (the websocket and polling transports, and the one
 place that dials the server), `client` (`SocketIO2Client`, the link itself) and `probe` (which
-Engine.IO version a server speaks, and whether it offers websockets).
+Engine.IO version a server speaks, and whether it offers websockets). The package offers the codec
+and the probe; `client` is imported from its module, by a console that talks to a 2.x server: a
+console of a v4 server probes but never loads it.
 """
 
-from chat_console.client.eio3.client import (
-    CLIENT_DISCONNECT,
-    SERVER_DISCONNECT,
-    TRANSPORT_ERROR,
-    SocketIO2Client,
-)
 from chat_console.client.eio3.codec import (
     SIO_ACK,
     SIO_CONNECT,
@@ -54,17 +50,13 @@ from chat_console.client.eio3.probe import (
 )
 
 __all__ = [
-    "CLIENT_DISCONNECT",
-    "SERVER_DISCONNECT",
     "SIO_ACK",
     "SIO_CONNECT",
     "SIO_DISCONNECT",
     "SIO_ERROR",
     "SIO_EVENT",
-    "TRANSPORT_ERROR",
     "EngineIOProbeError",
     "ServerProbe",
-    "SocketIO2Client",
     "SocketPacket",
     "decode_payload",
     "decode_socket_packet",

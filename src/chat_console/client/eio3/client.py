@@ -49,6 +49,7 @@ from chat_console.client.eio3.links import (
     PollingLink,
     SSLOption,
     WebSocketLink,
+    connect_failure,
     dial_websocket,
     http_exchange,
 )
@@ -553,14 +554,3 @@ def _own_session(url: str) -> aiohttp.ClientSession:
     except ProxyError as error:
         raise exceptions.ConnectionError(str(error)) from None
     return aiohttp.ClientSession(connector=TunnellingConnector(), proxy=proxy)
-
-
-def connect_failure(error: BaseException) -> str:
-    if isinstance(error, aiohttp.WSServerHandshakeError):
-        return (
-            f"websocket handshake refused (HTTP {error.status}); "
-            "the server may not speak Engine.IO v3 (Socket.IO 2.x)"
-        )
-    if isinstance(error, TimeoutError):
-        return "no Socket.IO handshake from the server in time"
-    return str(error) or type(error).__name__

@@ -240,3 +240,14 @@ class PollingLink:
 def _read_outcome(task: asyncio.Future[Exchange]) -> None:
     if not task.cancelled():
         task.exception()
+
+
+def connect_failure(error: BaseException) -> str:
+    if isinstance(error, aiohttp.WSServerHandshakeError):
+        return (
+            f"websocket handshake refused (HTTP {error.status}); "
+            "the server may not speak Engine.IO v3 (Socket.IO 2.x)"
+        )
+    if isinstance(error, TimeoutError):
+        return "no Socket.IO handshake from the server in time"
+    return str(error) or type(error).__name__

@@ -12,9 +12,8 @@ import aiohttp
 from socketio import exceptions
 from yarl import URL
 
-from chat_console.client.eio3.client import connect_failure
 from chat_console.client.eio3.codec import EIO_CLOSE, engineio_version_of
-from chat_console.client.eio3.links import SSLOption, http_exchange
+from chat_console.client.eio3.links import SSLOption, connect_failure, http_exchange
 
 
 class EngineIOProbeError(exceptions.ConnectionError):
