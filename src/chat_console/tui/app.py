@@ -5,6 +5,7 @@ import contextlib
 import gc
 import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
@@ -127,6 +129,16 @@ class ConsoleApp(App[int]):
         self.main = MainScreen()
         self.alerts = Alerter(self)
         self.wakeup = Wakeup(clock, partial(self.call_later, self.clock_moved))
+
+    def get_driver_class(self) -> type[Driver]:
+        chosen = super().get_driver_class()  # TEXTUAL_DRIVER, or the platform's
+        if sys.platform == "win32":
+            return chosen
+        from textual.drivers.linux_driver import LinuxDriver
+
+        from chat_console.tui.driver import QuietLinuxDriver
+
+        return QuietLinuxDriver if chosen is LinuxDriver else chosen
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Over ssh a blinking cursor is its row sent again twice a second, ~1.9 KB/s for as long
