@@ -102,3 +102,18 @@ async def test_the_retry_countdown_wakes_the_clock_every_second_until_it_stops(
         assert timedelta(0) < due - live.app.clock() <= timedelta(seconds=1)
         live.app.main.post_message(msg.ConnectionChanged("online", None, None))
         await live.until(lambda: live.app.wakeup.due is None)
+
+
+async def test_a_waiting_time_on_screen_moves_on_by_itself(live: Live) -> None:
+    ticket = await live.open_ticket()
+    queue = live.app.main.queue
+
+    def shown() -> str:
+        """The waiting time of the ticket's row as last drawn (not drawn again here)."""
+        key = queue._shown[queue.ticket_ids.index(ticket.ticket_id) * 2]
+        return str(key[3][0])
+
+    await live.until(lambda: shown().endswith("s"))
+    first = shown()
+    await live.until(lambda: shown() != first)  # drawn again by the console's own timer
+    assert shown().endswith("s")
