@@ -100,7 +100,10 @@ class Reminders:
         moments = []
         for ticket_id, since in waiting:
             last = self.last.get(ticket_id)
-            moments.append(since + after if last is None else max(since + after, last + every))
+            try:
+                moments.append(since + after if last is None else max(since + after, last + every))
+            except OverflowError:  # a peer's date past the calendar's end: never due
+                continue
         return min(moments, default=None)
 
 

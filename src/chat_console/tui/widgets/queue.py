@@ -6,6 +6,7 @@ cursor, focus, busy label, width), so a batch of events repaints only the lines 
 and a repaint of an unchanged line is a dictionary look-up.
 """
 
+import contextlib
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -279,8 +280,10 @@ class QueueView(ScrollView, can_focus=True):
                 continue
             waited = (now - since).total_seconds()
             limits = [limit for limit in (self.wait_warning, self.wait_alert) if limit > waited]
-            # From the ticket's own start, not from `now`: the same moment at every paint.
-            moments.append(since + timedelta(seconds=min([wait_label_changes_at(waited), *limits])))
+            at = min([wait_label_changes_at(waited), *limits])
+            with contextlib.suppress(OverflowError):  # a peer's 9999-12-31: it never changes
+                # From the ticket's own start, not from `now`: the same moment at every paint.
+                moments.append(since + timedelta(seconds=at))
         return min(moments, default=None)
 
     def render_line(self, y: int) -> Strip:
