@@ -57,6 +57,24 @@ def test_a_waiting_ticket_is_reminded_after_remind_after_then_every_remind_every
     assert reminders.due(waiting, T0 + timedelta(seconds=201)) == ["t-1"]  # new again: due
 
 
+def test_the_next_reminder_is_due_remind_after_then_remind_every_after_the_last() -> None:
+    reminders = Reminders(remind_after=60, remind_every=30)
+    waiting = [("t-1", T0), ("t-2", T0 + timedelta(seconds=20))]
+    assert reminders.next_due([]) is None  # nobody waits: no reminder to wake for
+    assert reminders.next_due(waiting) == T0 + timedelta(seconds=60)
+    assert reminders.due(waiting, T0 + timedelta(seconds=65)) == ["t-1"]
+    assert reminders.next_due(waiting) == T0 + timedelta(seconds=80)  # t-2's first
+    assert reminders.due(waiting, T0 + timedelta(seconds=80)) == ["t-2"]
+    assert reminders.next_due(waiting) == T0 + timedelta(seconds=95)  # t-1's second
+
+
+def test_a_ticket_waiting_since_the_calendars_last_day_is_never_due() -> None:
+    reminders = Reminders(remind_after=60, remind_every=30)
+    end = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)  # as a peer may send it
+    assert reminders.next_due([("t-1", end)]) is None
+    assert reminders.next_due([("t-1", end), ("t-2", T0)]) == T0 + timedelta(seconds=60)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text('[auth]\ntoken = "tok"\n[operator]\nuser_id = "op-1"\n' + text)
     path.chmod(0o600)

@@ -94,6 +94,18 @@ class Reminders:
             del self.last[ticket_id]
         return due
 
+    def next_due(self, waiting: Iterable[tuple[str, datetime]]) -> datetime | None:
+        """The soonest moment `due` will name one of these tickets (None: none waits)."""
+        after, every = timedelta(seconds=self.remind_after), timedelta(seconds=self.remind_every)
+        moments = []
+        for ticket_id, since in waiting:
+            last = self.last.get(ticket_id)
+            try:
+                moments.append(since + after if last is None else max(since + after, last + every))
+            except OverflowError:  # a peer's date past the calendar's end: never due
+                continue
+        return min(moments, default=None)
+
 
 # Controls (C0, DEL, C1: BEL, ESC and ST among them), bidi overrides, and lone surrogates (which
 # no terminal write can encode) go; `;` becomes `,`.

@@ -171,6 +171,36 @@ def test_assignment_to_me_and_away(store: Store) -> None:
     assert store.queue(View.MINE) == []
 
 
+def test_the_oldest_new_ticket_is_found_among_unread_open_and_closed_ones(store: Store) -> None:
+    store.apply_batch(
+        [
+            *(TicketCreated(ticket(f"c{i}", -i, status_id=TicketStatus.CLOSED)) for i in range(5)),
+            TicketCreated(ticket("open-unread", -30, status_id=TicketStatus.OPEN)),
+            customer_says("open-unread", "m1", -30),
+            customer_says("c3", "m2", -40),  # a closed ticket written on again: unread
+            TicketCreated(ticket("new-late", 10)),
+            TicketCreated(ticket("new-early", 5)),
+        ]
+    )
+    assert store.oldest_new() == "new-early"
+    store.apply(TicketStatusUpdated("new-early", TicketStatus.OPEN))
+    assert store.oldest_new() == "new-late"
+    store.apply(TicketStatusUpdated("new-late", TicketStatus.CLOSED))
+    assert store.oldest_new() is None
+
+
+def test_typing_expires_at_the_soonest_indicators_end(store: Store, clock: Clock) -> None:
+    assert store.typing_expires() is None
+    store.apply_batch([TicketCreated(ticket("a")), TicketCreated(ticket("b"))])
+    store.apply(Typing("a", "Carl"))
+    clock.now += timedelta(seconds=2)
+    store.apply(Typing("b", "Bea"))
+    assert store.typing_expires() == T0 + timedelta(seconds=5)
+    clock.now += timedelta(seconds=3)
+    store.expire_typing()
+    assert store.typing_expires() == T0 + timedelta(seconds=7)
+
+
 def test_typing_shows_for_five_seconds_and_a_message_ends_it(store: Store, clock: Clock) -> None:
     store.apply(TicketCreated(ticket("a")))
     store.apply(Typing("a", "Carl"))

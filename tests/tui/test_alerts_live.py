@@ -26,7 +26,7 @@ def accounts_with_eve() -> Accounts:
 
 
 async def remind_now(live: Live) -> None:
-    live.app.alerts.remind()  # what the app's one-second timer does
+    live.app.clock_moved()  # what the app does when its clock timer rings
     await live.pilot.pause()
 
 

@@ -1133,12 +1133,7 @@ class Store:
         if self._order is None:
 
             def key(record: TicketRecord) -> tuple[int, datetime, str]:
-                if record.is_closed and not record.unread:
-                    group = 2
-                elif record.is_new or record.unread:
-                    group = 0
-                else:
-                    group = 1
+                group = _queue_group(record)
                 return (group, record.waiting_since or _FAR_FUTURE, record.ticket_id)
 
             self._order = [r.ticket_id for r in sorted(self._tickets.values(), key=key)]
@@ -1207,8 +1202,16 @@ class Store:
         return None
 
     def oldest_new(self) -> str | None:
-        """The new ticket whose customer has waited longest."""
-        new = [r for r in self._tickets.values() if r.is_new]
+        """The new ticket whose customer has waited longest. New tickets come first in the
+        queue's (cached) order: only those and the unread are looked at, not the whole history,
+        since the reminders ask whenever the clock wakes the console."""
+        new = []
+        for ticket_id in self._ordered():
+            record = self._tickets[ticket_id]
+            if _queue_group(record) != _NEW_OR_UNREAD:
+                break
+            if record.is_new:
+                new.append(record)
         if not new:
             return None
         oldest = min(new, key=lambda r: r.waiting_since or r.last_activity or _FAR_FUTURE)
@@ -1226,6 +1229,11 @@ class Store:
             return None
         return name
 
+    def typing_expires(self) -> datetime | None:
+        """When the soonest typing indicator goes out (None: nobody types)."""
+        soonest = min((at for _, at in self._typing.values()), default=None)
+        return None if soonest is None else soonest + TYPING_TTL
+
     def expire_typing(self, now: datetime | None = None) -> list[str]:
         """Forget typing older than TYPING_TTL; the tickets whose indicator just went away."""
         now = now or self.clock()
@@ -1233,6 +1241,16 @@ class Store:
         for ticket_id in gone:
             del self._typing[ticket_id]
         return gone
+
+
+_NEW_OR_UNREAD = 0
+
+
+def _queue_group(record: TicketRecord) -> int:
+    """The queue's sections in order: new or unread, the rest open, then the closed."""
+    if record.is_closed and not record.unread:
+        return 2
+    return _NEW_OR_UNREAD if record.is_new or record.unread else 1
 
 
 def _haystack(record: TicketRecord) -> str:

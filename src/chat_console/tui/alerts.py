@@ -2,6 +2,7 @@
 each as `[alerts]` allows; and the reminder while a new ticket waits for someone to accept it."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chat_console.alerts import Desktop, Kind, Reminders, desktop_sequence
@@ -40,13 +41,23 @@ class Alerter:
             driver.write(sequence)
 
     def remind(self) -> None:
-        """Once a second: ring while the longest-waiting new ticket has waited too long, again
-        every `remind_every` (the oldest only: a scan without sorting, cheap at any queue size)."""
-        store, now = self.app.store, self.app.clock()
+        """Ring while the longest-waiting new ticket has waited too long, again every
+        `remind_every` (the oldest only). Called when the console's clock wakes: at the latest
+        at `next_due`."""
+        due = self.reminders.due(self._oldest_waiting(), self.app.clock())
+        if due:
+            self.alert(Kind.REMINDER, due)
+
+    def next_due(self) -> datetime | None:
+        """When `remind` rings next (or would, but for quiet hours); None while no new ticket
+        waits or reminders are off."""
+        if Kind.REMINDER not in self.rules.kinds:
+            return None
+        return self.reminders.next_due(self._oldest_waiting())
+
+    def _oldest_waiting(self) -> list[tuple[str, datetime]]:
+        store = self.app.store
         oldest = store.oldest_new()
         record = store.ticket(oldest) if oldest else None
         since = record.waiting_since or record.last_activity if record else None
-        waiting = [(record.ticket_id, since)] if record and since else []
-        due = self.reminders.due(waiting, now)
-        if due:
-            self.alert(Kind.REMINDER, due)
+        return [(record.ticket_id, since)] if record and since else []

@@ -5,6 +5,7 @@ import contextlib
 import gc
 import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
@@ -36,6 +38,7 @@ from chat_console.tui.console_config import ConsoleConfig
 from chat_console.tui.notices import report_failed_worker
 from chat_console.tui.ports import ClientPort, HistoryOwnership
 from chat_console.tui.screens.main import MainScreen
+from chat_console.tui.wakeup import Wakeup
 
 if TYPE_CHECKING:
     from chat_console.client.courier import Courier
@@ -125,6 +128,17 @@ class ConsoleApp(App[int]):
         self._gc_thresholds = gc.get_threshold()
         self.main = MainScreen()
         self.alerts = Alerter(self)
+        self.wakeup = Wakeup(clock, partial(self.call_later, self.clock_moved))
+
+    def get_driver_class(self) -> type[Driver]:
+        chosen = super().get_driver_class()  # TEXTUAL_DRIVER, or the platform's
+        if sys.platform == "win32":
+            return chosen
+        from textual.drivers.linux_driver import LinuxDriver
+
+        from chat_console.tui.driver import QuietLinuxDriver
+
+        return QuietLinuxDriver if chosen is LinuxDriver else chosen
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Over ssh a blinking cursor is its row sent again twice a second, ~1.9 KB/s for as long
@@ -133,6 +147,7 @@ class ConsoleApp(App[int]):
             event.widget.cursor_blink = False
 
     def on_unmount(self) -> None:
+        self.wakeup.stop()
         gc.unfreeze()  # an app made again in the same process (tests) must not pile up
         gc.set_threshold(*self._gc_thresholds)
 
@@ -172,9 +187,7 @@ class ConsoleApp(App[int]):
         if self.greeting:
             title, text = self.greeting
             self.notify(text, title=title, markup=False, timeout=15)
-        if self.live_clock:
-            self.set_interval(1.0, self.main.tick)
-            self.set_interval(1.0, self.alerts.remind)
+        self.call_after_refresh(self.reschedule)
         if self.read_only_reason is not None:
             self._ownership_timer = self.set_interval(READ_ONLY_RECHECK, self._recheck_ownership)
         if self._client_factory is not None:
@@ -182,6 +195,23 @@ class ConsoleApp(App[int]):
             self.call_after_refresh(self._start_client)
         else:
             self.main.post_message(msg.ConnectionChanged("offline", "no server configured", None))
+
+    def clock_moved(self) -> None:
+        """The moment the clock timer was set for has come: what time alone changes, then
+        the timer again for the next such moment."""
+        self.main.tick()
+        self.alerts.remind()
+        self.reschedule()
+
+    def reschedule(self) -> None:
+        """Set the clock timer for the soonest moment time alone changes what the console shows
+        or rings; none while nothing will (an idle console then does no work on a beat).
+        After every batch and whatever moves the queue's rows."""
+        if not self.live_clock or self._quitting:
+            return  # snapshots: nothing moves on its own
+        now = self.clock()
+        moments = (self.main.next_change(now), self.alerts.next_due())
+        self.wakeup.set(min((m for m in moments if m is not None), default=None))
 
     def _start_client(self) -> None:
         from chat_console.client.courier import Courier
@@ -215,6 +245,7 @@ class ConsoleApp(App[int]):
             self._ownership_timer.stop()
         self.store, self.read_only_reason = store, None
         self.main.store_replaced()
+        self.reschedule()
         self.notify(
             "The console that owned the history has quit: this one owns it now, and sends",
             title="History",
@@ -348,6 +379,8 @@ class ConsoleApp(App[int]):
                 groups.setdefault(msg.AssignedAway, set()).add(tid)
         for message_type, ids in groups.items():
             self.main.post_message(message_type(frozenset(ids)))
+        if groups:  # once the screen has taken them: waiting, typing and reminders moved
+            self.main.call_later(self.reschedule)
 
     def _customer_wrote_on_closed(self, change: Change) -> bool:
         ticket = self.store.ticket(change.ticket_id)

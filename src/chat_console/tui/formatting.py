@@ -37,6 +37,15 @@ def format_wait(seconds: float) -> str:
     return f"{days}d{hours:02d}h"
 
 
+def wait_label_changes_at(seconds: float) -> float:
+    """The waiting time at which `format_wait(seconds)` next reads differently: the next second
+    in the first minute, the next minute up to a day, the next hour after that."""
+    if seconds < 0:  # shown as 0s until a whole second has gone
+        return 1
+    step = 1 if seconds < 60 else 60 if seconds < 86_400 else 3_600
+    return (seconds // step + 1) * step
+
+
 def _local(moment: datetime, timezone: tzinfo | None) -> datetime:
     """`moment` in the operator's time zone; in UTC where that would leave the calendar
     (a peer's 9999-12-31T23:59Z is past datetime.max in Tokyo)."""

@@ -1,6 +1,8 @@
 """The operator's one working screen: queue on the left, conversation on the right."""
 
+import math
 import time
+from datetime import datetime, timedelta
 
 from textual import on
 from textual.app import ComposeResult
@@ -111,7 +113,8 @@ class MainScreen(TicketActionScreen):
         self.refresh_bars()
 
     def tick(self) -> None:
-        """Once a second: waiting times move on and typing indicators expire."""
+        """The clock moved (at `next_change`): waiting times move on, typing indicators expire,
+        the retry countdown counts."""
         if not self.query(QueueView):
             return  # quitting: the app's timer can fire while the screen is being torn down
         self.queue.repaint()  # only the lines whose waiting time moved
@@ -119,6 +122,28 @@ class MainScreen(TicketActionScreen):
             self.refresh_bars()
         if self.console.store.expire_typing():
             self.conversation.refresh_typing()
+
+    def next_change(self, now: datetime) -> datetime | None:
+        """The soonest moment this screen shows something else with time alone."""
+        if not self.query(QueueView):
+            return None  # quitting
+        moments = (
+            self.queue.next_change(now),
+            self.console.store.typing_expires(),
+            self._countdown_moves(now),
+        )
+        return min((m for m in moments if m is not None), default=None)
+
+    def _countdown_moves(self, now: datetime) -> datetime | None:
+        """When the retry countdown (whole seconds, rounded up) shows the next figure."""
+        if self._retry_at is None:
+            return None
+        left = self._retry_at - time.monotonic()
+        return now + timedelta(seconds=left - math.ceil(left) + 1) if left > 0 else None
+
+    @on(QueueView.WaitsShown)
+    def _waits_shown(self, event: QueueView.WaitsShown) -> None:
+        self.console.reschedule()
 
     # ---- domain messages from the app's batches ----------------------------------------
 
@@ -183,6 +208,7 @@ class MainScreen(TicketActionScreen):
         self._retry_at = time.monotonic() + (event.retry_in or 0.0) if waiting else None
         self.protocol = event.protocol or self.protocol
         self.refresh_bars()
+        self.console.reschedule()  # the retry countdown counts, or stops
         if event.state == "online":
             self.conversation.mark_read_if_seen()
 

@@ -6,8 +6,9 @@ cursor, focus, busy label, width), so a batch of events repaints only the lines 
 and a repaint of an unchanged line is a dictionary look-up.
 """
 
+import contextlib
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -27,6 +28,7 @@ from chat_console.tui.formatting import (
     format_wait,
     handler_label,
     ticket_title,
+    wait_label_changes_at,
     waiting_seconds,
 )
 from chat_console.tui.widgets.scrollbars import scroll_quietly
@@ -70,6 +72,14 @@ class QueueView(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
+    class WaitsShown(Message):
+        """The waiting times on screen read differently from `moment` on (None: none shows
+        one): the console's clock wakes then, not every second."""
+
+        def __init__(self, moment: datetime | None) -> None:
+            super().__init__()
+            self.moment = moment
+
     def __init__(
         self,
         store: Store,
@@ -95,6 +105,7 @@ class QueueView(ScrollView, can_focus=True):
         self._shown: dict[int, Any] = {}  # screen line -> key of what it shows now
         self._base = Style()
         self._width = 0
+        self._waits_shown: datetime | None = None  # the moment last told in WaitsShown
 
     # ---- data -----------------------------------------------------------------------
 
@@ -248,7 +259,32 @@ class QueueView(ScrollView, can_focus=True):
         # Once per paint, not per line: both walk the DOM.
         self._base = self.rich_style
         self._width = self.scrollable_content_region.width
-        return super().render_lines(crop)
+        lines = super().render_lines(crop)
+        # After every paint, whatever moved the rows (a batch, a scroll, a resize, the filter).
+        moment = self.next_change(self.clock())
+        if moment != self._waits_shown:
+            self._waits_shown = moment
+            self.post_message(self.WaitsShown(moment))
+        return lines
+
+    def next_change(self, now: datetime) -> datetime | None:
+        """When the first waiting time on screen will read differently (its figure or its
+        colour); None when no row on screen shows one."""
+        top = int(self.scroll_y) // ROW_HEIGHT
+        rows = self.scrollable_content_region.height // ROW_HEIGHT + 2  # part-shown ones too
+        moments = []
+        for ticket_id in self.ticket_ids[top : top + rows]:
+            record = self.store.ticket(ticket_id)
+            since = record.waiting_since if record is not None else None
+            if since is None:
+                continue
+            waited = (now - since).total_seconds()
+            limits = [limit for limit in (self.wait_warning, self.wait_alert) if limit > waited]
+            at = min([wait_label_changes_at(waited), *limits])
+            with contextlib.suppress(OverflowError):  # a peer's 9999-12-31: it never changes
+                # From the ticket's own start, not from `now`: the same moment at every paint.
+                moments.append(since + timedelta(seconds=at))
+        return min(moments, default=None)
 
     def render_line(self, y: int) -> Strip:
         key = self._line_key(int(self.scroll_y) + y, self.clock(), self._width)

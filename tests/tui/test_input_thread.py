@@ -1,0 +1,61 @@
+"""The console's input thread sleeps until the terminal has something (no wake every 0.1 s, as
+Textual's does: issue 15, idle CPU), and still gives every key: a lone ESC becomes the escape key
+once its delay is over, and stopping input (quitting, or a suspension for $EDITOR) ends the
+thread at once (else the app would never end)."""
+
+import asyncio
+import os
+import pty
+import sys
+from pathlib import Path
+
+from tests.helpers import eventually
+from tests.hostile.test_terminal_bytes import WAIT, Terminal
+
+
+async def test_keys_a_lone_escape_and_quitting_go_through_the_quiet_input_thread(
+    tmp_path: Path,
+) -> None:
+    keys = tmp_path / "keys"
+    keys.touch()
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("TEXTUAL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.tui.keys_child",
+        str(keys),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    terminal = Terminal(master)
+
+    def got() -> list[str]:
+        return keys.read_text().split()
+
+    try:
+        await eventually(lambda: got() == ["ready"], WAIT, every=0.05)
+        terminal.type(b"a")
+        await eventually(lambda: got() == ["ready", "a"], WAIT, every=0.05)
+        terminal.type(b"\x1b")  # nothing follows: only the parser's deadline can end it
+        await eventually(lambda: got() == ["ready", "a", "escape"], WAIT, every=0.05)
+        terminal.type(b"\x1b[A")  # a whole sequence in one read: one key
+        await eventually(lambda: got()[-1:] == ["up"], WAIT, every=0.05)
+        terminal.type(b"s")
+        await eventually(lambda: got()[-2:] == ["s", "suspended"], WAIT, every=0.05)
+        terminal.type(b"b")  # the input thread started again after the suspension
+        await eventually(lambda: got()[-1:] == ["b"], WAIT, every=0.05)
+        terminal.type(b"q")
+        async with asyncio.timeout(WAIT):
+            assert await process.wait() == 0
+        assert got() == ["ready", "a", "escape", "up", "s", "suspended", "b", "q"]
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        terminal.close()
