@@ -114,7 +114,7 @@ async def test_composer_refuses_an_oversized_or_closed_ticket_message_and_says_w
         "the message is too large: 1,048,577 bytes, the limit is 1,048,576",
         "error",
     )
-    assert live.app.store.message_ids(ticket.ticket_id) == ()
+    assert not live.app.store.message_ids(ticket.ticket_id)
     op2 = await live.operator()
     closing = emits.update_ticket_status(ticket, TicketStatus.CLOSED)
     assert await op2.call(EmitEvent.UPDATE_TICKET_STATUS, *closing) is None
@@ -122,4 +122,4 @@ async def test_composer_refuses_an_oversized_or_closed_ticket_message_and_says_w
     live.app.main.conversation.send("hello")
     await live.pilot.pause()
     assert live.notifications()[-1][1] == "the ticket is closed: reopen it first"
-    assert live.app.store.message_ids(ticket.ticket_id) == ()
+    assert not live.app.store.message_ids(ticket.ticket_id)

@@ -58,9 +58,10 @@ def test_messages_outside_the_window_are_still_known_ticked_and_marked_read(
     path = tmp_path / "s.sqlite3"
     filled(path)
     store = Store(path, operator_id=ME)
-    assert store.message("m0") is None  # not in memory
-    assert store.apply(MessageUpdated(message(0))) is None  # but not a new message either
+    assert store.message("m0") is not None  # its ticket not read in: the one row, from SQLite
+    assert store.apply(MessageUpdated(message(0))) is None  # not a new message either
     assert len(store.message_ids("t1")) == HISTORY_WINDOW
+    assert store.message("m0") is None  # the ticket read in: below its window, `load_older`
     change = store.apply(MessageStatusUpdated("m3", MessageStatus.READ))
     assert change is not None and change.message_id == "m3"
     store.mark_ticket_read("t1")
@@ -93,6 +94,7 @@ def test_an_older_page_from_the_server_stays_older_after_a_restart(tmp_path: Pat
     path = tmp_path / "s.sqlite3"
     store = Store(path, operator_id=ME)
     store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    store.on_screen("t1")  # pages are asked for the conversation shown
     newest = range(COUNT - HISTORY_WINDOW, COUNT)
     store.load_messages("t1", [message(n) for n in newest])
     assert store.oldest_from_server("t1") == f"m{COUNT - HISTORY_WINDOW}"
@@ -124,8 +126,6 @@ def _customer_line(ticket_id: str, n: int) -> Message:
 def test_messages_arriving_live_are_held_to_the_window_and_read_back_from_sqlite(
     tmp_path: Path,
 ) -> None:
-    from chat_console.store.store import WINDOW_SLACK
-
     store = Store(tmp_path / "s.sqlite3", operator_id=ME)
     tickets = [f"t{n}" for n in range(5)]
     store.apply_batch(TicketCreated(Ticket(ticket_id=t, owner_id="cu-1")) for t in tickets)
@@ -134,7 +134,7 @@ def test_messages_arriving_live_are_held_to_the_window_and_read_back_from_sqlite
             MessageUpdated(_customer_line(t, n)) for t in tickets for n in range(start, start + 10)
         )
     for ticket_id in tickets:
-        assert len(store.message_ids(ticket_id)) <= HISTORY_WINDOW + WINDOW_SLACK
+        assert len(store.message_ids(ticket_id)) == HISTORY_WINDOW
         assert store.has_older(ticket_id)
     assert store.apply(MessageUpdated(_customer_line("t0", 0))) is None  # still known: no double
     while store.load_older("t0"):
@@ -178,3 +178,34 @@ def test_a_server_page_landing_after_the_window_was_trimmed_is_read_back_once_in
     ids = list(store.message_ids("t1"))
     assert len(ids) == len(set(ids))
     assert ids == [f"m{n}" for n in (*range(20), *range(100, 100 + COUNT))]
+
+
+def test_a_ticket_left_goes_back_to_sqlite_but_for_what_is_still_to_be_sent(
+    tmp_path: Path,
+) -> None:
+    """The courier sends from memory: an unsent reply (and what came after it) stays there when
+    the operator moves on; once the server has it, the ticket's messages live in the file only."""
+    import gc
+
+    from chat_console.store import MessageRecord
+
+    def in_memory() -> list[str]:
+        gc.collect()
+        alive = [o for o in gc.get_objects() if isinstance(o, MessageRecord)]
+        return sorted(r.message_id for r in alive if r.message.ticket_id == "t1")
+
+    store = Store(tmp_path / "s.sqlite3", operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    store.on_screen("t1")
+    store.apply_batch(MessageUpdated(message(n)) for n in range(3))
+    store.record_outgoing(message(3, own=True))
+    store.apply_batch([MessageUpdated(message(4))])
+    store.on_screen("t2")
+    assert in_memory() == ["m3", "m4"]
+    assert [m.message_id for m in store.pending_outgoing()] == ["m3"]
+    store.mark_sent("m3")
+    store.apply_batch([])
+    assert in_memory() == []
+    assert store.message("m3").tick == Tick.SENT  # type: ignore[union-attr]
+    assert list(store.message_ids("t1")) == [f"m{n}" for n in range(5)]
+    assert store.ticket("t1").unread == 4  # type: ignore[union-attr]

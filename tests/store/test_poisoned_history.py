@@ -67,6 +67,8 @@ def test_unreadable_stored_records_are_skipped_and_counted(tmp_path: Path, caplo
         db.execute("INSERT INTO tickets VALUES ('t-3', '{', 0, 'soon', NULL)")
 
     again = Store(path, operator_id="op-1")
+    assert again.message("row-12") is None  # by id, its ticket not read in: skipped, not fatal
+    assert again.message("row-10").message.content == "hello \\ud800 there"  # type: ignore[union-attr]
     # m-bad reads (json.loads takes the escape; the model makes it visible): the rest cannot.
     assert [again.message(i).message.content for i in again.message_ids("t-1")] == [  # type: ignore[union-attr]
         "fine",

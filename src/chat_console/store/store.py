@@ -48,10 +48,6 @@ TYPING_TTL = timedelta(seconds=5)
 # (`load_older`): a long conversation loaded whole costs memory and start-up time for history
 # nobody scrolls to (figures in benchmarks/FINDINGS.md, Scale).
 HISTORY_WINDOW = 200
-# Messages that arrive live are held to the same window: a ticket past HISTORY_WINDOW + this many
-# in memory drops its oldest down to the window (they stay in SQLite, read again by `load_older`),
-# so that a long day holds what a restart would load (benchmarks/FINDINGS.md, Jump host).
-WINDOW_SLACK = HISTORY_WINDOW // 4
 # What is kept of one ticket's history, whatever a server sends ([history] in the config): past
 # either bound its oldest messages are deleted, down to nine tenths of it (so not at every message).
 # Without a bound one customer grew the file without end (benchmarks/FINDINGS.md, "Burst").
@@ -63,6 +59,7 @@ KEEP_DAYS = 30
 # Content above the wire's own limit is stored cut to it, with the size it had.
 MAX_STORED_CONTENT = MAX_CONTENT_BYTES
 MARKER_PREFIX = "console-marker:"  # ids of lines the console itself wrote into a transcript
+_UNSENT = (Tick.PENDING, Tick.FAILED)  # own messages that must stay in memory until sent
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -272,10 +269,11 @@ class Store:
         self._kept: dict[str, list[int]] = {}  # ticket -> [messages, body characters] in SQLite
         # ticket -> the colleague who handled it just before it became ours again
         self._handed_back: dict[str, str] = {}
-        self._over_window: set[str] = set()  # tickets to trim before the next batch
-        self._on_screen: str | None = None  # the ticket shown: never trimmed under the operator
-        # Tickets whose messages are only in SQLite until something asks for them (`_read_in`).
-        self._on_disk: set[str] = set()
+        # The ticket shown: its messages stay in memory, never trimmed under the operator. Those
+        # of every other ticket live in SQLite and are read in when something asks for them
+        # (`_read_in`), until the next batch (`_trim_windows`); a ticket is in memory when it has
+        # an entry in `_by_ticket`.
+        self._on_screen: str | None = None
         self._load()
 
     # ---- persistence -------------------------------------------------------------------
@@ -325,7 +323,6 @@ class Store:
         ):
             self._seq = max(self._seq, newest)
             self._kept[ticket_id] = [count, size]
-            self._on_disk.add(ticket_id)
         for (ticket_id,) in self._db.execute(
             "SELECT DISTINCT m.ticket_id FROM outbox o JOIN messages m USING (message_id)"
         ).fetchall():
@@ -335,11 +332,11 @@ class Store:
         self._db.execute("PRAGMA shrink_memory")
 
     def _read_in(self, ticket_id: str) -> None:
-        """Read the ticket's window of messages into memory if it is still only in SQLite:
-        what `_load` would have kept of it."""
-        if ticket_id not in self._on_disk:
+        """Read the ticket's window of messages into memory if it is only in SQLite: its newest
+        HISTORY_WINDOW, reaching back to its oldest unsent one."""
+        if ticket_id in self._by_ticket:
             return
-        self._on_disk.discard(ticket_id)
+        ids = self._by_ticket[ticket_id] = []
         (first,) = self._db.execute(_FIRST_IN_WINDOW, (ticket_id, HISTORY_WINDOW)).fetchone()
         if first is None:
             return
@@ -348,7 +345,8 @@ class Store:
             (ticket_id, first),
         )
         for record in self._read(rows, counted=True):
-            self._index_message(record)
+            self._messages[record.message_id] = record
+            ids.append(record.message_id)
         if self._db.execute(
             "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, first)
         ).fetchone():
@@ -389,40 +387,38 @@ class Store:
 
     def on_screen(self, ticket_id: str | None) -> None:
         """The conversation shown now (None: none). Its messages stay in memory, older pages the
-        operator scrolled to included; the one shown before goes back to its window."""
+        operator scrolled to included; the one shown before goes back to SQLite."""
         previous, self._on_screen = self._on_screen, ticket_id
         if previous is not None and previous != ticket_id:
-            self._over_window.add(previous)
             self._trim_windows()
 
-    def _note_in_memory(self, ticket_id: str) -> None:
-        if len(self._by_ticket.get(ticket_id, ())) > HISTORY_WINDOW + WINDOW_SLACK:
-            self._over_window.add(ticket_id)
-
     def _trim_windows(self) -> None:
-        """Drop the oldest messages in memory of tickets past the window, down to its newest
-        HISTORY_WINDOW as `_load` reads them: never an unsent one, nor anything newer than it,
-        so what stays is every message from one seq on, and `load_older` reads what is below."""
-        for ticket_id in self._over_window - {self._on_screen}:
-            ids = self._by_ticket.get(ticket_id, [])
-            records = [self._messages[i] for i in ids]
-            if len(records) <= HISTORY_WINDOW:
+        """Every ticket in memory but the one on screen goes back to SQLite, but for its unsent
+        messages (the courier sends them from memory) and those newer than the oldest of them,
+        so that what stays is every message from one seq on and `load_older` reads what is
+        below. A long day then holds one conversation's messages, not those of every ticket a
+        console has seen: they were ~1.5 KB each, kept apart through the day so that the memory
+        under them could not be given back (benchmarks/FINDINGS.md, Jump host)."""
+        for ticket_id in [t for t in self._by_ticket if t != self._on_screen]:
+            ids = self._by_ticket[ticket_id]
+            unsent = [self._messages[i].seq for i in ids if self._messages[i].tick in _UNSENT]
+            if not unsent:
+                for message_id in self._by_ticket.pop(ticket_id):
+                    del self._messages[message_id]
+                self._older.pop(ticket_id, None)
                 continue
-            first = sorted(r.seq for r in records)[-HISTORY_WINDOW]
-            unsent = [r.seq for r in records if r.tick in (Tick.PENDING, Tick.FAILED)]
-            first = min([first, *unsent])
-            kept = [r.message_id for r in records if r.seq >= first]
-            for record in records:
-                if record.seq < first:
-                    del self._messages[record.message_id]
-            ids[:] = kept
-            self._older[ticket_id] = first
-        self._over_window.clear()
+            first = min(unsent)
+            kept = [i for i in ids if self._messages[i].seq >= first]
+            if len(kept) < len(ids):
+                for message_id in set(ids).difference(kept):
+                    del self._messages[message_id]
+                ids[:] = kept
+                self._older[ticket_id] = first
 
     def _stored(self, message_id: str) -> MessageRecord | None:
         """A message in memory, else one SQLite has outside the windows in memory."""
         record = self._messages.get(message_id)
-        if record is not None or not (self._older or self._on_disk):
+        if record is not None:
             return record
         row = self._db.execute(
             f"SELECT {_RECORD_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
@@ -553,7 +549,6 @@ class Store:
         self._unsaved.pop(ticket_id, None)
         for message_id in self._by_ticket.pop(ticket_id, ()):
             self._messages.pop(message_id, None)
-        self._on_disk.discard(ticket_id)
         self._kept.pop(ticket_id, None)
         self._older.pop(ticket_id, None)
         self._typing.pop(ticket_id, None)
@@ -719,10 +714,15 @@ class Store:
     # ---- messages ----------------------------------------------------------------------
 
     def _index_message(self, record: MessageRecord) -> None:
-        self._read_in(record.message.ticket_id)  # a new message goes after the window
+        """A new message goes after the ticket's window in memory; of a ticket only in SQLite, it
+        stays there (the caller writes it) unless it is still to be sent."""
+        ticket_id = record.message.ticket_id
+        only_on_disk = ticket_id not in self._by_ticket and ticket_id != self._on_screen
+        if only_on_disk and record.tick not in _UNSENT:
+            return
+        self._read_in(ticket_id)
         self._messages[record.message_id] = record
-        self._by_ticket.setdefault(record.message.ticket_id, []).append(record.message_id)
-        self._note_in_memory(record.message.ticket_id)
+        self._by_ticket[ticket_id].append(record.message_id)
 
     def _add_message(self, message: Message) -> Change | None:
         existing = self._stored(message.message_id)
@@ -936,7 +936,6 @@ class Store:
 
     def mark_ticket_read(self, ticket_id: str) -> int:
         """The operator has seen the ticket's customer messages; returns how many were unread."""
-        self._read_in(ticket_id)
         marked = 0
         for message_id in self._by_ticket.get(ticket_id, ()):
             record = self._messages[message_id]
@@ -944,11 +943,12 @@ class Store:
                 record.read_locally = True
                 self._save_message(record)
                 marked += 1
-        if ticket_id in self._older:  # and those still only in SQLite
+        # And those only in SQLite: below the window in memory, or all of a ticket not in it.
+        if ticket_id in self._older or ticket_id not in self._by_ticket:
             marked += self._db.execute(
-                "UPDATE messages SET read_locally = 1"
-                " WHERE ticket_id = ? AND seq < ? AND own = 0 AND read_locally = 0",
-                (ticket_id, self._older[ticket_id]),
+                "UPDATE messages SET read_locally = 1 WHERE ticket_id = ?1"
+                " AND (?2 IS NULL OR seq < ?2) AND own = 0 AND read_locally = 0",
+                (ticket_id, self._older.get(ticket_id)),
             ).rowcount
         ticket = self._tickets.get(ticket_id)
         if ticket is not None and (ticket.unread or marked):
@@ -1106,16 +1106,19 @@ class Store:
         return len(self._tickets)
 
     def message(self, message_id: str) -> MessageRecord | None:
-        """The message if it is in memory, or in the window of a ticket not yet read in."""
+        """The message if it is in memory, or read from SQLite if its ticket is not (without
+        reading the ticket in: a notice about one message of a ticket not on screen needs only
+        that one). A message older than the window of a ticket in memory is None: `load_older`."""
         record = self._messages.get(message_id)
-        if record is None and self._on_disk:
-            row = self._db.execute(
-                "SELECT ticket_id FROM messages WHERE message_id = ?", (message_id,)
-            ).fetchone()
-            if row is not None and row[0] in self._on_disk:
-                self._read_in(row[0])
-                record = self._messages.get(message_id)
-        return record
+        if record is not None:
+            return record
+        row = self._db.execute(
+            f"SELECT ticket_id, {_RECORD_COLUMNS} FROM messages WHERE message_id = ?",
+            (message_id,),
+        ).fetchone()
+        if row is None or row[0] in self._by_ticket:
+            return None
+        return next(self._read([row[1:]], counted=True), None)  # counted at start if unreadable
 
     def message_ids(self, ticket_id: str) -> Sequence[str]:
         """The ticket's message ids in display order (a live view: do not modify)."""

@@ -59,7 +59,6 @@ FLOOD_GAP = 0.1  # seconds between batches while flooded
 # At most this many events in one batch: a burst taken whole held the keys (benchmarks/FINDINGS.md,
 # "Burst").
 MAX_BATCH = 2000
-FULL_COLLECTION_EVERY = 1000  # middle-generation collections (CPython's default: 10)
 READ_ONLY_RECHECK = 2.0  # seconds between two looks at whether the history's owner has quit
 FINISH_WITHIN = 5.0  # seconds an orderly quit waits for the answer to a message in flight
 ShutdownHook = Callable[[], Awaitable[None]]
@@ -125,7 +124,6 @@ class ConsoleApp(App[int]):
         self._flush_gap = FLUSH_GAP
         self._rate = 0.0  # events a second, averaged (event_rate)
         self._quitting = False
-        self._gc_thresholds = gc.get_threshold()
         self.main = MainScreen()
         self.alerts = Alerter(self)
         self.wakeup = Wakeup(clock, partial(self.call_later, self.clock_moved))
@@ -149,7 +147,6 @@ class ConsoleApp(App[int]):
     def on_unmount(self) -> None:
         self.wakeup.stop()
         gc.unfreeze()  # an app made again in the same process (tests) must not pile up
-        gc.set_threshold(*self._gc_thresholds)
 
     def key_for(self, binding_id: str) -> str:
         spec = next(s for s in EVERY if s.id == binding_id)
@@ -169,12 +166,12 @@ class ConsoleApp(App[int]):
         # What is loaded by now (the store's records, the widgets) lives as long as the app: keep
         # it out of the collector's full scans, which paused keys ~150 ms over 100,000 messages.
         gc.freeze()
-        # Full collections scan every long-lived object (each received message is a few) and hold
-        # the screen while they do; allow them 100 times less often. Cyclic garbage that reached
-        # the oldest generation lives longer; p99 emit -> screen at 200 msg/s fell by ~8 ms.
-        self._gc_thresholds = gc.get_threshold()
-        young, middle, _ = self._gc_thresholds
-        gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+        # Full collections run as often as CPython has them. Made 100 times rarer, they let the
+        # day's cyclic garbage (Textual's messages, notices' widgets) pile up in the oldest
+        # generation: the memory it took stayed with the console, ~7 MB over the jump host's day
+        # of 300 tickets (benchmarks/FINDINGS.md, Jump host). They were made rare because every
+        # message received stayed in memory for them to scan; the store now keeps only the
+        # conversation on screen.
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         if unknown := unknown_binding_ids(self.config.keymap):
