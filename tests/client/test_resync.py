@@ -13,6 +13,7 @@ from chat_console.client.courier import Courier
 from chat_console.client.errors import ClientError
 from chat_console.client.resync import resync
 from chat_console.protocol import EmitEvent, Message, MessageStatus, Ticket, emits, now_utc
+from chat_console.protocol.inbound import MessageUpdated
 from chat_console.server.runner import RunningServer
 from chat_console.store import Store
 from tests.client.conftest import ClientFactory, Recorder, open_ticket
@@ -195,6 +196,33 @@ async def test_a_late_receipt_deep_in_the_history_is_left_for_scrolling_up(
     await eventually(lambda: courier.resyncs >= 3)
     assert store.message(ids[0]) is None  # not added below the page boundary
     assert store.message_ids(ticket.ticket_id)[0] == ids[100]
+
+
+async def test_a_missed_message_is_fetched_though_more_than_a_window_came_live_after_it(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer
+) -> None:
+    """The chaos run's loss: a message in flight when the server died, and more than a window's
+    worth (200) arriving live after it before the resync ran. "Older than anything the store
+    holds" must mean the file, not the newest window that memory happens to hold."""
+    store = Store(":memory:", operator_id="op-1")
+    client, recorder, courier = await online_courier(server, make_client, store)
+    ticket = await open_ticket(cu1, recorder, "Busy")
+    earlier = await customer_writes(cu1, ticket, 1)  # the conversation was going on
+    await client.drop_link("away")
+    await eventually(lambda: courier.resyncs >= 2)
+    assert store.message(earlier[0]) is not None
+    await client.stop()
+    missed = await customer_writes(cu1, ticket, 1)
+    later = await customer_writes(cu1, ticket, 250)
+    live = [server.store.get_message(i) for i in later]
+    store.apply_batch([MessageUpdated(m) for m in live if m is not None])
+    store.apply_batch([])  # the next batch: the ticket is not on screen, memory lets it go
+
+    await reconnect(client, courier)
+
+    assert store.message(missed[0]) is not None
+    stored = [r.message_id for r in store.whole_conversation(ticket.ticket_id)]
+    assert set(missed + later) <= set(stored)
 
 
 async def test_a_cursor_of_a_replaced_database_costs_a_first_resync_not_every_message(

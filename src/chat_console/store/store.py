@@ -1026,16 +1026,17 @@ class Store:
         self.commit()
 
     def oldest_from_server(self, ticket_id: str) -> str | None:
-        """The ticket's oldest message in memory that the server has too (not a marker the
-        console wrote, not one still unsent): where an older page from the server ends."""
-        self._read_in(ticket_id)
-        for message_id in self._by_ticket.get(ticket_id, ()):
-            record = self._messages[message_id]
-            if record.note or record.tick == Tick.PENDING:
-                continue
-            if record.error is None:
-                return message_id
-        return None
+        """The ticket's oldest stored message that the server has too (not a marker the console
+        wrote, not one unsent or refused): where an older page from the server ends. Of the
+        file, not of the window in memory: more than a window's worth may have come live after a
+        message the link missed, and the resync must still see that one as the store's to fetch
+        (the chaos benchmark lost such messages)."""
+        row = self._db.execute(
+            "SELECT message_id FROM messages WHERE ticket_id = ? AND note = 0 AND tick <> ?"
+            " AND error IS NULL ORDER BY seq LIMIT 1",
+            (ticket_id, int(Tick.PENDING)),
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def load_earlier(self, ticket_id: str, messages: Sequence[Message]) -> list[Change]:
         """An older page of the ticket from the server (oldest first), kept before every message
@@ -1106,19 +1107,15 @@ class Store:
         return len(self._tickets)
 
     def message(self, message_id: str) -> MessageRecord | None:
-        """The message if it is in memory, or read from SQLite if its ticket is not (without
-        reading the ticket in: a notice about one message of a ticket not on screen needs only
-        that one). A message older than the window of a ticket in memory is None: `load_older`."""
+        """The message from memory, else from SQLite (of a ticket not in memory, or older than
+        the window memory holds of it: reading it does not read its ticket in)."""
         record = self._messages.get(message_id)
         if record is not None:
             return record
         row = self._db.execute(
-            f"SELECT ticket_id, {_RECORD_COLUMNS} FROM messages WHERE message_id = ?",
-            (message_id,),
+            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
         ).fetchone()
-        if row is None or row[0] in self._by_ticket:
-            return None
-        return next(self._read([row[1:]], counted=True), None)  # counted at start if unreadable
+        return None if row is None else next(self._read([row], counted=True), None)
 
     def message_ids(self, ticket_id: str) -> Sequence[str]:
         """The ticket's message ids in display order (a live view: do not modify)."""

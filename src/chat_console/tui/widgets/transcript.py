@@ -130,11 +130,13 @@ class Transcript(ScrollView, can_focus=True):
     def scroll_to_message(self, message_id: str) -> bool:
         """Show the shown ticket's message at the top, highlighted, reading older history from
         the store until it is in memory; False if the ticket does not have it."""
-        record = self.store.message(message_id)
-        while self.ticket_id and record is None and self.store.load_older(self.ticket_id):
-            record = self.store.message(message_id)
-        if record is None or record.message.ticket_id != self.ticket_id:
+        ticket_id, record = self.ticket_id, self.store.message(message_id)
+        if ticket_id is None or record is None or record.message.ticket_id != ticket_id:
             return False
+        # The store finds it in SQLite too: read older pages until memory's window holds it.
+        while message_id not in self.store.message_ids(ticket_id):
+            if not self.store.load_older(ticket_id):
+                return False
         self.found = message_id
         self._relayout()
 
