@@ -216,7 +216,7 @@ class Side:
         return self.courier.enqueue(message)
 
     def contents(self, ticket_id: str, *, own: bool) -> list[str]:
-        """Every message the file holds (memory keeps a window per ticket, trimmed past 250)."""
+        """Every message the file holds (memory holds only the conversation on screen)."""
         conversation = self.store.whole_conversation(ticket_id)
         return [r.message.content for r in conversation if r.own is own]
 
