@@ -184,8 +184,9 @@ def test_a_server_page_landing_after_the_window_was_trimmed_is_read_back_once_in
 def test_a_ticket_left_goes_back_to_sqlite_but_for_what_is_still_to_be_sent(
     tmp_path: Path,
 ) -> None:
-    """The courier sends from memory: an unsent reply (and what came after it) stays there when
-    the operator moves on; once the server has it, the ticket's messages live in the file only."""
+    """The courier sends from memory: a ticket with an unsent reply stays there, with its window
+    (opened again it shows what it showed, not the reply alone), when the operator moves on;
+    once the server has the reply, the ticket's messages live in the file only."""
     import gc
 
     from chat_console.store import MessageRecord
@@ -202,8 +203,11 @@ def test_a_ticket_left_goes_back_to_sqlite_but_for_what_is_still_to_be_sent(
     store.record_outgoing(message(3, own=True))
     store.apply_batch([MessageUpdated(message(4))])
     store.on_screen("t2")
-    assert in_memory() == ["m3", "m4"]
+    assert in_memory() == [f"m{n}" for n in range(5)]
     assert [m.message_id for m in store.pending_outgoing()] == ["m3"]
+    store.on_screen("t1")
+    assert list(store.message_ids("t1")) == [f"m{n}" for n in range(5)]
+    store.on_screen("t2")
     store.mark_sent("m3")
     store.apply_batch([])
     assert in_memory() == []

@@ -117,3 +117,21 @@ async def test_a_waiting_time_on_screen_moves_on_by_itself(live: Live) -> None:
     first = shown()
     await live.until(lambda: shown() != first)  # drawn again by the console's own timer
     assert shown().endswith("s")
+
+
+async def test_the_clock_timer_never_sleeps_past_a_minute() -> None:
+    """The loop's clock stops while the machine sleeps and does not follow a step of the wall
+    clock: a waiting time a day old (next label change in an hour) must still catch up within a
+    minute of either (found in review)."""
+    import asyncio
+
+    from chat_console.protocol import now_utc
+    from chat_console.tui.wakeup import LONGEST, Wakeup
+
+    rang: list[bool] = []
+    wakeup = Wakeup(now_utc, lambda: rang.append(True))
+    wakeup.set(now_utc() + timedelta(hours=1))
+    timer = wakeup._timer
+    assert timer is not None
+    assert timer.when() - asyncio.get_running_loop().time() <= LONGEST
+    wakeup.stop()

@@ -8,6 +8,7 @@ import gc
 from chat_console.protocol import ListenEvent
 from chat_console.store import MessageRecord
 from tests.tui.conftest import Live
+from tests.tui.test_composer import failed_unanswered
 from tests.tui.test_live_conversation import accept_and_open, screen_text
 
 
@@ -57,3 +58,28 @@ async def test_a_ticket_not_on_screen_is_read_back_when_written_to_and_when_open
     await live.until(lambda: "line 4, while it is open" in screen_text(live))
     assert list(live.app.store.message_ids(other.ticket_id)) == [m.message_id for m in said]
     assert records_in_memory(other.ticket_id) == len(said)
+
+
+async def test_history_above_a_failed_reply_is_shown_when_its_ticket_is_opened_again(
+    live: Live,
+) -> None:
+    """A ticket left with an unsent reply stays in memory for the courier; it kept only that
+    reply, so opened again it showed the reply alone and scrolling could not reach the rest
+    (found in review)."""
+    shown = await accept_and_open(live, "Parcel")
+    for n in range(3):
+        await live.customer_says(shown, f"earlier line {n}")
+    await live.until(lambda: "earlier line 2" in screen_text(live))
+    await failed_unanswered(live, shown, "your refund is on its way")
+    other = await live.open_ticket("Someone else")
+    await live.pilot.press("escape")
+    await live.select(other.ticket_id)
+    await live.pilot.press("enter")
+    await live.until(lambda: live.app.main.open_ticket_id == other.ticket_id)
+    await live.customer_says(other.ticket_id, "a batch after the switch")
+    await live.pilot.press("escape")
+    await live.select(shown)
+    await live.pilot.press("enter")
+    await live.until(lambda: live.app.main.open_ticket_id == shown)
+    await live.until(lambda: "your refund is on its way" in screen_text(live))
+    await live.until(lambda: "earlier line 0" in screen_text(live))

@@ -393,21 +393,25 @@ class Store:
             self._trim_windows()
 
     def _trim_windows(self) -> None:
-        """Every ticket in memory but the one on screen goes back to SQLite, but for its unsent
-        messages (the courier sends them from memory) and those newer than the oldest of them,
-        so that what stays is every message from one seq on and `load_older` reads what is
-        below. A long day then holds one conversation's messages, not those of every ticket a
-        console has seen: they were ~1.5 KB each, kept apart through the day so that the memory
-        under them could not be given back (benchmarks/FINDINGS.md, Jump host)."""
+        """Every ticket in memory but the one on screen goes back to SQLite, but for one with
+        unsent messages (the courier sends them from memory): it keeps its window, as `_read_in`
+        reads it, and everything from its oldest unsent one on, so that what stays is every
+        message from one seq on, `load_older` reads what is below, and opened again it shows
+        what it showed, not the unsent reply alone. A long day then holds one conversation's
+        messages, not those of every ticket a console has seen: they were ~1.5 KB each, kept
+        apart through the day so that the memory under them could not be given back
+        (benchmarks/FINDINGS.md, Jump host)."""
         for ticket_id in [t for t in self._by_ticket if t != self._on_screen]:
             ids = self._by_ticket[ticket_id]
-            unsent = [self._messages[i].seq for i in ids if self._messages[i].tick in _UNSENT]
+            records = [self._messages[i] for i in ids]
+            unsent = [r.seq for r in records if r.tick in _UNSENT]
             if not unsent:
                 for message_id in self._by_ticket.pop(ticket_id):
                     del self._messages[message_id]
                 self._older.pop(ticket_id, None)
                 continue
-            first = min(unsent)
+            window = sorted(r.seq for r in records)[-HISTORY_WINDOW:]
+            first = min(window[0], *unsent)
             kept = [i for i in ids if self._messages[i].seq >= first]
             if len(kept) < len(ids):
                 for message_id in set(ids).difference(kept):

@@ -12,6 +12,9 @@ from datetime import datetime
 # waking a little late makes sure the moment has come when the wake looks at the clock.
 LATE_BY = 0.02  # seconds
 SOONEST = 0.01  # seconds: a moment already past is a wake on the next turns of the loop
+# The loop's clock stops while the machine sleeps and does not follow a step of the wall clock:
+# never sleep longer than this, so that waiting times catch up within a minute of either.
+LONGEST = 60.0  # seconds
 
 
 class Wakeup:
@@ -31,7 +34,7 @@ class Wakeup:
         self.due = moment
         if moment is None:
             return
-        delay = max(SOONEST, (moment - self.clock()).total_seconds() + LATE_BY)
+        delay = min(LONGEST, max(SOONEST, (moment - self.clock()).total_seconds() + LATE_BY))
         self._timer = asyncio.get_running_loop().call_later(delay, self._ring)
 
     def stop(self) -> None:
