@@ -419,19 +419,6 @@ class Store:
                 ids[:] = kept
                 self._older[ticket_id] = first
 
-    def _stored(self, message_id: str) -> MessageRecord | None:
-        """A message in memory, else one SQLite has outside the windows in memory."""
-        record = self._messages.get(message_id)
-        if record is not None:
-            return record
-        row = self._db.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        readable = self._readable([row])
-        return readable[0] if readable else None
-
     def _save_ticket(self, record: TicketRecord) -> None:
         """The ticket's row is written at the next commit, once however often it changed
         before it: a flood of messages on a few tickets wrote each ticket once per message."""
@@ -729,7 +716,7 @@ class Store:
         self._by_ticket[ticket_id].append(record.message_id)
 
     def _add_message(self, message: Message) -> Change | None:
-        existing = self._stored(message.message_id)
+        existing = self.message(message.message_id)
         if existing is not None:  # the same messageId twice is the same message (reading 6)
             if existing.own and self._raise_tick(existing, Tick.from_status(message.status_id)):
                 self._lifted(existing)
@@ -932,7 +919,7 @@ class Store:
         self._answered(record.message)
 
     def _advance_tick(self, message_id: str, tick: Tick) -> Change | None:
-        record = self._stored(message_id)
+        record = self.message(message_id)
         if record is None or not record.own or not self._raise_tick(record, tick):
             return None
         self._lifted(record)
