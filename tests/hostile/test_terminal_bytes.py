@@ -92,9 +92,26 @@ def write_config(folder: Path, url: str) -> Path:
     return config
 
 
-async def start_console(folder: Path, config: Path) -> tuple[asyncio.subprocess.Process, Terminal]:
+async def start_on_a_pty(
+    *args: str, env: dict[str, str]
+) -> tuple[asyncio.subprocess.Process, Terminal]:
+    """`python ARGS` on a pty of ROWS x COLUMNS, in its own session."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    return process, Terminal(master)
+
+
+async def start_console(folder: Path, config: Path) -> tuple[asyncio.subprocess.Process, Terminal]:
     home = {
         name: str(folder / name.lower())
         for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
@@ -109,20 +126,7 @@ async def start_console(folder: Path, config: Path) -> tuple[asyncio.subprocess.
     }
     for name in ("COLUMNS", "LINES", "TEXTUAL", "NO_COLOR"):
         env.pop(name, None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "chat_console",
-        "--config",
-        str(config),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    return process, Terminal(master)
+    return await start_on_a_pty("-m", "chat_console", "--config", str(config), env=env)
 
 
 async def until(condition: Callable[[], object], within: float = WAIT) -> None:

@@ -21,7 +21,6 @@ class KeysApp(App[None]):
         self.keys = keys
 
     def get_driver_class(self) -> type[Driver]:
-
         return QuietLinuxDriver
 
     def _note(self, line: str) -> None:

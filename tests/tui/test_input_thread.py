@@ -5,12 +5,10 @@ thread at once (else the app would never end)."""
 
 import asyncio
 import os
-import pty
-import sys
 from pathlib import Path
 
 from tests.helpers import eventually
-from tests.hostile.test_terminal_bytes import WAIT, Terminal
+from tests.hostile.test_terminal_bytes import WAIT, start_on_a_pty
 
 
 async def test_keys_a_lone_escape_and_quitting_go_through_the_quiet_input_thread(
@@ -18,22 +16,9 @@ async def test_keys_a_lone_escape_and_quitting_go_through_the_quiet_input_thread
 ) -> None:
     keys = tmp_path / "keys"
     keys.touch()
-    master, slave = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color"}
     env.pop("TEXTUAL", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.tui.keys_child",
-        str(keys),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    terminal = Terminal(master)
+    process, terminal = await start_on_a_pty("-m", "tests.tui.keys_child", str(keys), env=env)
 
     def got() -> list[str]:
         return keys.read_text().split()
