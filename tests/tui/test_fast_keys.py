@@ -63,14 +63,20 @@ async def test_a_new_line_typed_at_once_with_its_text_lands_where_it_was_typed(l
     assert live.app.main.composer.text == "Sorry.\nWhich one\nThanks"
 
 
-async def test_enter_typed_at_once_after_the_reply_sends_all_of_it(live: Live) -> None:
+async def accepted_in_the_composer(live: Live) -> str:
+    """A new ticket accepted and opened, the composer focused: where a reply is typed."""
     ticket = await live.open_ticket()
     await live.select(ticket.ticket_id)
     await live.pilot.press("a", "enter")
     await live.until(lambda: live.app.focused is live.app.main.composer)
     await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id)
+    return ticket.ticket_id
+
+
+async def test_enter_typed_at_once_after_the_reply_sends_all_of_it(live: Live) -> None:
+    ticket_id = await accepted_in_the_composer(live)
     type_fast(live, [*_typed("all of it"), ("enter", "\r")])
-    store, ticket_id = live.app.store, ticket.ticket_id
+    store = live.app.store
     await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
     assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["all of it"]
     assert live.app.main.composer.text == ""
@@ -78,13 +84,9 @@ async def test_enter_typed_at_once_after_the_reply_sends_all_of_it(live: Live) -
 
 async def test_text_typed_at_once_after_enter_stays_in_the_composer(live: Live) -> None:
     """Review finding: `first<Enter>second` in one read sent "first" and wiped "second"."""
-    ticket = await live.open_ticket()
-    await live.select(ticket.ticket_id)
-    await live.pilot.press("a", "enter")
-    await live.until(lambda: live.app.focused is live.app.main.composer)
-    await live.until(lambda: live.app.store.ticket(ticket.ticket_id).ticket.handle_by_id)
+    ticket_id = await accepted_in_the_composer(live)
     type_fast(live, [*_typed("first"), ("enter", "\r"), *_typed("second")])
-    store, ticket_id = live.app.store, ticket.ticket_id
+    store = live.app.store
     await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
     await live.until(lambda: live.app.main.composer.text == "second")
     assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["first"]
