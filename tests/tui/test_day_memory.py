@@ -36,13 +36,13 @@ async def test_a_ticket_not_on_screen_is_read_back_when_written_to_and_when_open
     said.append(await live.customer_says(other.ticket_id, "line 3 on the other"))
     assert records_in_memory(other.ticket_id) == 0  # written on: still only in the file
     assert live.app.store.ticket(other.ticket_id).unread == 4  # type: ignore[union-attr]
-    assert live.app.main.queue.ticket_ids[0] == other.ticket_id  # unread goes first
+    await live.until(lambda: live.app.main.queue.ticket_ids[0] == other.ticket_id)  # unread first
     assert not read_receipts(live) & {m.message_id for m in said}  # nobody has seen them
 
     await live.pilot.press("escape")
     await live.select(other.ticket_id)
     await live.pilot.press("enter")
-    assert live.app.main.open_ticket_id == other.ticket_id
+    await live.until(lambda: live.app.main.open_ticket_id == other.ticket_id)
     await live.until(lambda: "line 3 on the other" in screen_text(live))
     text = screen_text(live)
     assert [text.index(f"line {n} on the other") for n in range(4)] == sorted(
