@@ -225,6 +225,43 @@ async def test_a_missed_message_is_fetched_though_more_than_a_window_came_live_a
     assert set(missed + later) <= set(stored)
 
 
+async def test_a_missed_message_stands_where_it_was_written_also_after_a_restart(
+    server: RunningServer, make_client: ClientFactory, cu1: Peer, tmp_path: Path
+) -> None:
+    """Fetched by the resync after newer ones came live, a missed message was stored below them:
+    in written order while in memory, but below them once read back from the file."""
+    path = tmp_path / "history.sqlite3"
+    store = Store(path, operator_id="op-1")
+    client, recorder, courier = await online_courier(server, make_client, store)
+    ticket = await open_ticket(cu1, recorder, "Order")
+    earlier = await customer_writes(cu1, ticket, 2)
+    await client.drop_link("away")
+    await eventually(lambda: courier.resyncs >= 2)
+    assert all(store.message(i) for i in earlier)
+    await client.stop()
+    store.add_marker(ticket.ticket_id, "a line of the console's own")  # keeps its place
+    missed = await customer_writes(cu1, ticket, 1)
+    later = await customer_writes(cu1, ticket, 2)
+    live = [server.store.get_message(i) for i in later]
+    store.apply_batch([MessageUpdated(m) for m in live if m is not None])
+
+    await reconnect(client, courier)
+    await client.stop()
+
+    marker = store.message_ids(ticket.ticket_id)[2]
+    written = [*earlier, marker, *missed, *later]
+    assert store.message_ids(ticket.ticket_id) == written  # in memory
+    assert [r.message_id for r in store.whole_conversation(ticket.ticket_id)] == written
+    store.apply_batch([])  # the ticket is not on screen: memory lets it go
+    assert store.message_ids(ticket.ticket_id) == written  # read back from SQLite
+    store.close()
+    again = Store(path, operator_id="op-1")
+    try:
+        assert again.message_ids(ticket.ticket_id) == written  # after a restart
+    finally:
+        again.close()
+
+
 async def test_a_cursor_of_a_replaced_database_costs_a_first_resync_not_every_message(
     server: RunningServer, make_client: ClientFactory, cu1: Peer
 ) -> None:

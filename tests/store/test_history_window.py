@@ -214,3 +214,54 @@ def test_a_ticket_left_goes_back_to_sqlite_but_for_what_is_still_to_be_sent(
     assert store.message("m3").tick == Tick.SENT  # type: ignore[union-attr]
     assert list(store.message_ids("t1")) == [f"m{n}" for n in range(5)]
     assert store.ticket("t1").unread == 4  # type: ignore[union-attr]
+
+
+def test_a_missed_message_fetched_after_newer_ones_takes_its_written_place_in_the_window(
+    tmp_path: Path,
+) -> None:
+    """The resync's page brings a message the link missed, dated before messages that came live
+    and before the window memory holds: it stands where it was written in memory, in SQLite and
+    after a restart, and the window still reaches down to it without a gap or a double."""
+    path = tmp_path / "s.sqlite3"
+    filled(path)
+    store = Store(path, operator_id=ME)
+    store.on_screen("t1")
+    store.apply_batch(MessageUpdated(message(n)) for n in (COUNT + 1, COUNT + 2))  # live
+    missed = message(0).model_copy(
+        update={"message_id": "missed", "created_at": T0 + timedelta(seconds=200.5)}
+    )
+    page = [message(n) for n in range(150, 201)] + [missed]
+    page += [message(n) for n in range(201, COUNT + 3)]  # the gap at COUNT: missed as well
+
+    assert store.load_messages("t1", page)
+
+    written = [f"m{n}" for n in range(201)] + ["missed"]
+    written += [f"m{n}" for n in range(201, COUNT + 3)]
+    assert list(store.message_ids("t1")) == written[written.index("missed") :]
+    while store.has_older("t1"):
+        store.load_older("t1")
+    assert list(store.message_ids("t1")) == written
+    assert [r.message_id for r in store.whole_conversation("t1")] == written
+    store.close()
+    again = Store(path, operator_id=ME)
+    while again.has_older("t1"):
+        again.load_older("t1")
+    assert list(again.message_ids("t1")) == written
+    again.close()
+
+
+def test_a_fetched_message_moves_no_stored_one_dated_by_another_clock(tmp_path: Path) -> None:
+    """The operator's clock ran five minutes ahead: their reply is dated after the customer's
+    answer to it. What was shown in that order stays so; only the fetched message is placed."""
+    store = Store(tmp_path / "s.sqlite3", operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    reply = message(300, own=True).model_copy(update={"message_id": "reply"})
+    answer = message(10).model_copy(update={"message_id": "answer"})
+    store.apply_batch([MessageUpdated(reply)])
+    store.apply_batch([MessageUpdated(answer)])
+    missed = message(5).model_copy(update={"message_id": "missed"})
+
+    assert store.load_messages("t1", [missed, answer, reply])
+
+    assert list(store.message_ids("t1")) == ["missed", "reply", "answer"]
+    assert [r.message_id for r in store.whole_conversation("t1")] == ["missed", "reply", "answer"]

@@ -1058,10 +1058,75 @@ class Store:
 
     def load_messages(self, ticket_id: str, messages: Sequence[Message]) -> list[Change]:
         changes = self.apply_batch(MessageUpdated(m) for m in messages)
-        ids = self._by_ticket.get(ticket_id)
-        if ids and changes:
-            ids.sort(key=lambda i: self._messages[i].message.created_at or _FAR_FUTURE)
+        if changes:
+            added = {c.message_id for c in changes if c.kind is ChangeKind.MESSAGE_ADDED}
+            self._in_written_order(ticket_id, messages, {i for i in added if i})
+            ids = self._by_ticket.get(ticket_id)
+            if ids:  # new ones were appended; an older page's belong before the rest
+                ids.sort(key=lambda i: self._messages[i].seq)
         return changes
+
+    def _in_written_order(self, ticket_id: str, page: Sequence[Message], added: set[str]) -> None:
+        """A message the link missed, fetched after newer ones came live, was given the next
+        seq and stood below them once read back from SQLite (after leaving the ticket, or a
+        restart). Each message the page added goes before the first stored message of the page
+        the server dated later (within one millisecond, by the page's order), and the page's
+        messages take the seqs they hold among them in that order. The stored ones keep their
+        order, and every other row (a marker, an unsent reply) its seq."""
+        dated = {
+            m.message_id: (m.created_at, n)
+            for n, m in enumerate(page)
+            if m.ticket_id == ticket_id and m.created_at is not None
+        }
+        if not added & dated.keys():
+            return
+        seqs: dict[str, int] = dict(
+            self._db.execute(
+                "SELECT message_id, seq FROM messages WHERE ticket_id = ?"
+                " AND message_id IN (SELECT value FROM json_each(?))",
+                (ticket_id, json.dumps(list(dated))),
+            ).fetchall()
+        )
+        fresh = sorted((i for i in seqs if i in added), key=dated.__getitem__)
+        written: list[str] = []
+        for known in sorted((i for i in seqs if i not in added), key=seqs.__getitem__):
+            while fresh and dated[fresh[0]] < dated[known]:
+                written.append(fresh.pop(0))
+            written.append(known)
+        written += fresh
+        places = sorted(seqs.values())
+        moves = {i: seq for i, seq in zip(written, places, strict=True) if seqs[i] != seq}
+        if not moves:
+            return
+        self._db.executemany(
+            "UPDATE messages SET seq = ? WHERE message_id = ?", [(s, i) for i, s in moves.items()]
+        )
+        ids = self._by_ticket.get(ticket_id)
+        if ids is None:
+            return  # only in SQLite: read back in order
+        window = first = self._older.get(ticket_id)  # memory holds every row from this seq on
+        for message_id, seq in moves.items():
+            record = self._messages.get(message_id)
+            if record is None:
+                continue
+            if window is not None and first is not None and record.seq >= window:
+                first = min(first, seq)  # none leaves the window: it reaches down to it
+            record.seq = seq
+        if first is not None:  # rows that moved into the window come in
+            held = set(ids)
+            for (message_id,) in self._db.execute(
+                "SELECT message_id FROM messages WHERE ticket_id = ? AND seq >= ?",
+                (ticket_id, first),
+            ).fetchall():
+                if message_id not in held and (record := self.message(message_id)) is not None:
+                    self._messages[message_id] = record
+                    ids.append(message_id)
+            if self._db.execute(
+                "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, first)
+            ).fetchone():
+                self._older[ticket_id] = first
+            else:
+                self._older.pop(ticket_id, None)
 
     # ---- queries -------------------------------------------------------------------
 
