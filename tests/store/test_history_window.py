@@ -251,8 +251,9 @@ def test_a_missed_message_fetched_after_newer_ones_takes_its_written_place_in_th
 
 
 def test_a_fetched_message_moves_no_stored_one_dated_by_another_clock(tmp_path: Path) -> None:
-    """The operator's clock ran five minutes ahead: their reply is dated after the customer's
-    answer to it. What was shown in that order stays so; only the fetched message is placed."""
+    """The operator's clock ran five minutes ahead, and the server kept its date: their reply
+    is dated after the customer's answer to it. What was shown in that order stays so, and the
+    fetched message is placed by the customer's messages only."""
     store = Store(tmp_path / "s.sqlite3", operator_id=ME)
     store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
     reply = message(300, own=True).model_copy(update={"message_id": "reply"})
@@ -263,5 +264,48 @@ def test_a_fetched_message_moves_no_stored_one_dated_by_another_clock(tmp_path: 
 
     assert store.load_messages("t1", [missed, answer, reply])
 
-    assert list(store.message_ids("t1")) == ["missed", "reply", "answer"]
-    assert [r.message_id for r in store.whole_conversation("t1")] == ["missed", "reply", "answer"]
+    assert list(store.message_ids("t1")) == ["reply", "missed", "answer"]
+    assert [r.message_id for r in store.whole_conversation("t1")] == ["reply", "missed", "answer"]
+    late = message(40).model_copy(update={"message_id": "late"})  # after the answer
+    assert store.load_messages("t1", [reply, late])  # a cursor resync: what changed
+    order = ["reply", "missed", "answer", "late"]  # not above the reply "dated" 300
+    assert [r.message_id for r in store.whole_conversation("t1")] == order
+
+
+def test_only_the_fetched_message_moves_past_rows_the_page_does_not_hold(tmp_path: Path) -> None:
+    """A resync's page holds what changed, not every row between: a marker, an unsent reply
+    and a message that did not change stay where they stood (found in review: the page's own
+    rows took each other's seqs and jumped over them)."""
+    store = Store(tmp_path / "s.sqlite3", operator_id=ME)
+    store.apply_batch([TicketCreated(Ticket(ticket_id="t1", owner_id="cu-1"))])
+    store.apply_batch([MessageUpdated(message(10))])
+    marker = store.add_marker("t1", "a line of the console's own").message_id
+    store.record_outgoing(message(11, own=True))  # not on the server yet
+    store.apply_batch([MessageUpdated(message(n)) for n in (12, 13)])
+    missed = message(5).model_copy(update={"message_id": "missed"})
+
+    assert store.load_messages("t1", [missed, message(10), message(13)])
+
+    order = ["missed", "m10", marker, "m11", "m12", "m13"]
+    assert list(store.message_ids("t1")) == order
+    assert [r.message_id for r in store.whole_conversation("t1")] == order
+
+
+def test_an_older_page_holding_a_stored_message_leaves_no_gap_in_memory(tmp_path: Path) -> None:
+    """An older page is placed below everything the store holds, whatever its dates say: placed
+    by date, a row of it landed inside the memory window and was then dropped from memory with
+    the rest of the page, where scrolling up never reads it again (found in review)."""
+    path = tmp_path / "s.sqlite3"
+    filled(path)
+    store = Store(path, operator_id=ME)
+    store.on_screen("t1")
+    assert store.has_older("t1")
+    first = message(0).model_copy(update={"message_id": "x1", "created_at": T0 - timedelta(1)})
+    odd = message(0).model_copy(update={"message_id": "x2", "created_at": T0 + timedelta(0, 300.5)})
+
+    store.load_earlier("t1", [first, message(300), odd])
+
+    while store.has_older("t1"):
+        store.load_older("t1")
+    assert list(store.message_ids("t1")) == [r.message_id for r in store.whole_conversation("t1")]
+    assert len(store.message_ids("t1")) == COUNT + 2

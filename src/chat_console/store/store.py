@@ -1040,9 +1040,10 @@ class Store:
             self._seq = lowest - len(messages) - 1  # the page's rows number up to just below
         known = set(self._messages)
         try:
-            changes = self.load_messages(ticket_id, messages)
+            changes = self.apply_batch(MessageUpdated(m) for m in messages)
         finally:
             self._seq = newest
+        self._in_seq_order(ticket_id)
         if ticket_id in self._older:
             # Rows between this page and the memory window wait in SQLite (trimmed since the
             # page was asked for): the page waits there too, and `load_older` reads all of it
@@ -1057,50 +1058,71 @@ class Store:
         return self.apply_batch(TicketCreated(t) for t in tickets)
 
     def load_messages(self, ticket_id: str, messages: Sequence[Message]) -> list[Change]:
+        """A page of the ticket from the server: the messages it adds stand where they were
+        written, also when newer ones came live before them (`_in_written_order`)."""
         changes = self.apply_batch(MessageUpdated(m) for m in messages)
-        if changes:
-            added = {c.message_id for c in changes if c.kind is ChangeKind.MESSAGE_ADDED}
+        added = {c.message_id for c in changes if c.kind is ChangeKind.MESSAGE_ADDED}
+        if added:
             self._in_written_order(ticket_id, messages, {i for i in added if i})
-            ids = self._by_ticket.get(ticket_id)
-            if ids:  # new ones were appended; an older page's belong before the rest
-                ids.sort(key=lambda i: self._messages[i].seq)
+            self._in_seq_order(ticket_id)
         return changes
+
+    def _in_seq_order(self, ticket_id: str) -> None:
+        """New messages were appended to the ticket's window; an older page's, or a fetched
+        one given its place, belong before some of it."""
+        ids = self._by_ticket.get(ticket_id)
+        if ids:
+            ids.sort(key=lambda i: self._messages[i].seq)
 
     def _in_written_order(self, ticket_id: str, page: Sequence[Message], added: set[str]) -> None:
         """A message the link missed, fetched after newer ones came live, was given the next
         seq and stood below them once read back from SQLite (after leaving the ticket, or a
-        restart). Each message the page added goes before the first stored message of the page
-        the server dated later (within one millisecond, by the page's order), and the page's
-        messages take the seqs they hold among them in that order. The stored ones keep their
-        order, and every other row (a marker, an unsent reply) its seq."""
+        restart). Each message the page added goes just before the first stored message of the
+        page that the server dated later (within one millisecond: later in the page), not
+        counting the operator's own, which a server may date by the operator's clock; every
+        other row of the ticket keeps its order (a marker, an unsent reply, a message the page
+        did not hold), and the rows from there on take their own seqs in the new order."""
         dated = {
             m.message_id: (m.created_at, n)
             for n, m in enumerate(page)
             if m.ticket_id == ticket_id and m.created_at is not None
         }
-        if not added & dated.keys():
+        fresh = sorted(added & dated.keys(), key=dated.__getitem__)
+        if not fresh:
             return
-        seqs: dict[str, int] = dict(
-            self._db.execute(
-                "SELECT message_id, seq FROM messages WHERE ticket_id = ?"
-                " AND message_id IN (SELECT value FROM json_each(?))",
-                (ticket_id, json.dumps(list(dated))),
-            ).fetchall()
-        )
-        fresh = sorted((i for i in seqs if i in added), key=dated.__getitem__)
-        written: list[str] = []
-        for known in sorted((i for i in seqs if i not in added), key=seqs.__getitem__):
-            while fresh and dated[fresh[0]] < dated[known]:
-                written.append(fresh.pop(0))
-            written.append(known)
-        written += fresh
-        places = sorted(seqs.values())
-        moves = {i: seq for i, seq in zip(written, places, strict=True) if seqs[i] != seq}
-        if not moves:
+        rows: list[tuple[str, int, int]] = self._db.execute(
+            "SELECT message_id, seq, own FROM messages WHERE ticket_id = ?1 AND seq >= ("
+            " SELECT MIN(seq) FROM messages WHERE ticket_id = ?1"
+            " AND message_id IN (SELECT value FROM json_each(?2))) ORDER BY seq",
+            (ticket_id, json.dumps(list(dated))),
+        ).fetchall()
+        before: dict[str, list[str]] = {}  # a stored page message -> the fetched ones above it
+        stored = [i for i, _, own in rows if i in dated and i not in added and not own]
+        for message_id in fresh:
+            anchor = next((i for i in stored if dated[i] > dated[message_id]), None)
+            if anchor is not None:
+                before.setdefault(anchor, []).append(message_id)
+        if not before:
             return
+        moving = {i for placed in before.values() for i in placed}
+        order = [
+            placed
+            for message_id, _, _ in rows
+            if message_id not in moving
+            for placed in [*before.get(message_id, ()), message_id]
+        ]
+        seqs = {message_id: seq for message_id, seq, _ in rows}
+        moves = {
+            i: seq for i, seq in zip(order, sorted(seqs.values()), strict=True) if seqs[i] != seq
+        }
         self._db.executemany(
             "UPDATE messages SET seq = ? WHERE message_id = ?", [(s, i) for i, s in moves.items()]
         )
+        self._moved_in_memory(ticket_id, moves)
+
+    def _moved_in_memory(self, ticket_id: str, moves: dict[str, int]) -> None:
+        """The ticket's window follows rows given new seqs: it reaches down to any that moved
+        below it, and reads in those that moved into it; none leaves it."""
         ids = self._by_ticket.get(ticket_id)
         if ids is None:
             return  # only in SQLite: read back in order
@@ -1110,23 +1132,25 @@ class Store:
             if record is None:
                 continue
             if window is not None and first is not None and record.seq >= window:
-                first = min(first, seq)  # none leaves the window: it reaches down to it
+                first = min(first, seq)
             record.seq = seq
-        if first is not None:  # rows that moved into the window come in
-            held = set(ids)
-            for (message_id,) in self._db.execute(
-                "SELECT message_id FROM messages WHERE ticket_id = ? AND seq >= ?",
-                (ticket_id, first),
-            ).fetchall():
-                if message_id not in held and (record := self.message(message_id)) is not None:
-                    self._messages[message_id] = record
-                    ids.append(message_id)
-            if self._db.execute(
-                "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, first)
-            ).fetchone():
-                self._older[ticket_id] = first
-            else:
-                self._older.pop(ticket_id, None)
+        if first is None:
+            return
+        held = set(ids)
+        rows = self._db.execute(
+            f"SELECT message_id, {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? AND seq >= ?",
+            (ticket_id, first),
+        ).fetchall()
+        unheld = [row[1:] for row in rows if row[0] not in held]
+        for record in self._read(unheld, counted=True):
+            self._messages[record.message_id] = record
+            ids.append(record.message_id)
+        if self._db.execute(
+            "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, first)
+        ).fetchone():
+            self._older[ticket_id] = first
+        else:
+            self._older.pop(ticket_id, None)
 
     # ---- queries -------------------------------------------------------------------
 
