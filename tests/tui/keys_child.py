@@ -1,6 +1,6 @@
 """A Textual app on the console's Linux driver that writes each key it gets to a file, one a
-line, suspends itself on `s` (as for $EDITOR) and quits on `q`: the input thread under test, on
-a real pty.
+line (a paste as `paste:TEXT`, escaped), suspends itself on `s` (as for $EDITOR) and quits on
+`q`: the input thread under test, on a real pty. It binds alt+x, as the console does.
 
     python -m tests.tui.keys_child KEYS_FILE
 """
@@ -16,6 +16,8 @@ from chat_console.tui.driver import QuietLinuxDriver
 
 
 class KeysApp(App[None]):
+    alt_characters = frozenset("x")
+
     def __init__(self, keys: Path) -> None:
         super().__init__()
         self.keys = keys
@@ -29,6 +31,9 @@ class KeysApp(App[None]):
 
     def on_ready(self) -> None:
         self._note("ready")
+
+    def on_paste(self, event: events.Paste) -> None:
+        self._note("paste:" + event.text.encode("unicode_escape").decode())
 
     def on_key(self, event: events.Key) -> None:
         self._note(event.key)

@@ -107,3 +107,19 @@ async def test_on_a_ticket_nobody_handles_enter_sends_what_was_typed_before_it(l
     await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
     assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["first"]
     assert live.app.main.composer.text == "more"
+
+
+async def test_escape_then_enter_typed_at_once_leaves_the_reply_unsent(live: Live) -> None:
+    """Found working the demo over tmux: Esc and Enter in one read sent the draft. Enter's
+    binding was taken while the composer had the focus, and Esc's ran later."""
+    ticket_id = await accepted_in_the_composer(live)
+    type_fast(live, [*_typed("not yet"), ("escape", "\x1b"), ("enter", "\r")])
+    await live.until(lambda: live.app.focused is live.app.main.queue)
+    await live.pilot.pause()
+    assert live.app.main.composer.text == "not yet"
+    await live.pilot.press("enter")  # back to it: the draft waits, and Enter now sends it
+    await live.until(lambda: live.app.focused is live.app.main.composer)
+    await live.pilot.press("enter")
+    store = live.app.store
+    await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+    assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["not yet"]

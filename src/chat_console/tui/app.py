@@ -30,6 +30,7 @@ from chat_console.tui.bindings import (
     EVERY,
     QUEUE,
     SCREEN,
+    alt_characters,
     chord_for,
     keys_for,
     unknown_binding_ids,
@@ -151,6 +152,11 @@ class ConsoleApp(App[int]):
     def key_for(self, binding_id: str) -> str:
         spec = next(s for s in EVERY if s.id == binding_id)
         return keys_for(spec, self.config.keymap)
+
+    @property
+    def alt_characters(self) -> frozenset[str]:
+        """What the input thread reads as alt chords (tui/driver.py)."""
+        return alt_characters(self.config.keymap)
 
     def chord_for(self, binding_id: str) -> str:
         """The key a notice names: one that works wherever the focus is."""

@@ -137,6 +137,13 @@ def chord_for(spec: Spec, keymap: dict[str, str]) -> str:
     return _PRETTY.get((chords or keys)[0], (chords or keys)[0])
 
 
+def alt_characters(keymap: dict[str, str]) -> frozenset[str]:
+    """The x of every alt+x bound after the user's keymap: ESC x is that chord, not Esc then x
+    (tui/escape_key.py)."""
+    keys = (k.strip() for spec in EVERY for k in keymap.get(spec.id, spec.keys).split(","))
+    return frozenset(k[4:] for k in keys if k.startswith("alt+") and len(k) == 5)
+
+
 def keys_for(spec: Spec, keymap: dict[str, str]) -> str:
     """The keys bound to `spec` after the user's keymap, as the help screen shows them."""
     keys = keymap.get(spec.id, spec.keys)

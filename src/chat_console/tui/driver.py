@@ -5,7 +5,8 @@ see whether a lone ESC has waited long enough to be the escape key, or whether i
 Once the console's own clock stopped waking it for nothing (tui/wakeup.py), those wakes were
 nearly all of an idle console's CPU: ~0.1 % of a core each, fifty consoles on a jump host
 ~5 % (benchmarks/FINDINGS.md, Jump host). This thread waits for the terminal, for the parser's
-own deadline (the ESC), or for a byte on a pipe that stopping the input writes.
+own deadline (the ESC), or for a byte on a pipe that stopping the input writes. It reads keys
+through `EscapeFirstReader`: an ESC that starts no sequence is the escape key.
 """
 
 import contextlib
@@ -21,6 +22,8 @@ from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
+
+from chat_console.tui.escape_key import EscapeFirstReader
 
 TEXTUAL_POLL = 0.1  # seconds: Textual's own wait, should its parser no longer say its deadline
 _UNKNOWN = object()
@@ -80,6 +83,8 @@ class QuietLinuxDriver(LinuxDriver):
         selector.register(self.fileno, selectors.EVENT_READ)
         selector.register(wake, selectors.EVENT_READ)
         parser = XTermParser(self._debug)
+        # The app's alt chords (tui/bindings.py) stay chords; any other ESC x is Esc, then x.
+        reader = EscapeFirstReader(parser, getattr(self._app, "alt_characters", ()))
         decode = getincrementaldecoder("utf-8")().decode
 
         def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
@@ -91,14 +96,14 @@ class QuietLinuxDriver(LinuxDriver):
                     text = decode(os.read(self.fileno, 1024 * 4), final=final and last)
                     if not text:  # stdin piped, and at its end
                         break
-                    for event in parser.feed(text):
+                    for event in reader.feed(text):
                         self.process_message(event)
-            for event in parser.tick():
+            for event in reader.tick():
                 self.process_message(event)
 
         try:
             while not self.exit_event.is_set():
-                process(selector.select(input_timeout(parser)))
+                process(selector.select(reader.timeout(input_timeout(parser))))
             selector.unregister(self.fileno)
             selector.unregister(wake)
             process(selector.select(TEXTUAL_POLL), final=True)

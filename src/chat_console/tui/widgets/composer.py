@@ -59,6 +59,7 @@ class Composer(TextArea):
             placeholder=Content(placeholder),
             id=id,
         )
+        self._left = False  # Esc came through since the focus did: an Enter behind it must not send
 
     # ---- what the conversation reads and sets -----------------------------------------
 
@@ -124,8 +125,23 @@ class Composer(TextArea):
     # typist over ssh, one read) have reached this widget. Each acts from this widget's queue,
     # behind them, so `yes<Enter>` sends "yes" and a new line lands where it was typed.
 
+    # Esc is not one of them: its binding runs when the key has gone round to the screen, after
+    # an Enter read with it has already been taken here. So Esc then Enter in one read, "leave
+    # the reply", sent it; the Enter is dropped instead.
+
     def action_send(self) -> None:
-        self.call_later(lambda: self.post_message(self.SendWanted(self.text)))
+        self.call_later(self._send_unless_left)
+
+    def _send_unless_left(self) -> None:
+        if not self._left:
+            self.post_message(self.SendWanted(self.text))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            self._left = True
+
+    def on_focus(self) -> None:
+        self._left = False
 
     def action_newline(self) -> None:
         self.call_later(self._new_line)
