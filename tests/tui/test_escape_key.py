@@ -57,3 +57,27 @@ def test_sequences_chords_and_pastes_are_read_as_textual_reads_them() -> None:
     for text in ("\x1b[A", "\x1bOP", "\x1b[1;5C", "\x1b[200~hi \x1bq\x1b[201~", "\x1b[I"):
         assert read(text) == textual(text), repr(text)
     assert read("\x1bx", alt="x") == ["alt+x"] == textual("\x1bx")
+    # Pairs Textual knows as keys (review: alt+backspace became Esc, then backspace).
+    for text in ("\x1b\x7f", "\x1bb", "\x1bf", "\x1b\t", "\x1b1"):
+        assert read(text) == textual(text), repr(text)
+
+
+def read_at_once(*reads: str) -> list[str]:
+    """Reads that come one right after the other (ssh splits anywhere), then the delay."""
+    reader = EscapeFirstReader(XTermParser())
+    got: list[Message] = []
+    for text in reads:
+        got += list(reader.feed(text))
+    time.sleep(ESCAPE_DELAY * 1.5)
+    return names(got + list(reader.tick()))
+
+
+def test_a_paste_marker_split_across_reads_still_starts_or_ends_the_paste() -> None:
+    # Review: the reader stayed "pasting", and Esc Enter was one Enter again.
+    after = ["Paste:hello", "escape", "enter"]
+    assert read_at_once("\x1b[200~hello\x1b[20", "1~", "\x1b\r") == after
+    assert read_at_once("\x1b[200~hello\x1b", "[201~", "\x1b\r") == after
+    # An ESC in the pasted text is not the escape key (Textual leaks it as keys of its own).
+    textual_alone = XTermParser()
+    got = list(textual_alone.feed("\x1b[200~red\x1b(B\x1b[201~"))
+    assert read_at_once("\x1b[20", "0~red\x1b(B\x1b[201~") == names(got)

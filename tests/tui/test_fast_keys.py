@@ -1,5 +1,8 @@
 """Keys typed faster than the screen moves focus belong to the input the first key opened."""
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import events
 
 from tests.tui.conftest import Live
@@ -123,3 +126,20 @@ async def test_escape_then_enter_typed_at_once_leaves_the_reply_unsent(live: Liv
     store = live.app.store
     await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
     assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["not yet"]
+
+
+async def test_with_back_remapped_escape_leaves_enter_alone_and_the_new_key_does_not(
+    live_factory: Callable[..., Any],
+) -> None:
+    """The Enter behind `back` is dropped, whatever key `back` has; Esc, then no longer `back`,
+    takes nothing (found in review: Esc swallowed every Enter until the focus moved)."""
+    async with live_factory(keymap={"back": "ctrl+b"}) as live:
+        ticket_id = await accepted_in_the_composer(live)
+        type_fast(live, [*_typed("one"), ("ctrl+b", "\x02"), ("enter", "\r")])
+        await live.until(lambda: live.app.focused is live.app.main.queue)
+        await live.pilot.press("enter")
+        await live.until(lambda: live.app.focused is live.app.main.composer)
+        type_fast(live, [("escape", "\x1b"), ("enter", "\r")])
+        store = live.app.store
+        await live.until(lambda: any(r.own for r in store.messages(ticket_id)))
+        assert [r.message.content for r in store.messages(ticket_id) if r.own] == ["one"]

@@ -11,14 +11,19 @@ cannot continue an escape sequence is the escape key, and the next key is itself
 from collections.abc import Iterable, Iterator
 
 from textual import events
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.constants import ESCAPE_DELAY
 from textual.message import Message
 
 ESC = "\x1b"
-# What follows an ESC that starts a sequence: CSI, SS3, OSC, DCS, SOS, PM, APC (and ST).
-_INTRODUCERS = frozenset("[O]PX^_\\")
+# What may follow an ESC in one key: CSI, SS3, OSC, DCS, SOS, PM, APC (and ST) start sequences,
+# and Textual reads some pairs as keys of their own (ESC DEL alt+backspace, ESC b and ESC f the
+# word moves macOS sends for option+arrows, ESC Tab shift+tab).
+_CONTINUES = frozenset("[O]PX^_\\") | {
+    key[1] for key in ANSI_SEQUENCES_KEYS if len(key) >= 2 and key[0] == ESC and key[1] != ESC
+}
 _PASTE_START, _PASTE_END = "\x1b[200~", "\x1b[201~"
 
 
@@ -34,11 +39,15 @@ class EscapeFirstReader:
         self.alt_characters = frozenset(alt_characters)  # ESC x stays alt+x for these
         self.held_since: float | None = None
         self.pasting = False
+        self._tail = ""  # the end of the last read: a paste marker may go on in the next
 
     def feed(self, text: str) -> Iterator[Message]:
         if self.held_since is not None:
             self.held_since = None
             text = ESC + text
+        else:
+            self._marker_across(text)
+        self._tail = text[-len(_PASTE_START) :]
         start = at = 0
         while (at := text.find(ESC, at)) >= 0:
             if self.pasting or text.startswith(_PASTE_START, at):
@@ -50,13 +59,22 @@ class EscapeFirstReader:
                 self.held_since = get_time()
                 return
             follower = text[at + 1]
-            if follower in _INTRODUCERS or follower in self.alt_characters:
+            if follower in _CONTINUES or follower in self.alt_characters:
                 at += 1  # the parser reads the sequence
                 continue
             yield from self._parse(text[start:at])
             yield events.Key("escape", ESC)
             start = at = at + 1
         yield from self._parse(text[start:])
+
+    def _marker_across(self, text: str) -> None:
+        """A paste marker begun at the end of the last read and ended in this one (ssh splits
+        anywhere): the paste begins or ends there."""
+        joined = self._tail + text
+        for marker, pasting in ((_PASTE_START, True), (_PASTE_END, False)):
+            at = joined.find(marker, max(0, len(self._tail) - len(marker) + 1))
+            if 0 <= at < len(self._tail):
+                self.pasting = pasting
 
     def _parse(self, text: str) -> Iterable[Message]:
         return self.parser.feed(text) if text else ()  # "" would be the end of input to it

@@ -50,7 +50,9 @@ class Composer(TextArea):
     class LastWanted(Message):
         """↑ in the empty composer: the last unsent or failed message, back to be edited."""
 
-    def __init__(self, *, placeholder: str, id: str | None = None) -> None:
+    def __init__(
+        self, *, placeholder: str, leave_keys: frozenset[str], id: str | None = None
+    ) -> None:
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
@@ -59,7 +61,8 @@ class Composer(TextArea):
             placeholder=Content(placeholder),
             id=id,
         )
-        self._left = False  # Esc came through since the focus did: an Enter behind it must not send
+        self.leave_keys = leave_keys  # what `back` is bound to: Esc, unless remapped
+        self._left = False  # `back` came through since the focus did: an Enter behind must not send
 
     # ---- what the conversation reads and sets -----------------------------------------
 
@@ -137,7 +140,7 @@ class Composer(TextArea):
             self.post_message(self.SendWanted(self.text))
 
     def on_key(self, event: events.Key) -> None:
-        if event.key == "escape":
+        if event.key in self.leave_keys:  # `back`: the focus goes to the queue, whatever else
             self._left = True
 
     def on_focus(self) -> None:

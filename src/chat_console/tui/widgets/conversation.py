@@ -30,6 +30,7 @@ from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
 from chat_console.store import MessageRecord, Tick, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
+from chat_console.tui.bindings import bound_keys
 from chat_console.tui.external_editor import edit_in_editor
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
 from chat_console.tui.handover import CannotHandOver, handed_over
@@ -101,7 +102,8 @@ class Conversation(Vertical):
             id="transcript",
         )
         yield TypingLine(id="typing")
-        yield Composer(placeholder=NO_TICKET_PLACEHOLDER, id="composer")
+        leave_keys = bound_keys(self.console.config.keymap, "back")
+        yield Composer(placeholder=NO_TICKET_PLACEHOLDER, leave_keys=leave_keys, id="composer")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self.console, event)
