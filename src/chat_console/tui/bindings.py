@@ -51,7 +51,8 @@ SCREEN = (
     Spec("retry", "r,ctrl+r", "retry", "Retry: reconnect now, resend failed messages", show=False),
     Spec("replies", "ctrl+t", "replies", "Canned replies: pick one for the composer", show=False),
     Spec("discard_failed", "x,alt+x", "discard_failed", "Discard failed messages", show=False),
-    Spec("back", "escape", "back", "Back", show=False),
+    # As the key is read, so the keys read with it go where it sends the focus.
+    Spec("back", "escape", "back", "Back", show=False, priority=True),
     Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),
     Spec("help", "question_mark", "help", "Help", display="?"),
     Spec("quit", "q", "quit", "Quit"),
@@ -137,15 +138,11 @@ def chord_for(spec: Spec, keymap: dict[str, str]) -> str:
     return _PRETTY.get((chords or keys)[0], (chords or keys)[0])
 
 
-def bound_keys(keymap: dict[str, str], *ids: str) -> frozenset[str]:
-    """The Textual key names bound, after the user's keymap, to these bindings (to all: none)."""
-    specs = [s for s in EVERY if s.id in ids] if ids else EVERY
-    return frozenset(k.strip() for s in specs for k in keymap.get(s.id, s.keys).split(","))
-
-
 def alt_characters(keymap: dict[str, str]) -> frozenset[str]:
-    """The x of every alt+x bound: ESC x is that chord, not Esc then x (tui/escape_key.py)."""
-    return frozenset(k[4:] for k in bound_keys(keymap) if k.startswith("alt+") and len(k) == 5)
+    """The x of every alt+x bound after the user's keymap: ESC x is that chord, not Esc then x
+    (tui/escape_key.py)."""
+    keys = (k.strip() for spec in EVERY for k in keymap.get(spec.id, spec.keys).split(","))
+    return frozenset(k[4:] for k in keys if k.startswith("alt+") and len(k) == 5)
 
 
 def keys_for(spec: Spec, keymap: dict[str, str]) -> str:

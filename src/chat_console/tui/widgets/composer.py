@@ -50,9 +50,7 @@ class Composer(TextArea):
     class LastWanted(Message):
         """↑ in the empty composer: the last unsent or failed message, back to be edited."""
 
-    def __init__(
-        self, *, placeholder: str, leave_keys: frozenset[str], id: str | None = None
-    ) -> None:
+    def __init__(self, *, placeholder: str, id: str | None = None) -> None:
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
@@ -61,8 +59,6 @@ class Composer(TextArea):
             placeholder=Content(placeholder),
             id=id,
         )
-        self.leave_keys = leave_keys  # what `back` is bound to: Esc, unless remapped
-        self._left = False  # `back` came through since the focus did: an Enter behind must not send
 
     # ---- what the conversation reads and sets -----------------------------------------
 
@@ -128,23 +124,8 @@ class Composer(TextArea):
     # typist over ssh, one read) have reached this widget. Each acts from this widget's queue,
     # behind them, so `yes<Enter>` sends "yes" and a new line lands where it was typed.
 
-    # Esc is not one of them: its binding runs when the key has gone round to the screen, after
-    # an Enter read with it has already been taken here. So Esc then Enter in one read, "leave
-    # the reply", sent it; the Enter is dropped instead.
-
     def action_send(self) -> None:
-        self.call_later(self._send_unless_left)
-
-    def _send_unless_left(self) -> None:
-        if not self._left:
-            self.post_message(self.SendWanted(self.text))
-
-    def on_key(self, event: events.Key) -> None:
-        if event.key in self.leave_keys:  # `back`: the focus goes to the queue, whatever else
-            self._left = True
-
-    def on_focus(self) -> None:
-        self._left = False
+        self.call_later(lambda: self.post_message(self.SendWanted(self.text)))
 
     def action_newline(self) -> None:
         self.call_later(self._new_line)

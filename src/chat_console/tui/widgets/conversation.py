@@ -30,7 +30,6 @@ from chat_console.protocol.limits import content_problem
 from chat_console.replies import Reply, fill, load_replies, starting_with, trigger_before
 from chat_console.store import MessageRecord, Tick, TicketRecord, one_line, safe_text
 from chat_console.tui import messages as msg
-from chat_console.tui.bindings import bound_keys
 from chat_console.tui.external_editor import edit_in_editor
 from chat_console.tui.formatting import customer_label, handler_label, ticket_title
 from chat_console.tui.handover import CannotHandOver, handed_over
@@ -102,8 +101,7 @@ class Conversation(Vertical):
             id="transcript",
         )
         yield TypingLine(id="typing")
-        leave_keys = bound_keys(self.console.config.keymap, "back")
-        yield Composer(placeholder=NO_TICKET_PLACEHOLDER, leave_keys=leave_keys, id="composer")
+        yield Composer(placeholder=NO_TICKET_PLACEHOLDER, id="composer")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self.console, event)
@@ -128,9 +126,12 @@ class Conversation(Vertical):
     def open(self, ticket_id: str) -> None:
         if self.ticket_id not in (None, ticket_id):  # keys typed just before are not lost
             self.console.store.save_draft(self.ticket_id, self.composer.text)
-        self.ticket_id = ticket_id
+        if ticket_id != self.ticket_id:
+            self.ticket_id = ticket_id
+            self._show_draft()
+        # Opened again (Esc, then Enter): the composer holds the draft already, with keys that
+        # were typed before the Esc and are still on their way to it; loading it would lose them.
         self.transcript.show(ticket_id)
-        self._show_draft()
         self.refresh_typing()
         self.load_history(ticket_id)
         self.mark_read_if_seen()
