@@ -51,8 +51,7 @@ SCREEN = (
     Spec("retry", "r,ctrl+r", "retry", "Retry: reconnect now, resend failed messages", show=False),
     Spec("replies", "ctrl+t", "replies", "Canned replies: pick one for the composer", show=False),
     Spec("discard_failed", "x,alt+x", "discard_failed", "Discard failed messages", show=False),
-    # As the key is read, so the keys read with it go where it sends the focus.
-    Spec("back", "escape", "back", "Back", show=False, priority=True),
+    Spec("back", "escape", "back", "Back", show=False),
     Spec("switch_pane", "tab", "switch_pane", "Switch pane", show=False),
     Spec("help", "question_mark", "help", "Help", display="?"),
     Spec("quit", "q", "quit", "Quit"),
@@ -88,6 +87,12 @@ COMPOSER = (
         "Empty composer: edit your last unsent message",
         show=False,
         priority=True,
+    ),
+    # `back` from the composer, acting as it is read: the keys read with it (Esc then Enter, over
+    # ssh often one read) go where it sends the focus; the reply is not sent. Elsewhere `back`
+    # keeps its place behind the keys before it (a filter typed, then Esc).
+    Spec(
+        "leave", "escape", "screen.back", "Composer: back to the queue", show=False, priority=True
     ),
 )
 
