@@ -336,21 +336,36 @@ class Store:
         HISTORY_WINDOW, reaching back to its oldest unsent one."""
         if ticket_id in self._by_ticket:
             return
-        ids = self._by_ticket[ticket_id] = []
+        self._by_ticket[ticket_id] = []
         (first,) = self._db.execute(_FIRST_IN_WINDOW, (ticket_id, HISTORY_WINDOW)).fetchone()
-        if first is None:
-            return
+        if first is not None:
+            self._hold_from(ticket_id, first)
+
+    def _hold_from(self, ticket_id: str, first: int) -> None:
+        """Memory holds every message of the ticket (in memory) from seq `first` on: read in
+        those it lacks, in seq order; `_older` says whether SQLite has any below."""
+        ids = self._by_ticket[ticket_id]
+        held = set(ids)
         rows = self._db.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? AND seq >= ? ORDER BY seq",
+            f"SELECT message_id, {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? AND seq >= ?"
+            " ORDER BY seq",
             (ticket_id, first),
-        )
-        for record in self._read(rows, counted=True):
+        ).fetchall()
+        for record in self._read((row[1:] for row in rows if row[0] not in held), counted=True):
             self._messages[record.message_id] = record
             ids.append(record.message_id)
-        if self._db.execute(
-            "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, first)
-        ).fetchone():
+        if self._has_below(ticket_id, first):
             self._older[ticket_id] = first
+        else:
+            self._older.pop(ticket_id, None)
+
+    def _has_below(self, ticket_id: str, seq: int) -> bool:
+        """SQLite holds a message of the ticket below this seq."""
+        return bool(
+            self._db.execute(
+                "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, seq)
+            ).fetchone()
+        )
 
     def has_older(self, ticket_id: str) -> bool:
         """SQLite holds messages of the ticket older than those in memory."""
@@ -373,13 +388,7 @@ class Store:
             self._messages[record.message_id] = record
         self._by_ticket.setdefault(ticket_id, [])[:0] = [r.message_id for r in records]
         oldest = rows[-1][5] if rows else first  # of the rows read, skipped ones included
-        if (
-            len(rows) < count
-            or not self._db.execute(
-                "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1",
-                (ticket_id, oldest),
-            ).fetchone()
-        ):
+        if len(rows) < count or not self._has_below(ticket_id, oldest):
             del self._older[ticket_id]
         else:
             self._older[ticket_id] = oldest
@@ -1123,8 +1132,7 @@ class Store:
     def _moved_in_memory(self, ticket_id: str, moves: dict[str, int]) -> None:
         """The ticket's window follows rows given new seqs: it reaches down to any that moved
         below it, and reads in those that moved into it; none leaves it."""
-        ids = self._by_ticket.get(ticket_id)
-        if ids is None:
+        if ticket_id not in self._by_ticket:
             return  # only in SQLite: read back in order
         window = first = self._older.get(ticket_id)  # memory holds every row from this seq on
         for message_id, seq in moves.items():
@@ -1134,23 +1142,8 @@ class Store:
             if window is not None and first is not None and record.seq >= window:
                 first = min(first, seq)
             record.seq = seq
-        if first is None:
-            return
-        held = set(ids)
-        rows = self._db.execute(
-            f"SELECT message_id, {_RECORD_COLUMNS} FROM messages WHERE ticket_id = ? AND seq >= ?",
-            (ticket_id, first),
-        ).fetchall()
-        unheld = [row[1:] for row in rows if row[0] not in held]
-        for record in self._read(unheld, counted=True):
-            self._messages[record.message_id] = record
-            ids.append(record.message_id)
-        if self._db.execute(
-            "SELECT 1 FROM messages WHERE ticket_id = ? AND seq < ? LIMIT 1", (ticket_id, first)
-        ).fetchone():
-            self._older[ticket_id] = first
-        else:
-            self._older.pop(ticket_id, None)
+        if first is not None:  # rows that moved into the window come in
+            self._hold_from(ticket_id, first)
 
     # ---- queries -------------------------------------------------------------------
 

@@ -136,9 +136,14 @@ _PRETTY = {
 }
 
 
+def bound_keys(spec: Spec, keymap: dict[str, str]) -> list[str]:
+    """The Textual key names of `spec` after the user's keymap."""
+    return [k.strip() for k in keymap.get(spec.id, spec.keys).split(",")]
+
+
 def chord_for(spec: Spec, keymap: dict[str, str]) -> str:
     """The key of `spec` that works from anywhere, the composer too: a ctrl- or alt- chord."""
-    keys = [k.strip() for k in keymap.get(spec.id, spec.keys).split(",")]
+    keys = bound_keys(spec, keymap)
     chords = [k for k in keys if k.startswith(("ctrl+", "alt+"))]
     return _PRETTY.get((chords or keys)[0], (chords or keys)[0])
 
@@ -146,11 +151,10 @@ def chord_for(spec: Spec, keymap: dict[str, str]) -> str:
 def alt_characters(keymap: dict[str, str]) -> frozenset[str]:
     """The x of every alt+x bound after the user's keymap: ESC x is that chord, not Esc then x
     (tui/escape_key.py)."""
-    keys = (k.strip() for spec in EVERY for k in keymap.get(spec.id, spec.keys).split(","))
+    keys = (key for spec in EVERY for key in bound_keys(spec, keymap))
     return frozenset(k[4:] for k in keys if k.startswith("alt+") and len(k) == 5)
 
 
 def keys_for(spec: Spec, keymap: dict[str, str]) -> str:
     """The keys bound to `spec` after the user's keymap, as the help screen shows them."""
-    keys = keymap.get(spec.id, spec.keys)
-    return " ".join(_PRETTY.get(k.strip(), k.strip()) for k in keys.split(","))
+    return " ".join(_PRETTY.get(k, k) for k in bound_keys(spec, keymap))
